@@ -1,0 +1,51 @@
+import type { OpKind, ShutdownOutcome } from '../domain/run';
+import type { RecoveryPointChoice, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+
+export interface CallOptions {
+  readonly abortSignal?: AbortSignal | undefined;
+}
+
+/** What ASR says about one operation on one VM right now: the source of truth for exactly-once. */
+export type OperationState =
+  | { readonly state: 'ready' }
+  | { readonly state: 'running'; readonly jobName: string }
+  | { readonly state: 'done' }
+  | { readonly state: 'blocked'; readonly reason: string };
+
+export interface OperationInput {
+  readonly recoveryPoint?: RecoveryPointChoice;
+}
+
+export interface AsrJobView {
+  readonly name: string;
+  readonly state: 'running' | 'succeeded' | 'failed';
+  readonly progress: { readonly task: string; readonly done: number; readonly total: number };
+  /** ASR's own message for a failed job. */
+  readonly error?: string | undefined;
+  /** Outcome of the task in which ASR shuts the Azure VM down (failover jobs only). */
+  readonly shutdown?: ShutdownOutcome | undefined;
+}
+
+/**
+ * The Azure Site Recovery port, shaped to what failback needs. Implementations resolve the
+ * replication provider (ASR generation) of each item; callers never name one.
+ *
+ * Errors: AsrRefusedError (ASR said no), AsrTransientError (throttled/5xx/network on a read: retry),
+ * AsrOutcomeUnknownError (an operation POST may or may not have been accepted: read before retrying).
+ */
+export interface AsrGateway {
+  /** Every replicated VM of the vault (all pages), with its failback readiness. */
+  listVms(options?: CallOptions): Promise<ReplicatedVm[]>;
+  getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm>;
+  summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary>;
+  /** Reads the item and says whether `op` can be issued, already runs, or is done. */
+  operationState(vmId: string, op: OpKind, options?: CallOptions): Promise<OperationState>;
+  /** Issues `op` once (never retried by the SDK) and returns the ASR job that runs it. */
+  startOperation(
+    vmId: string,
+    op: OpKind,
+    input: OperationInput,
+    options?: CallOptions,
+  ): Promise<{ readonly jobName: string; readonly retryAfterMs?: number | undefined }>;
+  getJob(jobName: string, options?: CallOptions): Promise<AsrJobView>;
+}

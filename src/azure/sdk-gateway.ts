@@ -1,0 +1,207 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import {
+  SiteRecoveryManagementClient,
+  type Job,
+  type ReplicationProtectedItem,
+} from '@azure/arm-recoveryservices-siterecovery';
+import type { OpKind } from '../domain/run';
+import type { RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import { AsrRefusedError } from '../errors';
+import { jobNameFromUrl, parseItemId } from './arm-ids';
+import { mapOperationError, mapReadError } from './asr-errors';
+import type { AsrGateway, AsrJobView, CallOptions, OperationInput, OperationState } from './gateway';
+import { noRepeatPostPolicy } from './no-repeat-post-policy';
+import { notReadyReason, strategyFor } from './providers';
+import { summarizeJob } from './jobs';
+
+export interface SdkGatewayOptions {
+  readonly credential: TokenCredential;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly vault: string;
+  /** ARM endpoint: public cloud, a sovereign cloud, or the sandbox emulator. */
+  readonly endpoint: string;
+  /** Extra pipeline policies (e.g. trusting the sandbox's self-signed certificate). */
+  readonly extraPolicies?: readonly PipelinePolicy[];
+}
+
+/** Scenario names ASR puts in `currentScenario` for each of our operations. */
+const SCENARIOS: Readonly<Record<OpKind, readonly string[]>> = {
+  failover: ['UnplannedFailover', 'PlannedFailover', 'Failover'],
+  commit: ['Commit', 'FailoverCommit'],
+};
+const NO_SCENARIO = 'none';
+
+/** The AsrGateway on the real Azure SDK (`@azure/arm-recoveryservices-siterecovery`). */
+export class SdkAsrGateway implements AsrGateway {
+  private readonly client: SiteRecoveryManagementClient;
+  private readonly vault: string;
+  private readonly rg: string;
+
+  constructor(options: SdkGatewayOptions) {
+    this.client = new SiteRecoveryManagementClient(options.credential, options.subscriptionId, {
+      endpoint: options.endpoint,
+      // Without this the SDK asks for `${endpoint}/.default`, which no token service knows for a sovereign or local endpoint.
+      credentialScopes: ['https://management.azure.com/.default'],
+    });
+    for (const p of options.extraPolicies ?? []) this.client.pipeline.addPolicy(p);
+    this.client.pipeline.addPolicy(noRepeatPostPolicy(), { afterPhase: 'Retry' });
+    this.vault = options.vault;
+    this.rg = options.resourceGroup;
+  }
+
+  async listVms(options?: CallOptions): Promise<ReplicatedVm[]> {
+    try {
+      const vms: ReplicatedVm[] = [];
+      for await (const item of this.client.replicationProtectedItems.list(this.vault, this.rg, options)) {
+        vms.push(toVm(item));
+      }
+      return vms;
+    } catch (e) {
+      throw mapReadError(e);
+    }
+  }
+
+  async getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm> {
+    return toVm(await this.getItem(vmId, options));
+  }
+
+  async summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary> {
+    const ref = parseItemId(vmId);
+    let count = 0;
+    let crash: string | undefined;
+    let app: string | undefined;
+    try {
+      const pages = this.client.recoveryPoints.listByReplicationProtectedItems(
+        this.vault, this.rg, ref.fabric, ref.container, ref.item, options,
+      );
+      for await (const p of pages) {
+        const time = p.properties?.recoveryPointTime?.toISOString();
+        if (!time) continue;
+        count++;
+        if (isAppConsistent(p.properties?.recoveryPointType)) app = later(app, time);
+        else crash = later(crash, time);
+      }
+    } catch (e) {
+      throw mapReadError(e);
+    }
+    return { count, latestCrashConsistent: crash, latestAppConsistent: app };
+  }
+
+  async operationState(vmId: string, op: OpKind, options?: CallOptions): Promise<OperationState> {
+    const item = await this.getItem(vmId, options);
+    const p = item.properties ?? {};
+    const scenario = p.currentScenario?.scenarioName ?? 'None';
+    const allowed = p.allowedOperations ?? [];
+    if (scenario.toLowerCase() !== NO_SCENARIO) {
+      const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
+      if (SCENARIOS[op].includes(scenario) && jobName) return { state: 'running', jobName };
+      return { state: 'blocked', reason: `another ASR operation is running on it (${scenario})` };
+    }
+    if (op === 'failover') {
+      if (allowed.includes('Commit')) return { state: 'done' };
+      const strategy = strategyFor(item);
+      if (!strategy) return { state: 'blocked', reason: notReadyReason(item) };
+      return allowed.includes(strategy.failbackOperation)
+        ? { state: 'ready' }
+        : { state: 'blocked', reason: `ASR does not allow ${strategy.failbackOperation} now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
+    }
+    if (allowed.includes('Commit')) return { state: 'ready' };
+    // After a commit ASR offers the reprotect (or the item already replicates to Azure again).
+    if (allowed.includes('Reprotect') || strategyFor(item) === undefined) return { state: 'done' };
+    return { state: 'blocked', reason: `ASR does not allow Commit now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
+  }
+
+  async startOperation(
+    vmId: string,
+    op: OpKind,
+    input: OperationInput,
+    options?: CallOptions,
+  ): Promise<{ jobName: string; retryAfterMs?: number }> {
+    const ref = parseItemId(vmId);
+    let jobName: string | undefined;
+    let retryAfterMs: number | undefined;
+    const onResponse = (raw: { status: number; headers: { get(n: string): string | undefined } }) => {
+      const url = raw.headers.get('azure-asyncoperation') ?? raw.headers.get('location');
+      if (raw.status >= 200 && raw.status < 300 && url) {
+        jobName ??= jobNameFromUrl(url);
+        const ra = Number(raw.headers.get('retry-after'));
+        if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
+      }
+    };
+    const opts = { abortSignal: options?.abortSignal, onResponse, updateIntervalInMs: 1 };
+    const items = this.client.replicationProtectedItems;
+    try {
+      if (op === 'commit') {
+        await items.beginFailoverCommit(this.vault, this.rg, ref.fabric, ref.container, ref.item, opts);
+      } else {
+        const item = await this.getItem(vmId, options);
+        const strategy = strategyFor(item);
+        if (!strategy) throw new AsrRefusedError('NotReady', notReadyReason(item), undefined);
+        const req = strategy.failoverRequest(input.recoveryPoint ?? { kind: 'latest' });
+        if (req.method === 'unplannedFailover') {
+          await items.beginUnplannedFailover(this.vault, this.rg, ref.fabric, ref.container, ref.item, req.body, opts);
+        } else {
+          await items.beginPlannedFailover(this.vault, this.rg, ref.fabric, ref.container, ref.item, req.body, opts);
+        }
+      }
+    } catch (e) {
+      // The POST was accepted (we hold its job) but the SDK's first status poll failed: the job is what matters.
+      if (!jobName) throw mapOperationError(e);
+    }
+    if (!jobName) throw mapOperationError(new Error('ASR accepted the operation but named no job'));
+    return { jobName, retryAfterMs };
+  }
+
+  async getJob(jobName: string, options?: CallOptions): Promise<AsrJobView> {
+    let job: Job;
+    try {
+      job = await this.client.replicationJobs.get(this.vault, this.rg, jobName, options);
+    } catch (e) {
+      throw mapReadError(e);
+    }
+    return summarizeJob(jobName, job);
+  }
+
+  private async getItem(vmId: string, options?: CallOptions): Promise<ReplicationProtectedItem> {
+    const ref = parseItemId(vmId);
+    try {
+      return await this.client.replicationProtectedItems.get(this.vault, this.rg, ref.fabric, ref.container, ref.item, options);
+    } catch (e) {
+      throw mapReadError(e);
+    }
+  }
+}
+
+function toVm(item: ReplicationProtectedItem): ReplicatedVm {
+  const p = item.properties ?? {};
+  const strategy = strategyFor(item);
+  const scenario = p.currentScenario?.scenarioName ?? 'None';
+  const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
+  const running = scenario.toLowerCase() !== NO_SCENARIO && jobName ? { scenario, jobName } : undefined;
+  let failback: ReplicatedVm['failback'];
+  if (!strategy) failback = { ready: false, reason: notReadyReason(item) };
+  else if (!(p.allowedOperations ?? []).includes(strategy.failbackOperation)) {
+    failback = {
+      ready: false,
+      reason: `is not ready to fail back: ASR does not allow it now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})`,
+    };
+  } else failback = { ready: true };
+  return {
+    id: item.id ?? '',
+    name: p.friendlyName ?? item.name ?? 'unnamed VM',
+    failback,
+    runningOperation: running,
+    osType: strategy?.osType(item),
+    pointChoices: strategy?.pointChoices ?? [],
+  };
+}
+
+function isAppConsistent(type: string | undefined): boolean {
+  return /app/i.test(type ?? '');
+}
+
+function later(a: string | undefined, b: string): string {
+  return a === undefined || b > a ? b : a;
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { AsrGateway } from '../azure/gateway';
+import type { ApprovalPolicy } from '../domain/approval';
+import type { EffectRunner } from '../jobs/effects';
+import type { FailbackQueues } from '../jobs/queues';
+import type { ApproverDirectory } from '../slack/approvers';
+import type { FactsCache } from '../store/facts-cache';
+import type { RunStore } from '../store/run-store';
+
+/** What the Slack listeners need; built once in the composition root. */
+export interface BotDeps {
+  readonly gateway: AsrGateway;
+  readonly store: RunStore;
+  readonly facts: FactsCache;
+  readonly queues: FailbackQueues;
+  readonly effects: EffectRunner;
+  readonly approvers: ApproverDirectory;
+  readonly policy: ApprovalPolicy & { readonly allowedChannels: readonly string[] | undefined };
+  readonly now: () => number;
+  readonly log: Logger;
+}

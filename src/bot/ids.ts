@@ -1,0 +1,24 @@
+/** Action, callback and block ids shared by the Block Kit builders and the listener registrations. */
+export const CALLBACK = {
+  request: 'failback_request',
+  confirmCommit: 'failback_confirm_commit',
+} as const;
+
+export const BLOCK = {
+  vms: 'vms',
+  recoveryPoint: 'recovery_point',
+  incident: 'incident',
+  reason: 'reason',
+  rpo: 'rpo',
+} as const;
+
+export const ACTION = {
+  vms: 'vms_select',
+  recoveryPoint: 'recovery_point_select',
+  incident: 'incident_input',
+  reason: 'reason_input',
+  commit: 'commit',
+} as const;
+
+/** Slack allows at most 100 options in a static select; beyond that the VM list is searched. */
+export const STATIC_SELECT_MAX = 100;

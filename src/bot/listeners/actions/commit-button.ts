@@ -1,0 +1,39 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { phaseOf } from '../../../domain/run';
+import { isFailbackError } from '../../../errors';
+import type { BotDeps } from '../../deps';
+import { ACTION } from '../../ids';
+import { confirmCommitModal } from '../../views';
+import { commitVerdict } from '../commit-guard';
+
+/**
+ * Commit button: checks the approval policy and opens a confirmation naming the Azure VMs that
+ * the commit deletes. Nothing changes until the confirmation is submitted.
+ */
+export function registerCommitButton(app: App, deps: BotDeps): void {
+  app.action<BlockAction<ButtonAction>>(ACTION.commit, async ({ ack, body, action, client }) => {
+    await ack();
+    const channel = body.channel?.id ?? '';
+    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    try {
+      const run = await deps.store.get(action.value ?? '');
+      if (!run) return void (await tell('This run no longer exists.'));
+      const verdict = await commitVerdict(deps, run, body.user.id);
+      if (!verdict.allowed) {
+        await deps.store.audit(run.id, {
+          at: new Date(deps.now()).toISOString(),
+          what: 'commit refused',
+          actor: body.user.id,
+          detail: verdict.reason,
+        });
+        return void (await tell(verdict.reason));
+      }
+      if (run.commit) return void (await tell(`Already committed: approved by <@${run.commit.approvedBy}>.`));
+      if (phaseOf(run) !== 'awaiting-commit') return void (await tell(`Run ${run.id} is not waiting for a commit.`));
+      await client.views.open({ trigger_id: body.trigger_id, view: confirmCommitModal(run) });
+    } catch (e) {
+      deps.log.error({ err: e }, 'commit button failed');
+      await tell(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was committed.');
+    }
+  });
+}

@@ -1,0 +1,44 @@
+import type { App, BlockAction } from '@slack/bolt';
+import type { VmFacts } from '../../../domain/vm';
+import type { BotDeps } from '../../deps';
+import { ACTION } from '../../ids';
+import { requestModal } from '../../views';
+import { selectedKeysFromAction, selectedVms } from '../request-form';
+
+/**
+ * When the responder changes the VM selection, read each chosen VM's recovery points (the slow
+ * ARM part, done while the modal is open), cache them for the submission and show the RPO.
+ */
+export function registerVmSelection(app: App, deps: BotDeps): void {
+  app.action<BlockAction>(ACTION.vms, async ({ ack, body, action, client }) => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const vms = (await deps.facts.vms()) ?? [];
+    const chosen = selectedVms(vms, selectedKeysFromAction(action));
+    const cached = await deps.facts.points(chosen.map((v) => v.id));
+    const selected: VmFacts[] = await Promise.all(
+      chosen.map(async (vm) => {
+        let points = cached.get(vm.id);
+        if (!points) {
+          try {
+            points = await deps.gateway.summarizePoints(vm.id);
+            await deps.facts.putPoints(vm.id, points);
+          } catch (e) {
+            deps.log.warn({ err: e, vm: vm.name }, 'could not read recovery points');
+          }
+        }
+        return { ...vm, points };
+      }),
+    );
+    try {
+      await client.views.update({
+        view_id: view.id,
+        hash: view.hash, // a newer selection may already have updated the view: then this one is stale
+        view: requestModal({ vms, selected, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
+      });
+    } catch (e) {
+      deps.log.info({ err: e }, 'request modal not updated (closed or changed meanwhile)');
+    }
+  });
+}

@@ -1,0 +1,60 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { channelAllowed } from '../../../domain/approval';
+import { escapeMrkdwn } from '../../../domain/mrkdwn';
+import { isFailbackError } from '../../../errors';
+import type { BotDeps } from '../../deps';
+import { helpText, loadingModal, requestErrorModal, requestModal, runCard } from '../../views';
+import { encodeRequestMetadata } from '../request-metadata';
+
+/** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
+export function registerFailbackCommand(app: App, deps: BotDeps): void {
+  app.command('/failback', async ({ command, ack, client }) => {
+    const [sub = '', arg] = command.text.trim().split(/\s+/);
+    const verb = sub.toLowerCase();
+    if (verb === 'help') return ack({ response_type: 'ephemeral', text: helpText() });
+    if (!channelAllowed(deps.policy.allowedChannels, command.channel_id)) {
+      return ack({
+        response_type: 'ephemeral',
+        text: 'failback-bot is not enabled in this channel. Ask your platform team for the incident channel it serves.',
+      });
+    }
+    if (verb === 'status') return ack(await statusAnswer(deps, arg));
+    if (verb !== '') {
+      return ack({ response_type: 'ephemeral', text: `Unknown subcommand “${escapeMrkdwn(sub)}”.\n${helpText()}` });
+    }
+    await ack();
+    // trigger_id lives 3 s and is single-use: open a loading view first, fill it once ASR answered.
+    const opened = await client.views.open({ trigger_id: command.trigger_id, view: loadingModal() });
+    const viewId = opened.view?.id;
+    if (!viewId) return;
+    await fillRequestModal(deps, client, viewId, command.channel_id);
+  });
+}
+
+async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string, channelId: string): Promise<void> {
+  try {
+    const vms = await deps.gateway.listVms();
+    await deps.facts.putVms(vms);
+    const view = requestModal({ vms, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
+    await client.views.update({ view_id: viewId, view });
+  } catch (e) {
+    deps.log.warn({ err: e }, 'could not build the request modal');
+    const message = isFailbackError(e) ? e.userMessage : 'Unexpected error while reading the vault.';
+    await client.views.update({ view_id: viewId, view: requestErrorModal(message) });
+  }
+}
+
+async function statusAnswer(deps: BotDeps, runId: string | undefined) {
+  if (!runId || !/^FB-\d+$/i.test(runId)) {
+    return { response_type: 'ephemeral' as const, text: 'Usage: `/failback status FB-7`' };
+  }
+  try {
+    const run = await deps.store.get(runId.toUpperCase());
+    if (!run) return { response_type: 'ephemeral' as const, text: `There is no run ${escapeMrkdwn(runId)}.` };
+    const card = runCard(run, new Date(deps.now()));
+    return { response_type: 'ephemeral' as const, text: card.text, blocks: card.blocks };
+  } catch (e) {
+    return { response_type: 'ephemeral' as const, text: isFailbackError(e) ? e.userMessage : 'Could not read the run.' };
+  }
+}

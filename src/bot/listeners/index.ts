@@ -1,0 +1,17 @@
+import type { App } from '@slack/bolt';
+import type { BotDeps } from '../deps';
+import { registerCommitButton } from './actions/commit-button';
+import { registerVmSelection } from './actions/vm-selection';
+import { registerFailbackCommand } from './commands/failback';
+import { registerVmOptions } from './options/vm-options';
+import { registerCommitConfirmation } from './views/commit-confirmation';
+import { registerRequestSubmission } from './views/request-submission';
+
+export function registerListeners(app: App, deps: BotDeps): void {
+  registerFailbackCommand(app, deps);
+  registerVmSelection(app, deps);
+  registerVmOptions(app, deps);
+  registerRequestSubmission(app, deps);
+  registerCommitButton(app, deps);
+  registerCommitConfirmation(app, deps);
+}

@@ -1,0 +1,64 @@
+import type { App } from '@slack/bolt';
+import { channelAllowed } from '../../../domain/approval';
+import { describeProblems, preflight } from '../../../domain/preflight';
+import type { Run } from '../../../domain/run';
+import type { VmFacts } from '../../../domain/vm';
+import { isFailbackError } from '../../../errors';
+import type { BotDeps } from '../../deps';
+import { BLOCK, CALLBACK } from '../../ids';
+import { parseRequestForm, selectedVms } from '../request-form';
+import { decodeRequestMetadata } from '../request-metadata';
+
+/**
+ * The request's Submit: answered from facts gathered while the modal was open (no ARM read here,
+ * Slack gives 3 s). Preflight problems come back as inline errors and nothing is created; an
+ * accepted request becomes a run (VMs taken atomically) with its failover step queued.
+ */
+export function registerRequestSubmission(app: App, deps: BotDeps): void {
+  app.view(CALLBACK.request, async ({ ack, body, view }) => {
+    const errors = (text: string) => ack({ response_action: 'errors', errors: { [BLOCK.vms]: text } });
+    const form = parseRequestForm(view.state.values);
+    const meta = decodeRequestMetadata(view.private_metadata);
+    if (!form || !meta) return errors('This form is out of date. Close it and run /failback again.');
+    if (!channelAllowed(deps.policy.allowedChannels, meta.channelId)) {
+      return errors('failback-bot is not enabled in the channel this request came from.');
+    }
+    if (form.vmKeys.length === 0) return errors('Choose at least one VM.');
+    try {
+      const vms = selectedVms((await deps.facts.vms()) ?? [], form.vmKeys);
+      if (vms.length !== form.vmKeys.length) return errors('The VM list has expired. Close this form and run /failback again.');
+      const points = await deps.facts.points(vms.map((v) => v.id));
+      const facts: VmFacts[] = vms.map((v) => ({ ...v, points: points.get(v.id) }));
+      const busy = await deps.store.activeRunsOf(vms.map((v) => v.id));
+      const check = preflight(facts, form.recoveryPoint, (id) => busy.get(id));
+      if (!check.ok) return errors(describeProblems(check.problems));
+
+      const now = new Date(deps.now()).toISOString();
+      const run: Run = {
+        id: await deps.store.nextRunId(),
+        version: 1,
+        createdAt: now,
+        requesterId: body.user.id,
+        channelId: meta.channelId,
+        incident: form.incident,
+        reason: form.reason,
+        recoveryPoint: form.recoveryPoint,
+        vms: vms.map((v) => ({ id: v.id, name: v.name, osType: v.osType, failover: { status: 'pending' } })),
+      };
+      const created = await deps.store.create(run, [
+        { at: now, what: 'failback requested', actor: body.user.id, detail: vms.map((v) => v.name).join(', ') },
+        { at: now, what: 'preflight passed', detail: `${vms.length} VM(s)` },
+      ]);
+      if (!created.created) {
+        const name = vms.find((v) => v.id === created.vmId)?.name ?? 'A VM';
+        return errors(`${name} is already in run ${created.otherRunId}.`);
+      }
+      await deps.effects.run(run, [{ kind: 'render-card' }, { kind: 'run-step', step: 'failover' }]);
+      deps.log.info({ runId: run.id, user: body.user.id, vms: vms.length }, 'failback run created');
+      return ack({ response_action: 'clear' });
+    } catch (e) {
+      deps.log.error({ err: e }, 'request submission failed');
+      return errors(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was started. Try again.');
+    }
+  });
+}

@@ -1,0 +1,8 @@
+/** Pure Block Kit builders: data in, blocks out; no I/O, time as a parameter. */
+export { loadingModal, requestErrorModal, requestModal, type RequestModalInput } from './request-modal';
+export { optionKey } from './option-key';
+export { formatAge, utcTime } from './time';
+export { PHASE_TEXT, runCard, vmLine } from './run-card';
+export { verificationPrompt, type Approvers } from './verification-prompt';
+export { confirmCommitModal } from './confirm-commit-modal';
+export { helpText } from './help';

@@ -1,0 +1,208 @@
+import type { InputBlock, KnownBlock, PlainTextOption, View } from '@slack/types';
+import type { ReplicatedVm, VmFacts } from '../../domain/vm';
+import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../ids';
+import { optionKey } from './option-key';
+import { LIMITS, context, plain, safe, safeLine, section } from './text';
+import { formatAge } from './time';
+
+export { formatAge } from './time';
+export { optionKey } from './option-key';
+
+const TITLE = 'Fail back to AVS';
+const NOT_READY_SHOWN = 10;
+
+/** The view opened at once with the trigger_id (it lives 3 s), replaced when ASR has answered. */
+export function loadingModal(): View {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.request,
+    title: plain(TITLE, LIMITS.modalTitle),
+    close: plain('Cancel', LIMITS.modalTitle),
+    blocks: [section(':hourglass_flowing_sand: Reading the vault’s replicated VMs…')],
+  };
+}
+
+/** Shown instead of the request when the vault's replicated VMs could not be read. */
+export function requestErrorModal(message: string): View {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.request,
+    title: plain(TITLE, LIMITS.modalTitle),
+    close: plain('Close', LIMITS.modalTitle),
+    blocks: [
+      section(':warning: *Could not read the vault’s replicated VMs.*'),
+      section(`> ${safe(message, 2000).replace(/\n/g, '\n> ')}`),
+      section(
+        'Nothing was started. Try `/failback` again in a minute; if it keeps failing, ask your platform team to check the bot’s access to the Recovery Services vault.',
+      ),
+    ],
+  };
+}
+
+export interface RequestModalInput {
+  /** Every replicated VM of the vault (ready or not). */
+  readonly vms: readonly ReplicatedVm[];
+  /** The VMs chosen so far, with their recovery points once read. */
+  readonly selected?: readonly VmFacts[] | undefined;
+  readonly now: Date;
+  readonly privateMetadata?: string | undefined;
+}
+
+/**
+ * The failback request: VMs (static select up to {@link STATIC_SELECT_MAX} ready VMs, a searchable
+ * external select beyond), the recovery point, each chosen VM's recovery-point ages, the incident
+ * reference and the reason. Without a ready VM it explains what to check and offers no submit.
+ */
+export function requestModal(input: RequestModalInput): View {
+  const ready = input.vms.filter((v) => v.failback.ready);
+  const notReady = notReadyBlock(input.vms);
+  const base = {
+    type: 'modal' as const,
+    callback_id: CALLBACK.request,
+    title: plain(TITLE, LIMITS.modalTitle),
+    ...(input.privateMetadata !== undefined ? { private_metadata: input.privateMetadata } : {}),
+  };
+  if (ready.length === 0) {
+    const blocks: KnownBlock[] = [section(noReadyText(input.vms.length))];
+    if (notReady) blocks.push(notReady);
+    return { ...base, close: plain('Close', LIMITS.modalTitle), blocks };
+  }
+  const selected = input.selected ?? [];
+  const blocks: KnownBlock[] = [vmInput(ready, selected)];
+  if (notReady) blocks.push(notReady);
+  blocks.push(recoveryPointInput());
+  if (selected.length > 0) blocks.push(rpoBlock(selected, input.now));
+  blocks.push(incidentInput(), reasonInput());
+  return {
+    ...base,
+    submit: plain('Start failback', LIMITS.modalTitle),
+    close: plain('Cancel', LIMITS.modalTitle),
+    blocks,
+  };
+}
+
+function vmOption(vm: ReplicatedVm): PlainTextOption {
+  return { text: plain(vm.name, LIMITS.optionText), value: optionKey(vm.id) };
+}
+
+function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm[]): InputBlock {
+  const chosen = new Set(selected.map((v) => v.id));
+  const initial = ready
+    .filter((v) => chosen.has(v.id))
+    .slice(0, STATIC_SELECT_MAX)
+    .map(vmOption);
+  const common = {
+    action_id: ACTION.vms,
+    ...(initial.length > 0 ? { initial_options: initial } : {}),
+  };
+  return {
+    type: 'input',
+    block_id: BLOCK.vms,
+    dispatch_action: true, // a change of selection reads the chosen VMs' recovery points
+    label: plain('VMs to fail back'),
+    element:
+      ready.length > STATIC_SELECT_MAX
+        ? {
+            type: 'multi_external_select',
+            min_query_length: 0,
+            placeholder: plain('Type to search the VMs'),
+            ...common,
+          }
+        : { type: 'multi_static_select', placeholder: plain('Choose VMs'), options: ready.map(vmOption), ...common },
+  };
+}
+
+function notReadyBlock(vms: readonly ReplicatedVm[]): KnownBlock | undefined {
+  const lines: string[] = [];
+  for (const vm of vms) {
+    if (!vm.failback.ready) lines.push(`• ${safeLine(vm.name, 80)} — ${safeLine(vm.failback.reason, 150)}`);
+  }
+  if (lines.length === 0) return undefined;
+  const shown = lines.slice(0, NOT_READY_SHOWN);
+  if (lines.length > shown.length) shown.push(`…and ${lines.length - shown.length} more`);
+  return context(`*Not ready for failback:*\n${shown.join('\n')}`);
+}
+
+function noReadyText(total: number): string {
+  const head = total === 0 ? 'This vault has no replicated VMs.' : 'No VM in this vault can be failed back right now.';
+  return (
+    `:information_source: *${head}*\nA VM can be failed back when it has been *reprotected to AVS* ` +
+    '(it replicates from Azure to the AVS private cloud) and has *at least one recovery point*. ' +
+    'Check both in the vault’s *Replicated items*, then run `/failback` again.'
+  );
+}
+
+function recoveryPointInput(): InputBlock {
+  const latest: PlainTextOption = { text: plain('Latest (crash-consistent) — recommended'), value: 'latest' };
+  const app: PlainTextOption = {
+    text: plain('Latest app-consistent — older, some data loss'),
+    value: 'latest-app-consistent',
+  };
+  return {
+    type: 'input',
+    block_id: BLOCK.recoveryPoint,
+    label: plain('Recovery point'),
+    hint: plain(
+      'Latest fails each VM over to its newest point (in a multi-VM consistency group, each VM to its own latest point); app-consistent points are older, so data written since then is lost.',
+      2000,
+    ),
+    element: {
+      type: 'static_select',
+      action_id: ACTION.recoveryPoint,
+      options: [latest, app],
+      initial_option: latest,
+    },
+  };
+}
+
+function pointLine(vm: VmFacts, now: Date): string {
+  const name = `*${safeLine(vm.name, 80)}*`;
+  const p = vm.points;
+  if (!p) return `• ${name} — not checked yet`;
+  if (p.count === 0) return `• ${name} — no recovery point`;
+  const crash = p.latestCrashConsistent ? formatAge(p.latestCrashConsistent, now) : 'none';
+  const app = p.latestAppConsistent ? formatAge(p.latestAppConsistent, now) : 'none';
+  return `• ${name} — latest crash-consistent: ${crash} · latest app-consistent: ${app}`;
+}
+
+function rpoBlock(selected: readonly VmFacts[], now: Date): KnownBlock {
+  const head = '*Recovery points*';
+  const tail = '_App-consistent costs data: whatever was written after that point is lost._';
+  const budget = LIMITS.sectionText - head.length - tail.length - 60;
+  const lines: string[] = [];
+  let used = 0;
+  for (const [i, vm] of selected.entries()) {
+    const line = pointLine(vm, now);
+    if (used + line.length + 1 > budget) {
+      lines.push(`…and ${selected.length - i} more`);
+      break;
+    }
+    lines.push(line);
+    used += line.length + 1;
+  }
+  return section([head, ...lines, tail].join('\n'), BLOCK.rpo);
+}
+
+function incidentInput(): InputBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.incident,
+    label: plain('Incident reference'),
+    element: { type: 'plain_text_input', action_id: ACTION.incident, placeholder: plain('INC-1234'), max_length: 100 },
+  };
+}
+
+function reasonInput(): InputBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.reason,
+    label: plain('Reason'),
+    element: {
+      type: 'plain_text_input',
+      action_id: ACTION.reason,
+      multiline: true,
+      placeholder: plain('Why now, and what was checked on AVS'),
+      max_length: 1000,
+    },
+  };
+}

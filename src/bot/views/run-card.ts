@@ -1,0 +1,102 @@
+import type { KnownBlock, MrkdwnElement } from '@slack/types';
+import { type OpState, type Run, type RunPhase, type RunVm, phaseOf } from '../../domain/run';
+import { describePoint } from '../../domain/vm';
+import { LIMITS, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
+import { utcTime } from './time';
+
+/** What each phase is called on the card. */
+export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
+  'failing-over': 'Failing back…',
+  'awaiting-commit': 'Waiting for an approver to commit',
+  committing: 'Committing…',
+  'awaiting-reprotect': 'Committed — ready for reprotect',
+  failed: 'Failed',
+};
+
+// header, fields, divider, context: the rest of the 50 blocks carry the VM lines
+const FIXED_BLOCKS = 4;
+
+/**
+ * The run card: the one message per run that is edited in place as the run moves on. Everything a
+ * user typed or ASR returned is escaped; more VMs than fit in 50 blocks are grouped several per
+ * section, and past that summarised as “…and N more VMs”.
+ */
+export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock[] } {
+  const phase = PHASE_TEXT[phaseOf(run)];
+  const field = (label: string, value: string): MrkdwnElement => ({
+    type: 'mrkdwn',
+    text: `*${label}*\n${value || '—'}`,
+  });
+  const names = run.vms.map((v) => safeLine(v.name, 80));
+  const lines = run.vms.map((vm) => vmLine(run, vm));
+  const vmTexts = packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs');
+  const updated = [`Last updated ${utcTime(now)}`];
+  if (run.commit) updated.push(`commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(`Failback ${run.id} — ${phase}`, LIMITS.headerText) },
+    {
+      type: 'section',
+      fields: [
+        field('Requested by', `<@${run.requesterId}>`),
+        field('Target', listWithin(names, 1500)),
+        field('Recovery point', safeLine(describePoint(run.recoveryPoint), 200)),
+        field('Incident', safeLine(run.incident, 200)),
+        field('Reason', safe(run.reason, 1500)),
+      ],
+    },
+    { type: 'divider' },
+    ...vmTexts.map((t) => section(t)),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: updated.join(' · ') }] },
+  ];
+  const text = `Failback ${run.id} (${safeLine(run.incident, 100) || 'no incident'}): ${phase} — ${plural(run.vms.length, 'VM')}`;
+  return { text, blocks };
+}
+
+const EMOJI: Readonly<Record<OpState['status'], string>> = {
+  pending: ':hourglass:',
+  issuing: ':hourglass_flowing_sand:',
+  running: ':arrows_counterclockwise:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+};
+
+/** One line per VM: status emoji, name, what ASR is doing with it, and its ASR job names. */
+export function vmLine(run: Run, vm: RunVm): string {
+  const inCommit = vm.failover.status === 'succeeded' && run.commit !== undefined;
+  const op: OpState = inCommit ? (vm.commit ?? { status: 'pending' }) : vm.failover;
+  const jobs = [vm.failover.jobName, vm.commit?.jobName]
+    .filter((j): j is string => j !== undefined && j !== '')
+    .map((j) => `\`${safeLine(j, 80).replace(/`/g, "'")}\``);
+  const status = inCommit ? commitStatus(op) : failoverStatus(op);
+  return `${EMOJI[op.status]} *${safeLine(vm.name, 80)}* — ${status}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
+}
+
+function failoverStatus(op: OpState): string {
+  switch (op.status) {
+    case 'pending':
+      return 'waiting to start';
+    case 'issuing':
+      return 'starting the failover';
+    case 'running': {
+      const p = op.progress;
+      return p ? `failover running — ${safeLine(p.task, 150)} (${p.done}/${p.total})` : 'failover running';
+    }
+    case 'succeeded':
+      return 'failed over';
+    case 'failed':
+      return `failover failed: ${safeLine(op.error ?? 'no message from ASR', 400)}`;
+  }
+}
+
+function commitStatus(op: OpState): string {
+  switch (op.status) {
+    case 'pending':
+    case 'issuing':
+    case 'running':
+      return 'committing';
+    case 'succeeded':
+      return 'committed';
+    case 'failed':
+      return `commit failed: ${safeLine(op.error ?? 'no message from ASR', 400)}`;
+  }
+}

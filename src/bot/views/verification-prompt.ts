@@ -1,0 +1,119 @@
+import type { KnownBlock } from '@slack/types';
+import { type Run, type RunVm, commitScope, phaseOf } from '../../domain/run';
+import { ACTION } from '../ids';
+import { LIMITS, context, listWithin, packLines, plain, plural, safeLine, section } from './text';
+import { utcTime } from './time';
+
+export interface Approvers {
+  /** Slack user ids (U…, W…). */
+  readonly users: readonly string[];
+  /** Slack user-group ids (S…). */
+  readonly groups: readonly string[];
+}
+
+// intro, Windows note, checklist, approvers, actions/context: the rest carry the VM lines
+const FIXED_BLOCKS = 5;
+
+/**
+ * The prompt posted once the failover has ended (the seed's step 6): each VM's outcome and ASR's
+ * shutdown of its Azure VM, the Windows/VMware-Tools note, what to check, who may commit, and the
+ * Commit button — only while the run awaits a commit and something failed over. Once the commit is
+ * approved the button is replaced by who approved it (Slack buttons cannot be disabled).
+ */
+export function verificationPrompt(run: Run, approvers: Approvers, now: Date): { text: string; blocks: KnownBlock[] } {
+  const phase = phaseOf(run);
+  const scope = commitScope(run);
+  const ended = lastEnded(run.vms) ?? now;
+  const lines = run.vms.map(outcomeLine);
+  const blocks: KnownBlock[] = [
+    section(
+      `*Failback ${run.id}: the failover from Azure ended at ${utcTime(ended)}.* ` +
+        `${scope.length} of ${plural(run.vms.length, 'VM')} failed over.`,
+    ),
+    ...packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs').map((t) => section(t)),
+  ];
+  const windows = scope.filter((v) => /windows/i.test(v.osType ?? ''));
+  if (windows.length > 0) {
+    blocks.push(
+      context(
+        `:information_source: *Windows VMs* (${listWithin(
+          windows.map((v) => safeLine(v.name, 80)),
+          1500,
+        )}): ` +
+          'Site Recovery disabled VMware Tools during the failover; they are re-enabled on failback — check they run.',
+      ),
+    );
+  }
+  if (scope.length === 0) {
+    blocks.push(
+      section(
+        ':no_entry: No VM failed over, so there is nothing to commit. Fix the cause ASR reports above, then request a new failback.',
+      ),
+    );
+    return { text: `Failback ${run.id}: no VM failed over — nothing to commit.`, blocks };
+  }
+  blocks.push(section(checklist(windows.length > 0)), section(approverLine(approvers)));
+  if (run.commit) {
+    blocks.push(context(`:lock: Commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`));
+  } else if (phase === 'awaiting-commit') {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.commit,
+          value: run.id,
+          style: 'danger',
+          text: plain(`Commit ${plural(scope.length, 'VM')}`, LIMITS.buttonText),
+        },
+      ],
+    });
+  }
+  const text = run.commit
+    ? `Failback ${run.id}: commit approved by <@${run.commit.approvedBy}>.`
+    : `Failback ${run.id}: ${scope.length} of ${plural(run.vms.length, 'VM')} failed over — verify, then an approver commits.`;
+  return { text, blocks };
+}
+
+function lastEnded(vms: readonly RunVm[]): Date | undefined {
+  const times = vms.map((v) => Date.parse(v.failover.endedAt ?? '')).filter((t) => !Number.isNaN(t));
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+}
+
+function outcomeLine(vm: RunVm): string {
+  const name = `*${safeLine(vm.name, 80)}*`;
+  const shutdown = shutdownText(vm);
+  if (vm.failover.status === 'succeeded') return `:white_check_mark: ${name} — failed over · ${shutdown}`;
+  if (vm.failover.status === 'failed') {
+    return `:x: ${name} — failed: ${safeLine(vm.failover.error ?? 'no message from ASR', 400)} · ${shutdown}`;
+  }
+  return `:hourglass: ${name} — still running`;
+}
+
+function shutdownText(vm: RunVm): string {
+  switch (vm.shutdown) {
+    case 'succeeded':
+      return 'Azure VM shut down';
+    case 'failed':
+      return ':warning: ASR could not shut the Azure VM down — check it in the portal before committing';
+    default:
+      return 'shutdown not reported';
+  }
+}
+
+function checklist(hasWindows: boolean): string {
+  return [
+    '*Before committing, check:*',
+    '• the applications work on the AVS VMs',
+    '• the Azure VMs are shut down (nothing writes to them any more)',
+    ...(hasWindows ? ['• VMware Tools run on the Windows VMs'] : []),
+    '• *Commit deletes the failed-over Azure VMs* — it cannot be undone',
+  ].join('\n');
+}
+
+function approverLine(approvers: Approvers): string {
+  const mentions = [...approvers.users.map((u) => `<@${u}>`), ...approvers.groups.map((g) => `<!subteam^${g}>`)];
+  return mentions.length === 0
+    ? 'No approvers are configured: ask your platform team to set `FAILBACK_APPROVERS`.'
+    : `*Approvers:* ${listWithin(mentions, 2500)} — one of you commits once the checks pass.`;
+}

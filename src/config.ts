@@ -1,0 +1,221 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable bot; names every offending variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID' as const;
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+const requiredString = (what: string) =>
+  z.preprocess(emptyToUndefined, z.string({ error: `is required (${what})` }).trim().min(1));
+
+const boolean = (dflt: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .default(dflt ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
+
+/** Positive durations; decimals are allowed so rehearsals and tests can run on short intervals. */
+const duration = (dflt: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .positive('must be greater than 0')
+      .max(max, `must be at most ${max}`)
+      .default(dflt),
+  );
+
+const httpsUrl = (dflt: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .url({ error: 'must be a URL' })
+      .default(dflt)
+      .refine((u) => u.startsWith('https://') || u.startsWith('http://'), 'must be an http(s) URL'),
+  );
+
+const commaList = (pattern: RegExp, what: string) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
+        : v,
+    z.array(z.string().regex(pattern, `entries must be ${what}`)),
+  );
+
+const schema = z
+  .object({
+    SLACK_BOT_TOKEN: requiredString('the bot token, xoxb-…'),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString,
+    SLACK_MODE: z.preprocess(emptyToUndefined, z.enum(['socket', 'http'], { error: 'must be socket or http' }).optional()),
+    PORT: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be a port number').default(3000),
+    ),
+    SLACK_API_URL: httpsUrl('https://slack.com/api/'),
+    REDIS_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('redis://127.0.0.1:6379')
+        .refine((u) => /^rediss?:\/\/|^unix:\/\//.test(u), 'must be a redis:// or rediss:// URL'),
+    ),
+    AZURE_SUBSCRIPTION_ID: z.preprocess(
+      emptyToUndefined,
+      z
+        .string({ error: 'is required (the vault’s subscription id)' })
+        .regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID'),
+    ),
+    AZURE_RESOURCE_GROUP: requiredString('the vault’s resource group'),
+    AZURE_RECOVERY_VAULT: requiredString('the Recovery Services vault name'),
+    AZURE_ARM_ENDPOINT: httpsUrl('https://management.azure.com'),
+    FAILBACK_APPROVERS: z.preprocess(
+      emptyToUndefined,
+      commaList(/^[UWS][A-Z0-9]{2,}$/, 'Slack user ids (U…, W…) or user-group ids (S…)').refine(
+        (l) => l.length > 0,
+        'needs at least one approver',
+      ),
+    ),
+    FAILBACK_ALLOWED_CHANNELS: z.preprocess(
+      emptyToUndefined,
+      commaList(SLACK_CHANNEL_ID, 'Slack channel ids (C…, G…)').optional(),
+    ),
+    FAILBACK_FOUR_EYES: boolean(true),
+    ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
+    REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
+    REPROTECT_RETRY_WINDOW_MINUTES: duration(20, 24 * 60),
+    SHUTDOWN_TIMEOUT_SECONDS: duration(25, 600),
+    JOB_LOCK_SECONDS: duration(30, 600),
+    FAILBACK_ROLE: z.preprocess(
+      emptyToUndefined,
+      z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
+    ),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .default('info'),
+    ),
+  })
+;
+
+/** Mode-dependent requirements, checked on the raw env so they are reported with every other problem. */
+function modeProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (k: string) => (env[k] ?? '').trim() !== '';
+  const declared = (env.SLACK_MODE ?? '').trim();
+  const mode = declared === 'socket' || declared === 'http' ? declared : set('SLACK_APP_TOKEN') ? 'socket' : 'http';
+  if (mode === 'http' && !set('SLACK_SIGNING_SECRET')) return ['SLACK_SIGNING_SECRET is required in HTTP mode'];
+  if (mode === 'socket' && !set('SLACK_APP_TOKEN')) return ['SLACK_APP_TOKEN is required in Socket Mode (xapp-…)'];
+  return [];
+}
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret: string | undefined;
+    readonly appToken: string | undefined;
+    readonly mode: 'socket' | 'http';
+    readonly apiUrl: string;
+  };
+  readonly port: number;
+  readonly redisUrl: string;
+  readonly azure: {
+    readonly subscriptionId: string;
+    readonly resourceGroup: string;
+    readonly vault: string;
+    readonly armEndpoint: string;
+  };
+  readonly policy: {
+    readonly approverUsers: readonly string[];
+    readonly approverGroups: readonly string[];
+    readonly allowedChannels: readonly string[] | undefined;
+    readonly fourEyes: boolean;
+  };
+  readonly timing: {
+    readonly asrPollIntervalMs: number;
+    readonly reprotectRetryIntervalMs: number;
+    readonly reprotectRetryWindowMs: number;
+    readonly shutdownTimeoutMs: number;
+    /** A step whose process died is taken over by another worker after about this long. */
+    readonly jobLockMs: number;
+  };
+  readonly role: 'web' | 'worker' | 'all';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** The variables the bot reads, in the order the README documents them. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as readonly (keyof typeof schema.shape)[];
+
+/**
+ * Parses the environment into a frozen Config. Throws one ConfigError naming every bad or missing
+ * variable, so an operator fixes them all in one go.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = schema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')} ${i.message}`)),
+    ...modeProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const e = parsed.data;
+  const approvers = e.FAILBACK_APPROVERS;
+  return deepFreeze({
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      mode: e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? 'socket' : 'http'),
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    },
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    azure: {
+      subscriptionId: e.AZURE_SUBSCRIPTION_ID,
+      resourceGroup: e.AZURE_RESOURCE_GROUP,
+      vault: e.AZURE_RECOVERY_VAULT,
+      armEndpoint: e.AZURE_ARM_ENDPOINT.replace(/\/+$/, ''),
+    },
+    policy: {
+      approverUsers: approvers.filter((a) => SLACK_USER_ID.test(a)),
+      approverGroups: approvers.filter((a) => SLACK_GROUP_ID.test(a)),
+      allowedChannels: e.FAILBACK_ALLOWED_CHANNELS,
+      fourEyes: e.FAILBACK_FOUR_EYES,
+    },
+    timing: {
+      asrPollIntervalMs: e.ASR_POLL_INTERVAL_SECONDS * 1000,
+      reprotectRetryIntervalMs: e.REPROTECT_RETRY_INTERVAL_SECONDS * 1000,
+      reprotectRetryWindowMs: e.REPROTECT_RETRY_WINDOW_MINUTES * 60_000,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      jobLockMs: e.JOB_LOCK_SECONDS * 1000,
+    },
+    role: e.FAILBACK_ROLE,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,33 @@
+export interface ApprovalPolicy {
+  readonly approverUsers: readonly string[];
+  readonly approverGroups: readonly string[];
+  readonly fourEyes: boolean;
+}
+
+export type ApprovalVerdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+/**
+ * May `userId` commit a run requested by `requesterId`? `groupsOfUser` are the configured approver
+ * groups the user belongs to (resolved by the shell).
+ */
+export function mayCommit(
+  policy: ApprovalPolicy,
+  userId: string,
+  requesterId: string,
+  userIsInApproverGroup: boolean,
+): ApprovalVerdict {
+  const approver = policy.approverUsers.includes(userId) || userIsInApproverGroup;
+  if (!approver) return { allowed: false, reason: 'Only configured approvers can commit a failback.' };
+  if (policy.fourEyes && userId === requesterId) {
+    return {
+      allowed: false,
+      reason: 'Four-eyes rule: you requested this failback, so another approver has to commit it.',
+    };
+  }
+  return { allowed: true };
+}
+
+/** Channel allow-list: undefined means every channel. */
+export function channelAllowed(allowed: readonly string[] | undefined, channelId: string): boolean {
+  return allowed === undefined || allowed.includes(channelId);
+}

@@ -1,0 +1,51 @@
+import type { RecoveryPointChoice, VmFacts } from './vm';
+
+export interface PreflightProblem {
+  readonly vmId: string;
+  readonly vmName: string;
+  readonly reason: string;
+}
+
+export type PreflightResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly problems: readonly PreflightProblem[] };
+
+/**
+ * The seed's prerequisites, checked before anything is queued: each VM replicates from Azure to
+ * AVS and ASR allows the failback, nothing already runs on it (in ASR or in another run), and it has
+ * a recovery point of the chosen kind. Every problem is reported, not just the first.
+ */
+export function preflight(
+  vms: readonly VmFacts[],
+  choice: RecoveryPointChoice,
+  activeRunOf: (vmId: string) => string | undefined,
+): PreflightResult {
+  const problems: PreflightProblem[] = [];
+  for (const vm of vms) {
+    const reason = problemOf(vm, choice, activeRunOf(vm.id));
+    if (reason) problems.push({ vmId: vm.id, vmName: vm.name, reason });
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, problems };
+}
+
+function problemOf(vm: VmFacts, choice: RecoveryPointChoice, activeRun: string | undefined): string | undefined {
+  if (activeRun) return `is already in run ${activeRun}`;
+  if (vm.runningOperation) return `has an ASR operation running (${vm.runningOperation.scenario})`;
+  if (!vm.failback.ready) return vm.failback.reason;
+  if (!vm.pointChoices.includes(choice.kind)) {
+    return choice.kind === 'specific'
+      ? 'cannot fail back to a specific recovery point (its replication supports only the latest points)'
+      : `does not support “${choice.kind}” recovery points`;
+  }
+  if (!vm.points) return 'has not been checked for recovery points yet; submit again in a moment';
+  if (vm.points.count === 0) return 'has no recovery point (ASR needs at least one to fail back)';
+  if (choice.kind === 'latest-app-consistent' && !vm.points.latestAppConsistent) {
+    return 'has no app-consistent recovery point; choose Latest (crash-consistent)';
+  }
+  return undefined;
+}
+
+/** One line per problem, for the modal's inline error. */
+export function describeProblems(problems: readonly PreflightProblem[]): string {
+  return problems.map((p) => `${p.vmName} ${p.reason}.`).join(' ');
+}

@@ -1,0 +1,46 @@
+/**
+ * What failback needs to know about one replicated VM, as read from ASR by the Azure gateway.
+ * Provider (ASR generation) differences are already resolved into these facts by `src/azure`.
+ */
+export interface ReplicatedVm {
+  /** ARM id of the replication protected item. */
+  readonly id: string;
+  /** The VM's friendly name, shown everywhere. */
+  readonly name: string;
+  /** Whether ASR allows failing this VM back now; otherwise why not, in plain words. */
+  readonly failback: { readonly ready: true } | { readonly ready: false; readonly reason: string };
+  /** An ASR operation already running on the item (`currentScenario`). */
+  readonly runningOperation?: { readonly scenario: string; readonly jobName: string } | undefined;
+  readonly osType?: string | undefined;
+  /** Recovery-point choices this VM's replication provider supports. */
+  readonly pointChoices: readonly RecoveryPointKind[];
+}
+
+export interface RecoveryPointSummary {
+  readonly count: number;
+  /** ISO times of the newest point of each kind. */
+  readonly latestCrashConsistent?: string | undefined;
+  readonly latestAppConsistent?: string | undefined;
+}
+
+/** A VM with the facts preflight needs (points are read when the VMs are chosen). */
+export interface VmFacts extends ReplicatedVm {
+  readonly points?: RecoveryPointSummary | undefined;
+}
+
+export type RecoveryPointKind = 'latest' | 'latest-app-consistent' | 'specific';
+
+export type RecoveryPointChoice =
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'latest-app-consistent' }
+  | { readonly kind: 'specific'; readonly recoveryPointId: string; readonly time: string };
+
+export const RECOVERY_POINT_LABELS: Readonly<Record<RecoveryPointKind, string>> = {
+  latest: 'Latest (crash-consistent)',
+  'latest-app-consistent': 'Latest app-consistent',
+  specific: 'A specific recovery point',
+};
+
+export function describePoint(choice: RecoveryPointChoice): string {
+  return choice.kind === 'specific' ? `Recovery point of ${choice.time}` : RECOVERY_POINT_LABELS[choice.kind];
+}

@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import type { Run } from '../domain/run';
+import type { RunEffect } from '../domain/run-machine';
+import type { FailbackQueues } from './queues';
+
+/**
+ * Performs the effects the state machine asked for, as queue jobs (so they survive restarts).
+ * Card edits are coalesced: each change enqueues a render of its version, delayed so one card is
+ * edited at most once per `minCardIntervalMs`; the render reads the newest state, older ones skip.
+ */
+export class EffectRunner {
+  constructor(
+    private readonly queues: FailbackQueues,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly minCardIntervalMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  async run(run: Run, effects: readonly RunEffect[]): Promise<void> {
+    const kinds = new Set(effects.map((e) => e.kind));
+    for (const e of effects) {
+      if (e.kind === 'run-step') await this.queues.enqueueStep(run.id, e.step);
+    }
+    if (kinds.has('render-card') || kinds.has('post-verification')) {
+      const last = Number(await this.redis.get(cardEditedAtKey(this.prefix, run.id))) || 0;
+      await this.queues.enqueueCard(run.id, run.version, last + this.minCardIntervalMs - this.now());
+    }
+  }
+}
+
+export const cardEditedAtKey = (prefix: string, runId: string) => `${prefix}:card-at:${runId}`;

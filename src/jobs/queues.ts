@@ -1,0 +1,61 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import type { OpKind } from '../domain/run';
+
+export const QUEUE = { steps: 'fb-steps', watch: 'fb-watch', slack: 'fb-slack' } as const;
+
+export const stepJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/) });
+export const cardJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/), version: z.number().int() });
+export type StepJob = z.infer<typeof stepJobSchema>;
+export type CardJob = z.infer<typeof cardJobSchema>;
+
+/** Deterministic job ids: a double click, a Slack retry or a second process cannot enqueue a step twice. */
+export const stepJobId = (runId: string, step: OpKind) => `run-${runId}-${step}`;
+export const cardJobId = (runId: string, version: number) => `card-${runId}-v${version}`;
+
+const STEP_OPTIONS: JobsOptions = {
+  attempts: 50,
+  backoff: { type: 'asr' },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+const CARD_OPTIONS: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'asr' },
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600 },
+};
+
+/** The producer side of the queues, used by listeners and processors alike. */
+export class FailbackQueues {
+  readonly steps: Queue;
+  readonly watch: Queue;
+  readonly slack: Queue;
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.steps = new Queue(QUEUE.steps, { connection, prefix });
+    this.watch = new Queue(QUEUE.watch, { connection, prefix });
+    this.slack = new Queue(QUEUE.slack, { connection, prefix });
+  }
+
+  async enqueueStep(runId: string, step: OpKind): Promise<void> {
+    await this.steps.add(step, { runId } satisfies StepJob, { ...STEP_OPTIONS, jobId: stepJobId(runId, step) });
+  }
+
+  async enqueueCard(runId: string, version: number, delayMs: number): Promise<void> {
+    await this.slack.add('card', { runId, version } satisfies CardJob, {
+      ...CARD_OPTIONS,
+      jobId: cardJobId(runId, version),
+      delay: Math.max(0, delayMs),
+    });
+  }
+
+  /** One scheduler for the whole vault: every poll interval one worker reads all watched ASR jobs. */
+  async scheduleWatcher(everyMs: number): Promise<void> {
+    await this.watch.upsertJobScheduler('asr-watch', { every: everyMs }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: true } });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.steps.close(), this.watch.close(), this.slack.close()]);
+  }
+}

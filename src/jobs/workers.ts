@@ -1,0 +1,84 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { OpKind } from '../domain/run';
+import { RunNotFoundError } from '../errors';
+import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
+import { cardJobSchema, QUEUE, stepJobSchema } from './queues';
+import { runStep, type StepDeps } from './step-processor';
+import { watchTick, type WatchDeps } from './watch-processor';
+
+export interface WorkerTuning {
+  /** BullMQ lock: a step whose process died is taken over after about this long. */
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+}
+
+export const DEFAULT_TUNING: WorkerTuning = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
+
+/**
+ * BullMQ retries with our own delays: ARM's Retry-After when it sent one, a short pause when
+ * another process holds a card, otherwise exponential back-off up to a minute.
+ */
+export function backoffDelay(attemptsMade: number, err: unknown): number {
+  const retryAfter = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (typeof retryAfter === 'number' && retryAfter > 0) return retryAfter;
+  if (err instanceof CardBusyError) return 250;
+  return Math.min(60_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+const OP_KINDS: readonly OpKind[] = ['failover', 'commit'];
+
+/** Starts the three workers of the worker role. `close()` them in shutdown. */
+export function startWorkers(
+  connection: ConnectionOptions,
+  prefix: string,
+  deps: { steps: StepDeps; watch: WatchDeps; messages: RunMessagesDeps; log: Logger },
+  tuning: WorkerTuning = DEFAULT_TUNING,
+): Worker[] {
+  const common = {
+    connection,
+    prefix,
+    lockDuration: tuning.lockDurationMs,
+    stalledInterval: tuning.stalledIntervalMs,
+    maxStalledCount: 5,
+    settings: { backoffStrategy: (n: number, _t?: string, err?: Error) => backoffDelay(n, err) },
+  };
+  const unrecoverable = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof RunNotFoundError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  };
+  const steps = new Worker(
+    QUEUE.steps,
+    async (job: Job, _token?: string, signal?: AbortSignal) => {
+      const { runId } = stepJobSchema.parse(job.data);
+      const step = OP_KINDS.find((k) => k === job.name);
+      if (!step) throw new UnrecoverableError(`unknown step ${job.name}`);
+      await unrecoverable(() => runStep(deps.steps, runId, step, signal));
+    },
+    { ...common, concurrency: 8 },
+  );
+  const watch = new Worker(QUEUE.watch, async (_job: Job, _t?: string, signal?: AbortSignal) => watchTick(deps.watch, signal), {
+    ...common,
+    concurrency: 1,
+  });
+  const slack = new Worker(
+    QUEUE.slack,
+    async (job: Job) => {
+      const { runId } = cardJobSchema.parse(job.data);
+      await unrecoverable(() => syncRunMessages(deps.messages, runId));
+    },
+    { ...common, concurrency: 4 },
+  );
+  for (const w of [steps, watch, slack]) {
+    w.on('failed', (job, err) => {
+      const level = err instanceof CardBusyError ? 'debug' : 'warn';
+      deps.log[level]({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job attempt failed');
+    });
+    w.on('error', (err) => deps.log.error({ err, queue: w.name }, 'worker error'));
+  }
+  return [steps, watch, slack];
+}

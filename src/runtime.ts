@@ -1,0 +1,191 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { DefaultAzureCredential } from '@azure/identity';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AsrGateway } from './azure/gateway';
+import { SdkAsrGateway } from './azure/sdk-gateway';
+import type { BotDeps } from './bot/deps';
+import { registerListeners } from './bot/listeners';
+import type { Config } from './config';
+import { boltLogger } from './logging';
+import { EffectRunner } from './jobs/effects';
+import { FailbackQueues } from './jobs/queues';
+import { startWorkers, type WorkerTuning } from './jobs/workers';
+import { ApproverDirectory } from './slack/approvers';
+import { FactsCache } from './store/facts-cache';
+import { JobWatchList } from './store/job-watch';
+import { RunStore } from './store/run-store';
+
+export interface RuntimeOptions {
+  readonly log: Logger;
+  /** Redis key and BullMQ prefix; tests give each run its own. */
+  readonly prefix?: string;
+  readonly credential?: TokenCredential;
+  /** Extra Azure pipeline policies (the sandbox uses one to trust its self-signed certificate). */
+  readonly azurePolicies?: readonly PipelinePolicy[];
+  readonly gateway?: AsrGateway;
+  readonly now?: () => number;
+  readonly tuning?: WorkerTuning;
+  /** At most one edit of a run card per this many ms (Slack's chat.update is ~50/min per workspace). */
+  readonly minCardIntervalMs?: number;
+}
+
+export interface Runtime {
+  /** The port the HTTP server (Slack receiver and/or health) listens on. */
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds and starts the bot for `config.role`: the Slack receiver (web), the BullMQ workers
+ * (worker), or both (all). Health is served in every role. `stop()` closes Bolt, then the workers,
+ * then the queues, then Redis.
+ */
+export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const { log } = options;
+  const prefix = options.prefix ?? 'fb';
+  const now = options.now ?? Date.now;
+  const redisUrl = config.redisUrl;
+  // Web-facing commands fail fast when Redis is away instead of queueing past Slack's 3 s.
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
+  await redis.connect().catch((err) => log.error({ err }, 'redis not reachable at start'));
+  const queueConnection = { url: redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
+  const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as const;
+
+  const gateway =
+    options.gateway ??
+    new SdkAsrGateway({
+      credential: options.credential ?? new DefaultAzureCredential(),
+      subscriptionId: config.azure.subscriptionId,
+      resourceGroup: config.azure.resourceGroup,
+      vault: config.azure.vault,
+      endpoint: config.azure.armEndpoint,
+      extraPolicies: options.azurePolicies,
+    });
+  const store = new RunStore(redis, prefix);
+  const queues = new FailbackQueues(queueConnection, prefix);
+  const effects = new EffectRunner(queues, redis, prefix, options.minCardIntervalMs ?? 3000, now);
+  const client = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    // Inside jobs BullMQ retries: never let one 429 pause the client for minutes.
+    retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 },
+    rejectRateLimitedCalls: true,
+  });
+  const approvers = { users: config.policy.approverUsers, groups: config.policy.approverGroups };
+
+  let workers: Worker[] = [];
+  if (config.role !== 'web') {
+    const watch = new JobWatchList(redis, prefix);
+    workers = startWorkers(
+      workerConnection,
+      prefix,
+      {
+        steps: { gateway, store, watch, effects, pollIntervalMs: config.timing.asrPollIntervalMs, now, log },
+        watch: { gateway, store, watch, effects, now, log },
+        messages: { client, redis, prefix, store, approvers, now, log },
+        log,
+      },
+      options.tuning ?? { lockDurationMs: config.timing.jobLockMs, stalledIntervalMs: Math.max(500, config.timing.jobLockMs / 2) },
+    );
+    await queues.scheduleWatcher(config.timing.asrPollIntervalMs).catch((err) => log.error({ err }, 'could not schedule the ASR watcher'));
+  }
+
+  const health = healthRoutes(redis);
+  let app: App | undefined;
+  let server: Server | undefined;
+  let port = config.port;
+  if (config.role !== 'worker') {
+    const receiver: Receiver =
+      config.slack.mode === 'http'
+        ? new HTTPReceiver({
+            signingSecret: config.slack.signingSecret ?? '',
+            endpoints: '/slack/events',
+            customRoutes: health,
+            logger: boltLogger(log),
+          })
+        : new SocketModeReceiver({
+            appToken: config.slack.appToken ?? '',
+            customRoutes: health,
+            installerOptions: { port: config.port },
+            logger: boltLogger(log),
+          });
+    app = new App({
+      token: config.slack.botToken,
+      receiver,
+      logger: boltLogger(log),
+      clientOptions: { slackApiUrl: config.slack.apiUrl },
+    });
+    const deps: BotDeps = {
+      gateway,
+      store,
+      facts: new FactsCache(redis, prefix),
+      queues,
+      effects,
+      approvers: new ApproverDirectory(client, config.policy.approverGroups, log, now),
+      policy: { ...config.policy },
+      now,
+      log,
+    };
+    registerListeners(app, deps);
+    app.error(async (err) => {
+      log.error({ err }, 'unhandled error in a Slack listener');
+    });
+    const started = (await app.start(config.port)) as unknown;
+    if (started && typeof (started as Server).address === 'function') server = started as Server;
+  } else {
+    server = createServer((req, res) => route(health, req, res));
+    await new Promise<void>((resolve) => server?.listen(config.port, resolve));
+  }
+  const addr = server?.address();
+  if (addr && typeof addr === 'object') port = addr.port;
+  log.info({ role: config.role, mode: config.slack.mode, port }, 'failback-bot started');
+
+  return {
+    port,
+    async stop() {
+      if (app) await app.stop().catch((err) => log.warn({ err }, 'bolt stop failed'));
+      else await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      redis.disconnect();
+      log.info('failback-bot stopped');
+    },
+  };
+}
+
+type Route = { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void };
+
+function healthRoutes(redis: Redis): Route[] {
+  return [
+    {
+      path: '/healthz',
+      method: 'GET',
+      handler: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      },
+    },
+    {
+      path: '/readyz',
+      method: 'GET',
+      handler: (_req, res) => {
+        redis
+          .ping()
+          .then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","redis":"ok"}'))
+          .catch(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"degraded","redis":"unreachable"}'));
+      },
+    },
+  ];
+}
+
+function route(routes: Route[], req: IncomingMessage, res: ServerResponse): void {
+  const r = routes.find((x) => x.path === (req.url ?? '').split('?')[0] && x.method === req.method);
+  if (r) r.handler(req, res);
+  else res.writeHead(404).end();
+}

@@ -1,0 +1,39 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+
+/**
+ * Resolves whether a user belongs to one of the configured approver user groups, with the
+ * membership cached briefly so a burst of clicks costs one `usergroups.users.list` per group.
+ */
+export class ApproverDirectory {
+  private readonly cache = new Map<string, { members: Set<string>; at: number }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly groups: readonly string[],
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async isInApproverGroup(userId: string): Promise<boolean> {
+    for (const group of this.groups) {
+      if ((await this.members(group)).has(userId)) return true;
+    }
+    return false;
+  }
+
+  private async members(group: string): Promise<Set<string>> {
+    const hit = this.cache.get(group);
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.members;
+    try {
+      const res = await this.client.usergroups.users.list({ usergroup: group });
+      const members = new Set(res.users ?? []);
+      this.cache.set(group, { members, at: this.now() });
+      return members;
+    } catch (e) {
+      this.log.warn({ err: e, group }, 'could not read approver group; treating as no members');
+      return hit?.members ?? new Set();
+    }
+  }
+}

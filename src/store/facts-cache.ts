@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+
+/**
+ * Facts read from ASR while the request modal is open (the VM list, each chosen VM's recovery
+ * points), so the submission can be answered within Slack's 3 s without reading ARM again.
+ * Shared in Redis because the submission may reach another web process.
+ */
+export class FactsCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlSeconds = 15 * 60,
+  ) {}
+
+  async putVms(vms: readonly ReplicatedVm[]): Promise<void> {
+    await this.redis.set(`${this.prefix}:facts:vms`, JSON.stringify(vms), 'EX', this.ttlSeconds);
+  }
+
+  async vms(): Promise<ReplicatedVm[] | undefined> {
+    const raw = await this.redis.get(`${this.prefix}:facts:vms`);
+    return raw ? (JSON.parse(raw) as ReplicatedVm[]) : undefined;
+  }
+
+  async putPoints(vmId: string, points: RecoveryPointSummary): Promise<void> {
+    await this.redis.set(this.pointsKey(vmId), JSON.stringify(points), 'EX', this.ttlSeconds);
+  }
+
+  async points(vmIds: readonly string[]): Promise<Map<string, RecoveryPointSummary>> {
+    const m = new Map<string, RecoveryPointSummary>();
+    if (vmIds.length === 0) return m;
+    const raws = await this.redis.mget(...vmIds.map((id) => this.pointsKey(id)));
+    vmIds.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw) m.set(id, JSON.parse(raw) as RecoveryPointSummary);
+    });
+    return m;
+  }
+
+  private pointsKey(vmId: string): string {
+    return `${this.prefix}:facts:points:${vmId.toLowerCase()}`;
+  }
+}

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { OpKind } from '../domain/run';
+
+export interface WatchedJob {
+  readonly jobName: string;
+  readonly runId: string;
+  readonly vmId: string;
+  readonly op: OpKind;
+  /** Epoch ms before which the job is not read (ARM's Retry-After, when longer than the poll interval). */
+  readonly notBefore: number;
+}
+
+/**
+ * The ASR jobs that active runs wait for, vault-wide, in one Redis hash. One watcher reads them all
+ * per poll interval and fans the results out to their runs, instead of one poller per VM.
+ */
+export class JobWatchList {
+  private readonly key: string;
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.key = `${prefix}:watch`;
+  }
+
+  async add(job: WatchedJob): Promise<void> {
+    await this.redis.hset(this.key, job.jobName, JSON.stringify(job));
+  }
+
+  async all(): Promise<WatchedJob[]> {
+    const rows = await this.redis.hgetall(this.key);
+    return Object.values(rows).map((v) => JSON.parse(v) as WatchedJob);
+  }
+
+  async remove(jobName: string): Promise<void> {
+    await this.redis.hdel(this.key, jobName);
+  }
+}

@@ -1,0 +1,148 @@
+import type { Redis } from 'ioredis';
+import { decide, type AuditEntry, type Decision, type RunEvent } from '../domain/run-machine';
+import type { Run } from '../domain/run';
+import { RunConflictError, RunNotFoundError, StoreUnavailableError } from '../errors';
+
+/** Result of creating a run: either it exists now, or a VM was already taken by another run. */
+export type CreateResult =
+  | { readonly created: true; readonly run: Run }
+  | { readonly created: false; readonly vmId: string; readonly otherRunId: string };
+
+export type UpdateResult =
+  | { readonly applied: true; readonly run: Run; readonly effects: Extract<Decision, { accepted: true }>['effects'] }
+  | { readonly applied: false; readonly run: Run; readonly reason: string };
+
+// KEYS: run, trail, runs(zset), active(set), ...vmLocks   ARGV: runJson, runId, createdAtMs, auditJson...
+const CREATE = `
+for i = 5, #KEYS do
+  local owner = redis.call('GET', KEYS[i])
+  if owner then return {i - 4, owner} end
+end
+for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[2]) end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[2])
+for i = 4, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+return {0, ARGV[2]}
+`;
+
+// KEYS: run, trail, active, ...vmLocks   ARGV: expectedVersion, newJson, closed(0/1), runId, auditJson...
+const UPDATE = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return -1 end
+if tostring(cjson.decode(cur)['version']) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+for i = 5, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+if ARGV[3] == '1' then
+  redis.call('SREM', KEYS[3], ARGV[4])
+  for i = 4, #KEYS do
+    if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
+  end
+end
+return 1
+`;
+
+/**
+ * Runs and their audit trail in Redis. Each run is one JSON document changed only through the
+ * pure state machine, with optimistic concurrency on `version`; audit entries are appended to a
+ * stream in the same atomic step. Any process may read or change any run.
+ */
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+  private vmLockKey(vmId: string): string {
+    return this.key('vm-run', vmId.toLowerCase());
+  }
+
+  async nextRunId(): Promise<string> {
+    return `FB-${await this.guard(this.redis.incr(this.key('run-seq')))}`;
+  }
+
+  /** Saves a new run and takes its VMs, atomically; refuses if any VM is in another active run. */
+  async create(run: Run, audit: readonly AuditEntry[]): Promise<CreateResult> {
+    const keys = [this.key('run', run.id), this.key('trail', run.id), this.key('runs'), this.key('runs', 'active'), ...run.vms.map((v) => this.vmLockKey(v.id))];
+    const res = (await this.guard(
+      this.redis.eval(CREATE, keys.length, ...keys, JSON.stringify(run), run.id, String(Date.parse(run.createdAt)), ...audit.map((a) => JSON.stringify(a))),
+    )) as [number, string];
+    const [index, owner] = res;
+    if (index === 0) return { created: true, run };
+    const vm = run.vms[index - 1];
+    return { created: false, vmId: vm?.id ?? '', otherRunId: owner };
+  }
+
+  async get(runId: string): Promise<Run | undefined> {
+    const raw = await this.guard(this.redis.get(this.key('run', runId)));
+    return raw ? (JSON.parse(raw) as Run) : undefined;
+  }
+
+  async require(runId: string): Promise<Run> {
+    const run = await this.get(runId);
+    if (!run) throw new RunNotFoundError(runId);
+    return run;
+  }
+
+  /** The run each VM is in, for VMs that are in an active run. */
+  async activeRunsOf(vmIds: readonly string[]): Promise<Map<string, string>> {
+    if (vmIds.length === 0) return new Map();
+    const owners = await this.guard(this.redis.mget(...vmIds.map((id) => this.vmLockKey(id))));
+    const m = new Map<string, string>();
+    vmIds.forEach((id, i) => {
+      const o = owners[i];
+      if (o) m.set(id, o);
+    });
+    return m;
+  }
+
+  async activeRunIds(): Promise<string[]> {
+    return this.guard(this.redis.smembers(this.key('runs', 'active')));
+  }
+
+  /** Applies an event through the state machine and saves the result (retrying on a concurrent change). */
+  async apply(runId: string, event: RunEvent, extraAudit: readonly AuditEntry[] = []): Promise<UpdateResult> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const run = await this.require(runId);
+      const decision = decide(run, event);
+      if (!decision.accepted) return { applied: false, run, reason: decision.reason };
+      const next: Run = { ...decision.run, version: run.version + 1 };
+      const keys = [this.key('run', runId), this.key('trail', runId), this.key('runs', 'active'), ...run.vms.map((v) => this.vmLockKey(v.id))];
+      const audit = [...decision.audit, ...extraAudit].map((a) => JSON.stringify(a));
+      const ok = await this.guard(
+        this.redis.eval(UPDATE, keys.length, ...keys, String(run.version), JSON.stringify(next), next.closedAt && !run.closedAt ? '1' : '0', runId, ...audit),
+      );
+      if (ok === -1) throw new RunNotFoundError(runId);
+      if (ok === 1) return { applied: true, run: next, effects: decision.effects };
+    }
+    throw new RunConflictError(runId);
+  }
+
+  /** Appends to the trail without changing the run (refusals, clicks that changed nothing). */
+  async audit(runId: string, entry: AuditEntry): Promise<void> {
+    await this.guard(this.redis.xadd(this.key('trail', runId), '*', 'e', JSON.stringify(entry)));
+  }
+
+  async trail(runId: string): Promise<AuditEntry[]> {
+    const rows = await this.guard(this.redis.xrange(this.key('trail', runId), '-', '+'));
+    return rows.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry);
+  }
+
+  /** Sets a key once (dedup of clicks and Slack retries); true for the first caller only. */
+  async once(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.guard(this.redis.set(this.key('once', key), '1', 'PX', ttlMs, 'NX'))) === 'OK';
+  }
+
+  /** Redis errors (down, timeout, offline queue refused) become one typed error. */
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof RunNotFoundError) throw e;
+      throw new StoreUnavailableError(`Redis: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import type { RedisServerHandle } from '../../src/sandbox/redis-server';
+
+/** Jest globalTeardown: stops the redis-server that global-setup.ts started (same process). */
+export default async function globalTeardown(): Promise<void> {
+  const holder = globalThis as { __failbackTestRedis?: RedisServerHandle };
+  const server = holder.__failbackTestRedis;
+  holder.__failbackTestRedis = undefined;
+  await server?.stop();
+}

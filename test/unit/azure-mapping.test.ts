@@ -1,0 +1,168 @@
+import { createEmptyPipeline, createHttpHeaders, createPipelineRequest, RestError, type HttpClient } from '@azure/core-rest-pipeline';
+import { defaultRetryPolicy } from '@azure/core-rest-pipeline';
+import type { Job } from '@azure/arm-recoveryservices-siterecovery';
+import { jobNameFromUrl, parseItemId } from '../../src/azure/arm-ids';
+import { mapOperationError, mapReadError } from '../../src/azure/asr-errors';
+import { summarizeJob } from '../../src/azure/jobs';
+import { noRepeatPostPolicy } from '../../src/azure/no-repeat-post-policy';
+import { strategyFor } from '../../src/azure/providers';
+import { AsrOutcomeUnknownError, AsrRefusedError, AsrTransientError } from '../../src/errors';
+
+const ITEM =
+  '/Subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/replicationFabrics/vmware-cs/replicationProtectionContainers/cloud_1/replicationProtectedItems/app-01';
+
+describe('ARM ids', () => {
+  it('reads fabric, container and item from an item id', () => {
+    expect(parseItemId(ITEM)).toEqual({ fabric: 'vmware-cs', container: 'cloud_1', item: 'app-01' });
+  });
+  it.each([
+    ['https://arm/subscriptions/s/x/replicationOperationStatus/job-9?api-version=1', 'job-9'],
+    ['https://arm/subscriptions/s/x/operationresults/job-9?api-version=1', 'job-9'],
+    ['/Subscriptions/s/x/replicationJobs/job-9', 'job-9'],
+    ['/Subscriptions/s/x/replicationJobs/None', undefined],
+  ])('finds the ASR job name in %s', (url, name) => {
+    expect(jobNameFromUrl(url)).toBe(name);
+  });
+});
+
+describe('provider strategies', () => {
+  const item = (instanceType: string) => ({ properties: { providerSpecificDetails: { instanceType } } }) as never;
+
+  it('fails classic items back by unplanned failover from Azure with ASR shutting the Azure VM down', () => {
+    const req = strategyFor(item('InMage'))?.failoverRequest({ kind: 'latest' });
+    expect(req).toEqual({
+      method: 'unplannedFailover',
+      body: {
+        properties: {
+          failoverDirection: 'RecoveryToPrimary',
+          sourceSiteOperations: 'Required',
+          providerSpecificDetails: { instanceType: 'InMage', recoveryPointType: 'LatestTime' },
+        },
+      },
+    });
+  });
+
+  it.each([
+    [{ kind: 'latest-app-consistent' } as const, { instanceType: 'InMage', recoveryPointType: 'LatestTag' }],
+    [
+      { kind: 'specific', recoveryPointId: '/rp/1', time: 't' } as const,
+      { instanceType: 'InMage', recoveryPointType: 'Custom', recoveryPointId: '/rp/1' },
+    ],
+  ])('maps the classic recovery-point choice %j', (choice, details) => {
+    const req = strategyFor(item('InMage'))?.failoverRequest(choice);
+    expect(req?.body.properties?.providerSpecificDetails).toEqual(details);
+  });
+
+  it('fails modernized items back by planned failover', () => {
+    const req = strategyFor(item('InMageRcmFailback'))?.failoverRequest({ kind: 'latest-app-consistent' });
+    expect(req?.method).toBe('plannedFailover');
+    expect(req?.body.properties?.providerSpecificDetails).toEqual({
+      instanceType: 'InMageRcmFailback',
+      recoveryPointType: 'ApplicationConsistent',
+    });
+  });
+
+  it('has no strategy for items that replicate to Azure', () => {
+    expect(strategyFor(item('InMageAzureV2'))).toBeUndefined();
+  });
+});
+
+describe('ASR job summary', () => {
+  const job = (state: string, tasks: { name: string; friendlyName: string; state: string }[], errors: Job['properties'] = {}): Job =>
+    ({ properties: { state, tasks, ...errors } }) as Job;
+  const tasks = [
+    { name: 'PreFailoverCheck', friendlyName: 'Prerequisites check', state: 'Succeeded' },
+    { name: 'ShutdownVmTask', friendlyName: 'Shut down the virtual machine in Azure', state: 'Succeeded' },
+    { name: 'StartVm', friendlyName: 'Start the virtual machine', state: 'InProgress' },
+  ];
+
+  it('reports the current task and progress of a running job', () => {
+    expect(summarizeJob('j', job('InProgress', tasks))).toEqual({
+      name: 'j',
+      state: 'running',
+      progress: { task: 'Start the virtual machine', done: 2, total: 3 },
+      shutdown: 'succeeded',
+    });
+  });
+
+  it('reports a failed shutdown task even when the job succeeded', () => {
+    const t = tasks.map((x) => (x.name === 'ShutdownVmTask' ? { ...x, state: 'Failed' } : { ...x, state: 'Succeeded' }));
+    expect(summarizeJob('j', job('Succeeded', t))).toMatchObject({ state: 'succeeded', shutdown: 'failed' });
+  });
+
+  it("carries ASR's own error message for a failed job", () => {
+    const failed = job('Failed', tasks, {
+      errors: [{ serviceErrorDetails: { code: '539', message: 'The VM could not be started on the AVS host.' } }],
+    });
+    expect(summarizeJob('j', failed)).toMatchObject({ state: 'failed', error: 'The VM could not be started on the AVS host. (539)' });
+  });
+});
+
+describe('error mapping', () => {
+  const rest = (status: number | undefined, code = 'X', headers: Record<string, string> = {}) =>
+    new RestError('ASR says no', {
+      statusCode: status,
+      code,
+      response: status ? { status, headers: createHttpHeaders(headers), request: createPipelineRequest({ url: 'https://x' }) } : undefined,
+    });
+
+  it('keeps ASR’s message when an operation is refused', () => {
+    const e = mapOperationError(rest(400, 'InvalidOperation'));
+    expect(e).toBeInstanceOf(AsrRefusedError);
+    expect((e as AsrRefusedError).userMessage).toContain('ASR says no');
+  });
+  it('treats a throttled operation as not accepted and honours Retry-After', () => {
+    const e = mapOperationError(rest(429, 'X', { 'retry-after': '7' }));
+    expect(e).toBeInstanceOf(AsrTransientError);
+    expect((e as AsrTransientError).retryAfterMs).toBe(7000);
+  });
+  it.each([[500], [503], [undefined]])('treats %s on an operation as an unknown outcome', (status) => {
+    expect(mapOperationError(rest(status))).toBeInstanceOf(AsrOutcomeUnknownError);
+  });
+  it('treats a failing read as transient and a 404 as refused', () => {
+    expect(mapReadError(rest(503))).toBeInstanceOf(AsrTransientError);
+    expect(mapReadError(rest(404))).toBeInstanceOf(AsrRefusedError);
+  });
+});
+
+describe('no-repeat POST policy', () => {
+  function pipelineAnswering(statuses: (number | 'reset')[]) {
+    const sent: string[] = [];
+    const client: HttpClient = {
+      async sendRequest(request) {
+        sent.push(request.method);
+        const next = statuses.shift() ?? 200;
+        if (next === 'reset') throw new RestError('socket hang up', { code: 'ECONNRESET', request });
+        return { status: next, headers: createHttpHeaders(next === 429 ? { 'retry-after': '0' } : {}), request };
+      },
+    };
+    const pipeline = createEmptyPipeline();
+    pipeline.addPolicy(defaultRetryPolicy({ maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 2 }), { phase: 'Retry' });
+    pipeline.addPolicy(noRepeatPostPolicy(), { afterPhase: 'Retry' });
+    return { sent, send: (method: 'GET' | 'POST') => pipeline.sendRequest(client, createPipelineRequest({ url: 'https://arm/x', method })) };
+  }
+
+  it('sends a POST whose connection dropped only once', async () => {
+    const p = pipelineAnswering(['reset', 200]);
+    await expect(p.send('POST')).rejects.toMatchObject({ code: 'POST_NOT_REPEATED' });
+    expect(p.sent).toEqual(['POST']);
+  });
+
+  it('sends a POST answered 500 only once', async () => {
+    const p = pipelineAnswering([500, 200]);
+    await expect(p.send('POST')).rejects.toMatchObject({ code: 'POST_NOT_REPEATED' });
+    expect(p.sent).toEqual(['POST']);
+  });
+
+  it('re-sends a POST that was throttled (ARM did not accept it)', async () => {
+    const p = pipelineAnswering([429, 202]);
+    await expect(p.send('POST')).resolves.toMatchObject({ status: 202 });
+    expect(p.sent).toEqual(['POST', 'POST']);
+  });
+
+  it('leaves reads to the retry policy', async () => {
+    const p = pipelineAnswering([500, 500, 200]);
+    await expect(p.send('GET')).resolves.toMatchObject({ status: 200 });
+    expect(p.sent).toEqual(['GET', 'GET', 'GET']);
+  });
+});
