@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { OpKind } from '../domain/run';
 import { RunNotFoundError } from '../errors';
@@ -16,13 +16,12 @@ export interface WorkerTuning {
 export const DEFAULT_TUNING: WorkerTuning = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
 
 /**
- * BullMQ retries with our own delays: ARM's Retry-After when it sent one, a short pause when
- * another process holds a card, otherwise exponential back-off up to a minute.
+ * BullMQ retries with our own delays: ARM's Retry-After when it sent one, otherwise exponential
+ * back-off up to a minute.
  */
 export function backoffDelay(attemptsMade: number, err: unknown): number {
   const retryAfter = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   if (typeof retryAfter === 'number' && retryAfter > 0) return retryAfter;
-  if (err instanceof CardBusyError) return 250;
   return Math.min(60_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
@@ -67,9 +66,19 @@ export function startWorkers(
   });
   const slack = new Worker(
     QUEUE.slack,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const { runId } = cardJobSchema.parse(job.data);
-      await unrecoverable(() => syncRunMessages(deps.messages, runId));
+      try {
+        await unrecoverable(() => syncRunMessages(deps.messages, runId));
+      } catch (e) {
+        // Another process holds this card (or died holding it, until the lock expires): come back
+        // shortly without using up an attempt.
+        if (e instanceof CardBusyError && token) {
+          await job.moveToDelayed(Date.now() + 300, token);
+          throw new DelayedError();
+        }
+        throw e;
+      }
     },
     { ...common, concurrency: 4 },
   );

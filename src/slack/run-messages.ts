@@ -31,7 +31,8 @@ export class CardBusyError extends Error {
 export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Promise<void> {
   const lockKey = `${deps.prefix}:card-lock:${runId}`;
   const token = randomUUID();
-  if ((await deps.redis.set(lockKey, token, 'PX', 15_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
+  // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
+  if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
   try {
     await sync(deps, runId);
   } finally {
@@ -53,8 +54,11 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
 
   if (!run.card) {
     const card = runCard(run, now);
-    const res = await client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks });
-    const posted = await store.apply(runId, { type: 'card-posted', ts: String(res.ts) });
+    const ts = await postOnce(deps, run.id, 'card', () => findCard(client, run), async () => {
+      const res = await client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks, metadata: marker('card', run.id) });
+      return String(res.ts);
+    });
+    const posted = await store.apply(runId, { type: 'card-posted', ts });
     run = posted.run;
     await redis.set(versionKey, String(run.version));
   } else if (rendered < run.version) {
@@ -69,14 +73,19 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   const hash = createHash('sha1').update(JSON.stringify(prompt.blocks)).digest('hex');
   const hashKey = `${prefix}:prompt-hash:${runId}`;
   if (!run.prompt) {
-    const res = await client.chat.postMessage({
-      channel: run.channelId,
-      thread_ts: run.card.ts,
-      reply_broadcast: true,
-      text: prompt.text,
-      blocks: prompt.blocks,
+    const cardTs = run.card.ts;
+    const ts = await postOnce(deps, run.id, 'prompt', () => findPrompt(client, run.channelId, cardTs, run.id), async () => {
+      const res = await client.chat.postMessage({
+        channel: run.channelId,
+        thread_ts: cardTs,
+        reply_broadcast: true,
+        text: prompt.text,
+        blocks: prompt.blocks,
+        metadata: marker('prompt', run.id),
+      });
+      return String(res.ts);
     });
-    const posted = await store.apply(runId, { type: 'prompt-posted', ts: String(res.ts) });
+    const posted = await store.apply(runId, { type: 'prompt-posted', ts });
     await redis.set(hashKey, hash);
     // Recording the prompt changes no card content: mark that version as rendered too.
     if (rendered <= run.version) await redis.set(versionKey, String(posted.run.version));
@@ -84,4 +93,51 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
     await client.chat.update({ channel: run.channelId, ts: run.prompt.ts, text: prompt.text, blocks: prompt.blocks });
     await redis.set(hashKey, hash);
   }
+}
+
+type MessageKind = 'card' | 'prompt';
+const EVENT_TYPE: Record<MessageKind, string> = { card: 'failback_run_card', prompt: 'failback_verification' };
+
+/** Message metadata that names the run, so a message whose post was not recorded can be found again. */
+function marker(kind: MessageKind, runId: string) {
+  return { event_type: EVENT_TYPE[kind], event_payload: { run_id: runId } };
+}
+
+function isMarked(m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }, kind: MessageKind, runId: string) {
+  return m.metadata?.event_type === EVENT_TYPE[kind] && m.metadata.event_payload?.run_id === runId;
+}
+
+/**
+ * Posts a run's message at most once across crashes: a marker is set before posting; if it is
+ * already there, an earlier attempt may have posted without recording the ts, so the channel is
+ * searched for the message (by its metadata) before posting again.
+ */
+async function postOnce(
+  deps: RunMessagesDeps,
+  runId: string,
+  kind: MessageKind,
+  find: () => Promise<string | undefined>,
+  post: () => Promise<string>,
+): Promise<string> {
+  const key = `${deps.prefix}:posting:${kind}:${runId}`;
+  if (await deps.redis.get(key)) {
+    const found = await find();
+    if (found) {
+      deps.log.info({ runId, kind }, 'found the message an interrupted attempt had posted');
+      return found;
+    }
+  }
+  await deps.redis.set(key, '1', 'EX', 30 * 24 * 3600);
+  return post();
+}
+
+async function findCard(client: WebClient, run: { id: string; channelId: string; createdAt: string }): Promise<string | undefined> {
+  const oldest = String(Math.floor(Date.parse(run.createdAt) / 1000) - 60);
+  const res = await client.conversations.history({ channel: run.channelId, oldest, limit: 200, include_all_metadata: true });
+  return (res.messages ?? []).find((m) => isMarked(m as never, 'card', run.id))?.ts;
+}
+
+async function findPrompt(client: WebClient, channel: string, cardTs: string, runId: string): Promise<string | undefined> {
+  const res = await client.conversations.replies({ channel, ts: cardTs, include_all_metadata: true, limit: 200 });
+  return (res.messages ?? []).find((m) => isMarked(m as never, 'prompt', runId))?.ts;
 }

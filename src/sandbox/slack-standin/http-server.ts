@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chatMethods } from './chat-methods';
+import { historyMethods } from './history-methods';
 import { directoryMethods } from './directory-methods';
 import { SlackApiRefusal } from './errors';
 import type { StandInFaults } from './faults';
@@ -15,6 +16,7 @@ import type { WorkspaceState } from './workspace-state';
 const METHODS: Record<string, MethodHandler> = {
   ...directoryMethods,
   ...chatMethods,
+  ...historyMethods,
   ...viewsMethods,
   ...filesMethods,
 };

@@ -31,7 +31,8 @@ export type ClickButtonArgs = ElementLocation & {
 };
 
 /** Arguments of {@link SlackSide.chooseOption}: a select, overflow or radio element outside an input block. */
-export type ChooseOptionArgs = ElementLocation & { userId: string; actionId: string; blockId?: string; pick: OptionPick; options?: SendOptions };
+/** `pick` is one option, or several for a multi-select (e.g. one with `dispatch_action` in an input block). */
+export type ChooseOptionArgs = ElementLocation & { userId: string; actionId: string; blockId?: string; pick: OptionPick | OptionPick[]; options?: SendOptions };
 
 /** Arguments of {@link SlackSide.submitView}. */
 export interface SubmitViewArgs extends ViewValuesInput {
@@ -259,9 +260,14 @@ export class SlackSide {
     const located = this.locate(args, args.userId);
     const found = findElement(located.blocks, args.actionId, args.blockId);
     if (!found) throw new SlackUserActionError(`no element with action_id "${args.actionId}" there`);
+    const base: JsonObject = { type: found.element.type, action_id: args.actionId, block_id: found.block.block_id ?? '' };
+    if (Array.isArray(args.pick)) {
+      const selected = args.pick.map((p) => resolveOption(found.element, p, args.actionId));
+      const label = selected.map((o) => plainText(o.text)).join(', ');
+      return this.sendBlockAction(args, located, args.userId, { ...base, selected_options: selected }, label, args.options);
+    }
     const selected = resolveOption(found.element, args.pick, args.actionId);
-    const action: JsonObject = { type: found.element.type, action_id: args.actionId, block_id: found.block.block_id ?? '', selected_option: selected };
-    return this.sendBlockAction(args, located, args.userId, action, plainText(selected.text), args.options);
+    return this.sendBlockAction(args, located, args.userId, { ...base, selected_option: selected }, plainText(selected.text), args.options);
   }
 
   /**

@@ -1,0 +1,111 @@
+/**
+ * ARM routes under `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}/…`,
+ * matched case-insensitively. Lists are paged with an absolute `nextLink` (`$skiptoken` = offset).
+ */
+import { type OperationContext, OPERATION_RESULTS, OPERATION_STATUS, operationResult, operationStatus, startOperation } from './operations';
+import { eq } from './model';
+import { startPlanOperation } from './plan-operations';
+import { renderContainer, renderFabric, renderItem, renderJob, renderPlan, renderPoint, renderPolicy } from './render';
+import { armError, ok, type Reply } from './reply';
+import { OPERATION_KINDS, type OperationKind } from './types';
+
+export interface RouteContext extends OperationContext {
+  readonly pageSize: () => number;
+}
+
+export interface RouteRequest {
+  readonly method: string;
+  /** URL path, not decoded further than URL parsing does. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+const VAULT_PREFIX = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)(\/.*)?$/i;
+
+/** Serves one ARM request. */
+export function route(ctx: RouteContext, req: RouteRequest): Reply {
+  const apiVersion = req.query['api-version'];
+  if (!apiVersion) return armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  const m = VAULT_PREFIX.exec(req.path);
+  const v = ctx.vault;
+  if (!m) return armError(404, 'InvalidResourceType', `The resource path '${req.path}' is not served by the ASR emulator.`);
+  if (!eq(m[1] ?? '', v.subscriptionId)) return armError(404, 'SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`);
+  if (!eq(m[2] ?? '', v.resourceGroup)) return armError(404, 'ResourceGroupNotFound', `Resource group '${m[2]}' could not be found.`);
+  if (!eq(m[3] ?? '', v.name)) return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.RecoveryServices/vaults/${m[3]}' under resource group '${m[2]}' was not found.`);
+  const seg = (m[4] ?? '').split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const is = (i: number, name: string) => eq(seg[i] ?? '', name);
+  const n = seg.length;
+
+  if (req.method === 'POST') {
+    const kind = OPERATION_KINDS.find((k) => is(6, k));
+    if (n === 7 && is(0, 'replicationFabrics') && is(2, 'replicationProtectionContainers') && is(4, 'replicationProtectedItems') && kind) {
+      const item = v.item(seg[1] ?? '', seg[3] ?? '', seg[5] ?? '');
+      if (!item) return notFound('replicationProtectedItems', seg[5]);
+      return startOperation(ctx, kind as OperationKind, item, req.body, apiVersion);
+    }
+    if (n === 3 && is(0, 'replicationRecoveryPlans') && kind === undefined) {
+      const planKind = OPERATION_KINDS.find((k) => is(2, k));
+      const plan = v.plan(seg[1] ?? '');
+      if (planKind && !plan) return notFound('replicationRecoveryPlans', seg[1]);
+      if (planKind && plan) return startPlanOperation(ctx, planKind, plan, req.body, apiVersion);
+    }
+    return armError(405, 'MethodNotAllowed', `POST ${req.path} is not supported by the ASR emulator.`);
+  }
+  if (req.method !== 'GET') return armError(405, 'MethodNotAllowed', `${req.method} is not supported by the ASR emulator.`);
+
+  const page = <T>(all: readonly T[], render: (x: T) => unknown) => paged(ctx, req, all.map(render));
+  if (n === 2 && is(0, OPERATION_STATUS)) return operationStatus(ctx, seg[1] ?? '');
+  if (n === 2 && is(0, OPERATION_RESULTS)) return operationResult(ctx, seg[1] ?? '', apiVersion);
+  if (n === 1 && is(0, 'replicationProtectedItems')) return page(v.items, (i) => renderItem(v, i, ctx.now()));
+  if (is(0, 'replicationPolicies')) {
+    if (n === 1) return page(v.policies, (p) => renderPolicy(v, p));
+    const p = n === 2 ? v.policy(seg[1] ?? '') : undefined;
+    return p ? ok(renderPolicy(v, p)) : notFound('replicationPolicies', seg[1]);
+  }
+  if (is(0, 'replicationJobs')) {
+    if (n === 1) return page(ctx.jobs.list(), (j) => renderJob(v, j));
+    const j = n === 2 ? ctx.jobs.get(seg[1] ?? '') : undefined;
+    return j ? ok(renderJob(v, j)) : notFound('replicationJobs', seg[1]);
+  }
+  if (is(0, 'replicationRecoveryPlans')) {
+    if (n === 1) return page(v.plans, (p) => renderPlan(v, p));
+    const p = n === 2 ? v.plan(seg[1] ?? '') : undefined;
+    return p ? ok(renderPlan(v, p)) : notFound('replicationRecoveryPlans', seg[1]);
+  }
+  if (!is(0, 'replicationFabrics')) return notFound(seg[0] ?? 'vault', seg[1]);
+  if (n === 1) return page(v.fabrics, (f) => renderFabric(v, f));
+  const fabric = v.fabric(seg[1] ?? '');
+  if (!fabric) return notFound('replicationFabrics', seg[1]);
+  if (n === 2) return ok(renderFabric(v, fabric));
+  if (!is(2, 'replicationProtectionContainers')) return notFound(seg[2] ?? '', seg[3]);
+  if (n === 3) return page(fabric.containers, (c) => renderContainer(v, fabric, c));
+  const container = v.container(fabric.name, seg[3] ?? '');
+  if (!container) return notFound('replicationProtectionContainers', seg[3]);
+  if (n === 4) return ok(renderContainer(v, fabric, container));
+  if (!is(4, 'replicationProtectedItems')) return notFound(seg[4] ?? '', seg[5]);
+  if (n === 5) return page(v.items.filter((i) => i.fabric === fabric.name && i.container === container.name), (i) => renderItem(v, i, ctx.now()));
+  const item = v.item(fabric.name, container.name, seg[5] ?? '');
+  if (!item) return notFound('replicationProtectedItems', seg[5]);
+  if (n === 6) return ok(renderItem(v, item, ctx.now()));
+  if (!is(6, 'recoveryPoints')) return notFound(seg[6] ?? '', seg[7]);
+  if (n === 7) return page(item.points, (p) => renderPoint(v, item, p));
+  const point = n === 8 ? item.points.find((p) => eq(p.name, seg[7] ?? '')) : undefined;
+  return point ? ok(renderPoint(v, item, point)) : notFound('recoveryPoints', seg[7]);
+}
+
+function notFound(type: string, name: string | undefined): Reply {
+  return armError(404, 'NotFound', `The ${type} resource '${name ?? ''}' was not found in the vault.`);
+}
+
+/** One page of a list: `{ value, nextLink? }`; nextLink repeats the request's query with a new `$skiptoken`. */
+function paged(ctx: RouteContext, req: RouteRequest, all: readonly unknown[]): Reply {
+  const size = Math.max(1, ctx.pageSize());
+  const skip = Math.max(0, Number.parseInt(req.query.$skiptoken ?? '0', 10) || 0);
+  const value = all.slice(skip, skip + size);
+  if (skip + size >= all.length) return ok({ value });
+  const next = new URL(`${ctx.baseUrl()}${req.path}`);
+  for (const [k, val] of Object.entries(req.query)) if (k !== '$skiptoken') next.searchParams.set(k, val);
+  next.searchParams.set('$skiptoken', String(skip + size));
+  return ok({ value, nextLink: next.toString() });
+}

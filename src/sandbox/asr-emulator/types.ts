@@ -1,0 +1,148 @@
+/**
+ * Public types of the ASR emulator: options, the vault seed, faults and the request log.
+ * The emulator's internal state lives in model.ts; these are what callers see and pass in.
+ */
+
+/** The four item operations the emulator implements (the last URL segment of the POST). */
+export type OperationKind = 'unplannedFailover' | 'plannedFailover' | 'failoverCommit' | 'reprotect';
+
+export const OPERATION_KINDS: readonly OperationKind[] = ['unplannedFailover', 'plannedFailover', 'failoverCommit', 'reprotect'];
+
+/** classic = configuration server (InMage / InMageAzureV2); modernized = replication appliance (InMageRcm / InMageRcmFailback). */
+export type Generation = 'classic' | 'modernized';
+
+/**
+ * Where an item is in the failback cycle. The provider, protectionState and allowedOperations
+ * are derived from (generation, stage) — see STAGES in model.ts.
+ * - `ready`: replicating Azure → AVS, failback possible (classic `InMage`, modernized `InMageRcmFailback`)
+ * - `failedOver`: failback done, commit pending
+ * - `committed`: Azure VM deleted, not protected, reprotect possible
+ * - `replicatingToAzure`: protected AVS → Azure again (classic `InMageAzureV2`, modernized `InMageRcm`)
+ */
+export type ItemStage = 'ready' | 'failedOver' | 'committed' | 'replicatingToAzure';
+
+/** One recovery point. `type` is 'CrashConsistent' or 'ApplicationConsistent'. */
+export interface RecoveryPointSeed {
+  readonly name: string;
+  readonly time: Date;
+  readonly type: 'CrashConsistent' | 'ApplicationConsistent';
+}
+
+/** A replication protected item to seed. */
+export interface ItemSeed {
+  /** ARM name (GUID-like). Defaults to a deterministic id. */
+  readonly name?: string;
+  readonly friendlyName: string;
+  readonly fabric: string;
+  readonly container: string;
+  readonly generation: Generation;
+  readonly stage: ItemStage;
+  readonly osType?: 'Windows' | 'Linux';
+  /** Policy ARM name; defaults to the first policy of the stage's provider. */
+  readonly policy?: string;
+  /** 'default' = 24 h of points (crash every 5 min, app every 60 min); 'none' = zero points. */
+  readonly recoveryPoints?: 'default' | 'none' | readonly RecoveryPointSeed[];
+}
+
+/** A replication fabric with its containers; `customDetails` is the ARM JSON (instanceType VMware, Azure, InMageRcm...). */
+export interface FabricSeed {
+  readonly name: string;
+  readonly friendlyName: string;
+  readonly customDetails: Readonly<Record<string, unknown>>;
+  readonly containers: readonly { readonly name: string; readonly friendlyName: string }[];
+}
+
+/** A replication policy; `providerSpecificDetails` is the ARM JSON (instanceType InMage, InMageAzureV2...). */
+export interface PolicySeed {
+  readonly name: string;
+  readonly friendlyName: string;
+  readonly providerSpecificDetails: Readonly<Record<string, unknown>>;
+}
+
+/** A recovery plan: its members by item friendly name, all in one Boot group. */
+export interface PlanSeed {
+  readonly name: string;
+  readonly friendlyName: string;
+  readonly members: readonly string[];
+}
+
+/** Everything in the emulated vault. */
+export interface VaultSeed {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly fabrics: readonly FabricSeed[];
+  readonly policies: readonly PolicySeed[];
+  readonly items: readonly ItemSeed[];
+  readonly plans: readonly PlanSeed[];
+}
+
+/** Which requests a fault applies to. A string path matches as a case-insensitive substring. */
+export interface FaultMatch {
+  readonly method?: string;
+  readonly path: RegExp | string;
+}
+
+/**
+ * Faults to inject. `times` defaults to 1 (latency: unlimited). `item` is a friendly name.
+ * - `status`: answer this status (and ARM error body) instead of serving the request.
+ * - `drop-after-accept`: serve the request (the operation IS started), then destroy the socket.
+ * - `latency`: delay the answer.
+ * - `slow-answer-after-accept`: serve the request (the operation IS started), then answer only
+ *   after `ms` — the window in which a client that dies has not yet learned of the operation.
+ * - `job-fails`: the next job of `operation` fails at task `task` (default: the last one).
+ * - `shutdown-task-fails`: the failover job's ShutdownVmTask fails, the job still succeeds
+ *   (stateDescription 'CompletedWithInformation', a Warning-level error on the job and the task).
+ * - `agent-not-registered`: the next `times` classic reprotects fail because the Mobility agent has
+ *   not registered yet; `as: 'refuse'` answers the POST 400, `as: 'job'` accepts it and fails the job.
+ */
+export type Fault =
+  | { readonly kind: 'status'; readonly match: FaultMatch; readonly status: number; readonly retryAfterSeconds?: number; readonly code?: string; readonly message?: string; readonly times?: number }
+  | { readonly kind: 'drop-after-accept'; readonly match?: FaultMatch; readonly times?: number }
+  | { readonly kind: 'latency'; readonly match?: FaultMatch; readonly ms: number; readonly times?: number }
+  | { readonly kind: 'slow-answer-after-accept'; readonly match?: FaultMatch; readonly ms: number; readonly times?: number }
+  | { readonly kind: 'job-fails'; readonly operation: OperationKind; readonly item?: string; readonly task?: string; readonly code?: string; readonly message?: string; readonly times?: number }
+  | { readonly kind: 'shutdown-task-fails'; readonly item?: string; readonly times?: number }
+  | { readonly kind: 'agent-not-registered'; readonly as: 'refuse' | 'job'; readonly item?: string; readonly times?: number };
+
+/** Options of {@link startAsrEmulator}. Every field is optional. */
+export interface EmulatorOptions {
+  /** HTTPS port; 0 (default) = a free port. */
+  readonly port?: number;
+  /** Use this certificate instead of generating one. */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  /** The vault; default: {@link defaultVault}. */
+  readonly vault?: VaultSeed;
+  /** Add n generated classic VMs ready to fail back (`vm-001`…) to the vault. */
+  readonly extraVms?: number;
+  /** Items per list page (default 50). */
+  readonly pageSize?: number;
+  /** Latency added to every GET, ms (default 0). */
+  readonly latencyMs?: number;
+  /** Every nth GET answers 429 with Retry-After (default: never). */
+  readonly throttle?: { readonly readEvery: number; readonly retryAfterSeconds?: number };
+  /** Retry-After on 202s and LRO polls, seconds (default 1). */
+  readonly retryAfterSeconds?: number;
+  /** Duration of each job task, ms (default 200). */
+  readonly taskMs?: number;
+  /** Modernized: isAgentRegistrationSuccessfulAfterFailover turns true this long after the commit (default 2000). */
+  readonly agentRegistrationDelayMs?: number;
+  /** Faults active from the start. */
+  readonly faults?: readonly Fault[];
+  /** Clock (default Date.now). Drives every timestamp and the agent registration; task timers are real. */
+  readonly now?: () => number;
+}
+
+/** One request as the emulator saw it. */
+export interface RequestRecord {
+  readonly seq: number;
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  /** Status answered; for a dropped request, the status it would have had. */
+  status: number;
+  /** True when the socket was destroyed instead of answering (drop-after-accept). */
+  dropped: boolean;
+  readonly time: Date;
+}

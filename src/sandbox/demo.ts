@@ -1,0 +1,83 @@
+/**
+ * `npm run demo`: plays a whole failback on the sandbox — no Slack workspace, no Azure account.
+ * Starts the emulated vault, the Slack stand-in, a private redis-server (unless REDIS_URL is set)
+ * and the bot, then acts as the people in the incident channel, prints the conversation as they
+ * would read it, and writes it as demo-out/transcript.html.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ACTION } from '../bot/ids';
+import { RedisServerNotFoundError } from './redis-server';
+import { chooseVms, openRequestModal, submitRequest, textOf, waitForCommitPrompt } from './person';
+import { renderTranscriptHtml, renderTranscriptText } from './transcript';
+import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from './world';
+
+const say = (line: string) => process.stdout.write(`\u001b[2m▸ ${line}\u001b[0m\n`);
+
+async function play(world: SandboxWorld): Promise<void> {
+  const { slack } = world;
+  say('riley types /failback in #incident-avs');
+  const { view } = await openRequestModal(world);
+  say('riley picks app-01 — the bot reads its recovery points and shows their age');
+  const shown = await chooseVms(world, view, ['app-01']);
+  say('riley submits: Latest (crash-consistent), incident INC-4711');
+  const reply = await submitRequest(world, shown, {
+    vms: ['app-01'],
+    incident: 'INC-4711',
+    reason: 'AVS private cloud is healthy again; moving app-01 home',
+  });
+  if (reply.responseAction !== 'clear') throw new Error(`request refused: ${JSON.stringify(reply.errors)}`);
+
+  say('ASR fails app-01 back from Azure; the run card follows the job');
+  const { card, prompt } = await waitForCommitPrompt(world, 60_000);
+  say('riley tries to commit their own run (four-eyes says no)');
+  await slack.clickButton({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  await slack.waitFor((s) => s.ephemerals({ user: PEOPLE.requester.id }).length > 0);
+  say('alex (approver) verifies and clicks Commit, then confirms');
+  await slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  const confirm = await slack.waitFor((s) => s.openViews(PEOPLE.approver.id)[0]);
+  await slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
+  await slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
+    timeoutMs: 60_000,
+    message: 'the commit to finish',
+  });
+  say(
+    `done: ${world.emulator.operationPosts('unplannedFailover').length} failover POST, ` +
+      `${world.emulator.operationPosts('failoverCommit').length} commit POST reached the emulated vault`,
+  );
+}
+
+async function main(): Promise<void> {
+  let world: SandboxWorld;
+  try {
+    world = await startSandboxWorld({ redisUrl: process.env.REDIS_URL || undefined, emulator: { taskMs: 300 } });
+  } catch (e) {
+    if (e instanceof RedisServerNotFoundError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const bot = await world.startBot();
+  let failed: unknown;
+  try {
+    await play(world);
+  } catch (e) {
+    failed = e;
+  }
+  const transcript = world.slack.transcript();
+  process.stdout.write(`\n${renderTranscriptText(transcript, { color: process.stdout.isTTY })}\n`);
+  const out = resolve('demo-out');
+  mkdirSync(out, { recursive: true });
+  const html = join(out, 'transcript.html');
+  writeFileSync(html, renderTranscriptHtml(transcript, { title: 'failback-bot demo — #incident-avs' }));
+  process.stdout.write(`\nThe conversation as a Slack channel: ${html}\n`);
+  await bot.stop();
+  await world.stop();
+  if (failed) {
+    process.stderr.write(`\nThe demo did not finish: ${(failed as Error).stack ?? String(failed)}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

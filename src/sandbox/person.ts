@@ -1,0 +1,99 @@
+import type { JsonObject, StoredMessage, StoredView } from './slack-standin';
+import { ACTION, BLOCK, CALLBACK } from '../bot/ids';
+import { INCIDENT_CHANNEL, PEOPLE, type SandboxWorld } from './world';
+
+/** Acting as a person in the Slack stand-in, and reading what they would see (demo and tests). */
+
+export function blocksOf(view: StoredView | StoredMessage): JsonObject[] {
+  return 'view' in view ? ((view.view.blocks as JsonObject[] | undefined) ?? []) : view.blocks;
+}
+
+export function textOf(x: StoredView | StoredMessage | JsonObject[]): string {
+  const blocks = Array.isArray(x) ? x : blocksOf(x);
+  return JSON.stringify(blocks);
+}
+
+export function findAction(blocks: JsonObject[], actionId: string): JsonObject | undefined {
+  for (const b of blocks) {
+    const elements = [b.element, b.accessory, ...(Array.isArray(b.elements) ? b.elements : [])] as (JsonObject | undefined)[];
+    const hit = elements.find((e) => e && e.action_id === actionId);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The VM options of the request modal: friendly name → option value. */
+export function vmOptions(view: StoredView): Map<string, string> {
+  const select = findAction(blocksOf(view), ACTION.vms);
+  const options = ((select?.options as JsonObject[] | undefined) ?? []).map((o) => [String((o.text as JsonObject).text), String(o.value)] as const);
+  return new Map(options);
+}
+
+/** Types /failback and waits until the modal is filled from ASR. */
+export async function openRequestModal(world: SandboxWorld, userId: string = PEOPLE.requester.id, channelId = INCIDENT_CHANNEL) {
+  const reply = await world.slack.sendCommand({ userId, channelId });
+  const view = await world.slack.waitFor(
+    (s) => s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
+    { message: 'request modal filled with VMs' },
+  );
+  return { reply, view };
+}
+
+/** Picks VMs in the modal (that reads their recovery points) and waits for the RPO to be shown. */
+export async function chooseVms(world: SandboxWorld, view: StoredView, names: readonly string[], userId: string = PEOPLE.requester.id) {
+  const options = vmOptions(view);
+  const values = names.map((n) => {
+    const v = options.get(n);
+    if (!v) throw new Error(`VM ${n} is not offered (offered: ${[...options.keys()].join(', ')})`);
+    return v;
+  });
+  await world.slack.chooseOption({ viewId: view.id, userId, actionId: ACTION.vms, pick: values });
+  return world.slack.waitFor(
+    (s) => {
+      const v = s.views.get(view.id);
+      return v && names.every((n) => textOf(v).includes(n)) && blocksOf(v).some((b) => b.block_id === BLOCK.rpo) ? v : undefined;
+    },
+    { message: 'recovery points shown' },
+  );
+}
+
+export async function submitRequest(
+  world: SandboxWorld,
+  view: StoredView,
+  form: { vms: readonly string[]; point?: 'latest' | 'latest-app-consistent'; incident?: string; reason?: string },
+  userId: string = PEOPLE.requester.id,
+) {
+  const options = vmOptions(view);
+  return world.slack.submitView({
+    userId,
+    viewId: view.id,
+    values: {
+      [BLOCK.vms]: { [ACTION.vms]: form.vms.map((n) => options.get(n) ?? `unknown-${n}`) },
+      [BLOCK.recoveryPoint]: { [ACTION.recoveryPoint]: form.point ?? 'latest' },
+      [BLOCK.incident]: { [ACTION.incident]: form.incident ?? 'INC-4711' },
+      [BLOCK.reason]: { [ACTION.reason]: form.reason ?? 'AVS private cloud is healthy again' },
+    },
+  });
+}
+
+/** The run card (first bot message of the channel that names the run). */
+export function cardOf(world: SandboxWorld, runId: string): StoredMessage | undefined {
+  return world.slack.messages(INCIDENT_CHANNEL).find((m) => textOf(m).includes(`Failback ${runId}`));
+}
+
+/** The verification prompt of a run: the thread reply carrying the Commit button or the verdict. */
+export function promptOf(world: SandboxWorld, card: StoredMessage): StoredMessage | undefined {
+  return world.slack.thread(INCIDENT_CHANNEL, card.ts).find((m) => /verif|commit/i.test(textOf(m)));
+}
+
+/** Waits until the channel's run card has a verification prompt that offers Commit. */
+export async function waitForCommitPrompt(world: SandboxWorld, timeoutMs = 20_000, context = '') {
+  return world.slack.waitFor(
+    (s) => {
+      const card = s.messages(INCIDENT_CHANNEL)[0];
+      const prompt = card && promptOf(world, card);
+      return prompt && findAction(prompt.blocks, ACTION.commit) ? { card, prompt } : undefined;
+    },
+    { timeoutMs, message: `verification prompt with Commit${context}` },
+  );
+}

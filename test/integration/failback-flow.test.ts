@@ -1,0 +1,169 @@
+import { ACTION, CALLBACK } from '../../src/bot/ids';
+import type { Runtime } from '../../src/runtime';
+import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { testRedisUrl, uniquePrefix } from '../support/redis';
+import { blocksOf, chooseVms, findAction, openRequestModal, submitRequest, textOf, vmOptions, waitForCommitPrompt } from '../../src/sandbox/person';
+
+jest.setTimeout(60_000);
+
+let world: SandboxWorld;
+let bot: Runtime;
+
+beforeEach(async () => {
+  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix: uniquePrefix('flow') });
+  bot = await world.startBot();
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await world.stop();
+});
+
+const runIdOf = (text: string) => /FB-\d+/.exec(text)?.[0] ?? '';
+
+async function requestFailback(vms: string[], extra: Parameters<typeof submitRequest>[2] extends infer F ? Partial<F> : never = {}) {
+  const { view } = await openRequestModal(world);
+  const withPoints = await chooseVms(world, view, vms);
+  const reply = await submitRequest(world, withPoints, { vms, ...extra });
+  return reply;
+}
+
+const waitForPromptWithCommit = () => waitForCommitPrompt(world);
+
+describe('when a responder requests a failback of one VM', () => {
+  it('answers /failback within 3 s with a loading modal, then fills it from ASR', async () => {
+    const { reply, view } = await openRequestModal(world);
+    expect(reply.status).toBe(200);
+    expect(reply.withinSlackTimeout).toBe(true);
+    const opened = world.slack.callsTo('views.open')[0];
+    expect(JSON.stringify(opened?.args)).toContain('Reading');
+    const text = textOf(view);
+    expect(text).toContain('app-01');
+    expect(text).toContain('Latest (crash-consistent)');
+    expect(text).toMatch(/not ready|cannot|replicates from AVS to Azure/i);
+  });
+
+  it('runs the whole failback to the commit with exactly one failover and one commit POST', async () => {
+    const submitted = await requestFailback(['app-01'], { reason: 'Power restored <!channel> <https://evil.example|click>' });
+    expect(submitted.responseAction).toBe('clear');
+
+    const { card, prompt } = await waitForPromptWithCommit();
+    const runId = runIdOf(textOf(card));
+    expect(runId).toMatch(/^FB-\d+$/);
+    expect(textOf(card)).toContain('&lt;!channel&gt;');
+    expect(textOf(card)).not.toContain('<!channel>');
+
+    const failovers = world.emulator.operationPosts('unplannedFailover');
+    expect(failovers).toHaveLength(1);
+    expect(failovers[0]?.body).toMatchObject({
+      properties: {
+        failoverDirection: 'RecoveryToPrimary',
+        sourceSiteOperations: 'Required',
+        providerSpecificDetails: { instanceType: 'InMage', recoveryPointType: 'LatestTime' },
+      },
+    });
+    expect(textOf(prompt)).toMatch(/shut down/i);
+
+    // The requester may not commit their own run (four-eyes), a bystander is no approver.
+    for (const user of [PEOPLE.requester.id, PEOPLE.bystander.id]) {
+      await world.slack.clickButton({ userId: user, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+      await world.slack.waitFor((s) => s.ephemerals({ user }).length > 0, { message: `refusal for ${user}` });
+    }
+    expect(world.slack.ephemerals({ user: PEOPLE.requester.id })[0]?.text).toMatch(/four-eyes|another approver/i);
+    expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]?.text).toMatch(/only configured approvers/i);
+    expect(world.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
+
+    // The approver double-clicks; the confirmation names the Azure VM that will be deleted.
+    for (let i = 0; i < 2; i++) {
+      await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    }
+    const confirms = await world.slack.waitFor((s) => {
+      const v = s.openViews(PEOPLE.approver.id).filter((x) => x.view.callback_id === CALLBACK.confirmCommit);
+      return v.length === 2 ? v : undefined;
+    });
+    expect(textOf(confirms[0]!)).toContain('app-01');
+    expect(textOf(confirms[0]!)).toMatch(/delete/i);
+    const answers = await Promise.all(confirms.map((v) => world.slack.submitView({ userId: PEOPLE.approver.id, viewId: v.id })));
+    expect(answers.map((a) => a.responseAction).sort()).toEqual(['clear', 'update']);
+
+    await world.slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
+      timeoutMs: 20_000,
+      message: 'card says committed',
+    });
+    expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
+    const after = world.slack.message(INCIDENT_CHANNEL, prompt.ts)!;
+    expect(findAction(after.blocks, ACTION.commit)).toBeUndefined();
+    expect(textOf(after)).toContain(`<@${PEOPLE.approver.id}>`);
+    expect(runId).toBeTruthy();
+  });
+
+  it('lets an approver from a user group commit', async () => {
+    await requestFailback(['web-01']);
+    const { prompt, card } = await waitForPromptWithCommit();
+    await world.slack.clickButton({ userId: PEOPLE.groupApprover.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    const confirm = await world.slack.waitFor((s) => s.openViews(PEOPLE.groupApprover.id)[0]);
+    await world.slack.submitView({ userId: PEOPLE.groupApprover.id, viewId: confirm.id });
+    await world.slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), { timeoutMs: 20_000 });
+    expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
+  });
+});
+
+describe('preflight', () => {
+  it('refuses a VM without recovery points inline, naming it, and starts nothing', async () => {
+    const { view } = await openRequestModal(world);
+    const noPoints = [...vmOptions(view).keys()].find((n) => /nopoints|no-points|empty/i.test(n));
+    expect(noPoints).toBeDefined();
+    const shown = await chooseVms(world, view, [noPoints!]);
+    const reply = await submitRequest(world, shown, { vms: [noPoints!] });
+    expect(reply.responseAction).toBe('errors');
+    expect(Object.values(reply.errors ?? {}).join(' ')).toContain(`${noPoints} has no recovery point`);
+    expect(world.emulator.operationPosts()).toHaveLength(0);
+    expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(0);
+  });
+
+  it('refuses a VM that another request took meanwhile, naming that run', async () => {
+    const first = await openRequestModal(world, PEOPLE.requester.id);
+    const second = await openRequestModal(world, PEOPLE.bystander.id);
+    const shownFirst = await chooseVms(world, first.view, ['app-01'], PEOPLE.requester.id);
+    const shownSecond = await chooseVms(world, second.view, ['app-01'], PEOPLE.bystander.id);
+    expect((await submitRequest(world, shownFirst, { vms: ['app-01'] }, PEOPLE.requester.id)).responseAction).toBe('clear');
+    const reply = await submitRequest(world, shownSecond, { vms: ['app-01'] }, PEOPLE.bystander.id);
+    expect(reply.responseAction).toBe('errors');
+    expect(Object.values(reply.errors ?? {}).join(' ')).toMatch(/app-01 is already in run FB-\d+/);
+    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1);
+    expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+  });
+
+  it('refuses /failback in a channel that is not allowed', async () => {
+    const reply = await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: 'C0RANDOM' });
+    expect(reply.status).toBe(200);
+    expect(JSON.stringify(reply.body)).toMatch(/not enabled in this channel/);
+    expect(world.slack.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('explains the flow with /failback help', async () => {
+    const reply = await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, text: 'help' });
+    expect(JSON.stringify(reply.body)).toMatch(/commit/i);
+  });
+});
+
+describe('signed requests', () => {
+  it.each([
+    ['a forged signature', { forgeSignature: true }],
+    ['a timestamp older than 5 minutes', { staleBySeconds: 6 * 60 }],
+  ])('refuses %s with 401 and does nothing', async (_name, options) => {
+    const reply = await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, options });
+    expect(reply.status).toBe(401);
+    expect(world.slack.callsTo('views.open')).toHaveLength(0);
+    expect(blocksOf).toBeDefined();
+  });
+});
+
+describe('when ASR accepts the failover but the answer is lost', () => {
+  it('follows the operation it started instead of posting again', async () => {
+    world.emulator.faults.add({ match: { method: 'POST', path: /unplannedFailover/ }, kind: 'drop-after-accept', times: 1 });
+    await requestFailback(['db-01']);
+    await waitForPromptWithCommit();
+    expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+  });
+});

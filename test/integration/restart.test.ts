@@ -1,0 +1,58 @@
+import { chooseVms, openRequestModal, submitRequest, waitForCommitPrompt } from '../../src/sandbox/person';
+import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { startBotProcess, type BotProcess } from '../support/bot-process';
+
+jest.setTimeout(90_000);
+
+let world: SandboxWorld;
+let bot: BotProcess | undefined;
+
+beforeEach(async () => {
+  // Its own redis-server: the bot process uses the production key prefix.
+  world = await startSandboxWorld({ emulator: { taskMs: 700 } });
+});
+
+afterEach(async () => {
+  await bot?.kill();
+  await world.stop();
+});
+
+async function request(vm: string) {
+  const { view } = await openRequestModal(world);
+  const shown = await chooseVms(world, view, [vm]);
+  const reply = await submitRequest(world, shown, { vms: [vm] });
+  expect(reply.responseAction).toBe('clear');
+}
+
+async function restart(): Promise<void> {
+  const port = bot!.port;
+  await bot!.kill('SIGKILL');
+  bot = await startBotProcess(world.env, port);
+}
+
+/** Requests a failback, kills the bot with SIGKILL once ASR got the failover POST, restarts it. */
+async function killDuringFailoverThenRestart(vm: string) {
+  bot = await startBotProcess(world.env);
+  world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  await request(vm);
+  await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { timeoutMs: 15_000 });
+  await restart();
+  await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
+    throw new Error(`${e.message}\nbot said:\n${bot!.output().slice(-3000)}`);
+  });
+  expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+  // The card was posted once, whenever the kill came.
+  expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
+}
+
+describe('kill -9 of the bot process', () => {
+  it('while the failover runs: after a restart the run continues and ASR got one failover', async () => {
+    await killDuringFailoverThenRestart('app-01');
+  });
+
+  it('right after ASR accepted the failover, before the bot recorded it: no second POST', async () => {
+    // The answer to the accepted POST takes long; the bot is killed before it can record the job.
+    world.emulator.faults.add({ match: { method: 'POST', path: /unplannedFailover/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
+    await killDuringFailoverThenRestart('db-01');
+  });
+});
