@@ -69,24 +69,20 @@ export class SdkAsrGateway implements AsrGateway {
 
   async summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary> {
     const ref = parseItemId(vmId);
-    let count = 0;
-    let crash: string | undefined;
-    let app: string | undefined;
+    const summary = new PointSummary();
     try {
-      const pages = this.client.recoveryPoints.listByReplicationProtectedItems(
-        this.vault, this.rg, ref.fabric, ref.container, ref.item, options,
-      );
-      for await (const p of pages) {
-        const time = p.properties?.recoveryPointTime?.toISOString();
-        if (!time) continue;
-        count++;
-        if (isAppConsistent(p.properties?.recoveryPointType)) app = later(app, time);
-        else crash = later(crash, time);
+      const pages = this.client.recoveryPoints
+        .listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options)
+        .byPage();
+      for await (const page of pages) {
+        for (const p of page) summary.add(p.properties?.recoveryPointTime?.toISOString(), p.properties?.recoveryPointType);
+        // A VM keeps a day of points or more: stop paging once the newest of each kind is certain.
+        if (summary.complete()) break;
       }
     } catch (e) {
       throw mapReadError(e);
     }
-    return { count, latestCrashConsistent: crash, latestAppConsistent: app };
+    return summary.result();
   }
 
   async operationState(vmId: string, op: OpKind, options?: CallOptions): Promise<OperationState> {
@@ -198,10 +194,32 @@ function toVm(item: ReplicationProtectedItem): ReplicatedVm {
   };
 }
 
-function isAppConsistent(type: string | undefined): boolean {
-  return /app/i.test(type ?? '');
-}
+/**
+ * Newest crash- and app-consistent points from a stream of pages. ASR lists points newest first;
+ * as long as the stream keeps that order, the first point of each kind is the newest and paging
+ * can stop. If the order is ever broken, every page is read.
+ */
+export class PointSummary {
+  private count = 0;
+  private crash: string | undefined;
+  private app: string | undefined;
+  private previous: string | undefined;
+  private descending = true;
 
-function later(a: string | undefined, b: string): string {
-  return a === undefined || b > a ? b : a;
+  add(time: string | undefined, type: string | undefined): void {
+    if (!time) return;
+    this.count++;
+    if (this.previous !== undefined && time > this.previous) this.descending = false;
+    this.previous = time;
+    if (/app/i.test(type ?? '')) this.app = this.app === undefined || time > this.app ? time : this.app;
+    else this.crash = this.crash === undefined || time > this.crash ? time : this.crash;
+  }
+
+  complete(): boolean {
+    return this.descending && this.crash !== undefined && this.app !== undefined;
+  }
+
+  result(): RecoveryPointSummary {
+    return { count: this.count, latestCrashConsistent: this.crash, latestAppConsistent: this.app };
+  }
 }

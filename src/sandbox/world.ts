@@ -35,8 +35,21 @@ export interface SandboxWorld {
   stop(): Promise<void>;
 }
 
+/**
+ * How the emulated ARM behaves. `slow` is what real ARM is like on a bad day: hundreds of ms per
+ * read, small pages, and a 429 with Retry-After every few reads. The integration suite runs under
+ * both (`SANDBOX_ARM_PROFILE=slow`).
+ */
+export type ArmProfile = 'fast' | 'slow';
+const ARM_PROFILES: Record<ArmProfile, EmulatorOptions> = {
+  fast: {},
+  slow: { latencyMs: 250, pageSize: 3, throttle: { readEvery: 7, retryAfterSeconds: 1 } },
+};
+
 export interface SandboxWorldOptions {
   readonly emulator?: EmulatorOptions;
+  /** Default: `SANDBOX_ARM_PROFILE` from the environment, else `fast`. */
+  readonly armProfile?: ArmProfile;
   /** Use this Redis instead of starting a private redis-server. */
   readonly redisUrl?: string;
   /** Extra or overriding bot environment (e.g. FAILBACK_FOUR_EYES). */
@@ -55,7 +68,8 @@ export async function startSandboxWorld(options: SandboxWorldOptions = {}): Prom
   const log = options.log ?? pino({ level: 'silent' });
   let redis: RedisServerHandle | undefined;
   const redisUrl = options.redisUrl ?? (redis = await startRedisServer()).url;
-  const emulator = await startAsrEmulator(options.emulator);
+  const profile = options.armProfile ?? (process.env.SANDBOX_ARM_PROFILE === 'slow' ? 'slow' : 'fast');
+  const emulator = await startAsrEmulator({ ...ARM_PROFILES[profile], ...options.emulator });
   const slack = await startSlackStandIn({
     botToken: SANDBOX_BOT_TOKEN,
     signingSecret: SANDBOX_SIGNING_SECRET,

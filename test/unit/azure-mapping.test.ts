@@ -4,6 +4,7 @@ import type { Job } from '@azure/arm-recoveryservices-siterecovery';
 import { jobNameFromUrl, parseItemId } from '../../src/azure/arm-ids';
 import { mapOperationError, mapReadError } from '../../src/azure/asr-errors';
 import { summarizeJob } from '../../src/azure/jobs';
+import { PointSummary } from '../../src/azure/sdk-gateway';
 import { noRepeatPostPolicy } from '../../src/azure/no-repeat-post-policy';
 import { strategyFor } from '../../src/azure/providers';
 import { AsrOutcomeUnknownError, AsrRefusedError, AsrTransientError } from '../../src/errors';
@@ -164,5 +165,25 @@ describe('no-repeat POST policy', () => {
     const p = pipelineAnswering([500, 500, 200]);
     await expect(p.send('GET')).resolves.toMatchObject({ status: 200 });
     expect(p.sent).toEqual(['GET', 'GET', 'GET']);
+  });
+});
+
+describe('recovery point summary', () => {
+  it('is complete once the newest point of each kind was seen in newest-first order', () => {
+    const s = new PointSummary();
+    s.add('2026-11-28T10:05:00Z', 'CrashConsistent');
+    expect(s.complete()).toBe(false);
+    s.add('2026-11-28T10:00:00Z', 'ApplicationConsistent');
+    expect(s.complete()).toBe(true);
+    expect(s.result()).toEqual({ count: 2, latestCrashConsistent: '2026-11-28T10:05:00Z', latestAppConsistent: '2026-11-28T10:00:00Z' });
+  });
+
+  it('keeps reading when the order is not newest first, and still finds the newest', () => {
+    const s = new PointSummary();
+    s.add('2026-11-28T09:00:00Z', 'CrashConsistent');
+    s.add('2026-11-28T09:30:00Z', 'AppConsistent');
+    s.add('2026-11-28T10:00:00Z', 'CrashConsistent');
+    expect(s.complete()).toBe(false);
+    expect(s.result()).toMatchObject({ latestCrashConsistent: '2026-11-28T10:00:00Z', latestAppConsistent: '2026-11-28T09:30:00Z' });
   });
 });
