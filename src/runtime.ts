@@ -87,8 +87,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       workerConnection,
       prefix,
       {
-        steps: { gateway, store, watch, effects, pollIntervalMs: config.timing.asrPollIntervalMs, now, log },
-        watch: { gateway, store, watch, effects, now, log },
+        steps: {
+          gateway,
+          store,
+          watch,
+          effects,
+          pollIntervalMs: config.timing.asrPollIntervalMs,
+          reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs,
+          now,
+          log,
+        },
+        watch: { gateway, store, watch, effects, now, reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs, log },
         messages: { client, redis, prefix, store, approvers, now, log },
         log,
       },
@@ -130,6 +139,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       effects,
       approvers: new ApproverDirectory(client, config.policy.approverGroups, log, now),
       policy: { ...config.policy },
+      reprotectRetryWindowMs: config.timing.reprotectRetryWindowMs,
       now,
       log,
     };

@@ -1,4 +1,5 @@
 import type { OpKind, ShutdownOutcome } from '../domain/run';
+import type { ReprotectForm } from '../domain/reprotect-form';
 import type { RecoveryPointChoice, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
 
 export interface CallOptions {
@@ -10,10 +11,14 @@ export type OperationState =
   | { readonly state: 'ready' }
   | { readonly state: 'running'; readonly jobName: string }
   | { readonly state: 'done' }
+  /** Not yet, but it will be (the VM's agent is still registering): try again later. */
+  | { readonly state: 'waiting'; readonly reason: string }
   | { readonly state: 'blocked'; readonly reason: string };
 
 export interface OperationInput {
   readonly recoveryPoint?: RecoveryPointChoice;
+  /** Reprotect inputs chosen for this VM (field → value, from the ReprotectForm). */
+  readonly reprotect?: Readonly<Record<string, string>>;
 }
 
 export interface AsrJobView {
@@ -48,4 +53,6 @@ export interface AsrGateway {
     options?: CallOptions,
   ): Promise<{ readonly jobName: string; readonly retryAfterMs?: number | undefined }>;
   getJob(jobName: string, options?: CallOptions): Promise<AsrJobView>;
+  /** What the reprotect of these VMs needs chosen, from each VM's own fabric, with defaults. */
+  reprotectForm(vmIds: readonly string[], options?: CallOptions): Promise<ReprotectForm>;
 }

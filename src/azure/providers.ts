@@ -1,8 +1,11 @@
 import type {
+  Policy,
   ReplicationProtectedItem,
+  ReverseReplicationInput,
   UnplannedFailoverInput,
   PlannedFailoverInput,
 } from '@azure/arm-recoveryservices-siterecovery';
+import type { ReprotectField, ReprotectOption } from '../domain/reprotect-form';
 import type { RecoveryPointChoice, RecoveryPointKind } from '../domain/vm';
 
 /**
@@ -18,6 +21,50 @@ export interface ProviderStrategy {
   /** The failover POST and its body. */
   failoverRequest(choice: RecoveryPointChoice): FailoverRequest;
   osType(item: ReplicationProtectedItem): string | undefined;
+  /** Providers of the item once it replicates to Azure again (the reprotect is done). */
+  readonly protectedToAzureAs: string;
+  /** How the fabric that sends data back to Azure is called. */
+  readonly fabricRole: string;
+  /** What the reprotect needs chosen, from the VM's own fabric and the vault's policies. */
+  reprotectFields(item: ReplicationProtectedItem, fabric: FabricDetails, policies: readonly Policy[]): ReprotectField[];
+  reprotectRequest(choices: Readonly<Record<string, string>>): ReverseReplicationInput;
+  /** false while the VM's agent has not registered after the failover (modernized items say so). */
+  agentReady(item: ReplicationProtectedItem): boolean | undefined;
+}
+
+/** The fabric's provider-specific details (customDetails) as ASR returns them. */
+export type FabricDetails = Readonly<Record<string, unknown>>;
+
+type Row = Readonly<Record<string, unknown>>;
+const rows = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const HEALTHY = new Set(['normal', 'healthy', 'none']);
+
+function serverOption(r: Row, name: unknown, heartbeat: unknown): ReprotectOption {
+  const health = str(r.health);
+  return {
+    value: String(r.id ?? ''),
+    label: str(name) ?? String(r.id ?? 'unnamed'),
+    health,
+    unhealthy: health !== undefined && !HEALTHY.has(health.toLowerCase()),
+    lastHeartbeat: str(heartbeat),
+  };
+}
+
+/** The item's current value if it is offered and healthy, else the first healthy option. */
+function preferred(options: readonly ReprotectOption[], current?: string): string | undefined {
+  const ok = options.filter((o) => !o.unhealthy);
+  return ok.find((o) => o.value.toLowerCase() === current?.toLowerCase())?.value ?? ok[0]?.value;
+}
+
+function policyOptions(policies: readonly Policy[], provider: string): ReprotectOption[] {
+  return policies
+    .filter((p) => p.properties?.providerSpecificDetails?.instanceType === provider)
+    .map((p) => ({ value: p.id ?? '', label: p.properties?.friendlyName ?? p.name ?? 'policy' }));
+}
+
+function details(item: ReplicationProtectedItem): Row {
+  return (item.properties?.providerSpecificDetails ?? {}) as Row;
 }
 
 export type FailoverRequest =
@@ -48,6 +95,36 @@ const classic: ProviderStrategy = {
     const d = item.properties?.providerSpecificDetails as { osDetails?: { osType?: string } } | undefined;
     return d?.osDetails?.osType;
   },
+  protectedToAzureAs: 'InMageAzureV2',
+  fabricRole: 'Configuration server',
+  reprotectFields(item, fabric, policies) {
+    const d = details(item);
+    const ps = rows(fabric.processServers).map((r) => serverOption(r, r.friendlyName, r.lastHeartbeat));
+    const mt = rows(fabric.masterTargetServers).map((r) => serverOption(r, r.name, r.lastHeartbeat));
+    const runAs = rows(fabric.runAsAccounts).map((r) => ({ value: String(r.accountId ?? ''), label: str(r.accountName) ?? String(r.accountId) }));
+    const pol = policyOptions(policies, 'InMageAzureV2');
+    return [
+      { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps, str(d.processServerId)) },
+      { id: 'masterTargetId', label: 'Master target', optional: false, options: mt, initial: preferred(mt, str(d.masterTargetId)) },
+      { id: 'runAsAccountId', label: 'Run-as account', optional: true, options: runAs, initial: runAs[0]?.value },
+      { id: 'policyId', label: 'Replication policy', optional: false, options: pol, initial: pol[0]?.value },
+    ];
+  },
+  reprotectRequest(c) {
+    return {
+      properties: {
+        failoverDirection: 'PrimaryToRecovery',
+        providerSpecificDetails: {
+          instanceType: 'InMageAzureV2',
+          processServerId: c.processServerId,
+          masterTargetId: c.masterTargetId,
+          policyId: c.policyId,
+          ...(c.runAsAccountId ? { runAsAccountId: c.runAsAccountId } : {}),
+        },
+      },
+    };
+  },
+  agentReady: () => undefined,
 };
 
 /** Modernized architecture (replication appliance): failback is a planned failover. */
@@ -73,9 +150,45 @@ const modernized: ProviderStrategy = {
     const d = item.properties?.providerSpecificDetails as { osType?: string } | undefined;
     return d?.osType;
   },
+  protectedToAzureAs: 'InMageRcm',
+  fabricRole: 'Replication appliance',
+  reprotectFields(item, fabric, policies) {
+    const ps = rows(fabric.processServers).map((r) => serverOption(r, r.name, r.lastHeartbeatUtc));
+    const pol = policyOptions(policies, 'InMageRcm');
+    const lastUsed = str(details(item).lastUsedPolicyId);
+    return [
+      { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps) },
+      {
+        id: 'policyId',
+        label: 'Replication policy',
+        optional: false,
+        options: pol,
+        initial: pol.find((p) => p.value.toLowerCase() === lastUsed?.toLowerCase())?.value ?? pol[0]?.value,
+      },
+    ];
+  },
+  reprotectRequest(c) {
+    return {
+      properties: {
+        providerSpecificDetails: {
+          instanceType: 'InMageRcmFailback',
+          processServerId: c.processServerId ?? '',
+          policyId: c.policyId ?? '',
+          ...(c.runAsAccountId ? { runAsAccountId: c.runAsAccountId } : {}),
+        },
+      },
+    };
+  },
+  agentReady(item) {
+    const flag = details(item).isAgentRegistrationSuccessfulAfterFailover;
+    return typeof flag === 'boolean' ? flag : undefined;
+  },
 };
 
 const STRATEGIES: readonly ProviderStrategy[] = [classic, modernized];
+
+/** Providers an item has once it replicates from AVS to Azure again. */
+export const PROTECTED_TO_AZURE: readonly string[] = STRATEGIES.map((st) => st.protectedToAzureAs);
 
 export function providerOf(item: ReplicationProtectedItem): string | undefined {
   return item.properties?.providerSpecificDetails?.instanceType;

@@ -2,9 +2,12 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
   SiteRecoveryManagementClient,
+  type Fabric,
   type Job,
+  type Policy,
   type ReplicationProtectedItem,
 } from '@azure/arm-recoveryservices-siterecovery';
+import type { ReprotectForm, ReprotectGroup } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
 import type { RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
 import { AsrRefusedError } from '../errors';
@@ -12,7 +15,7 @@ import { jobNameFromUrl, parseItemId } from './arm-ids';
 import { mapOperationError, mapReadError } from './asr-errors';
 import type { AsrGateway, AsrJobView, CallOptions, OperationInput, OperationState } from './gateway';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
-import { notReadyReason, strategyFor } from './providers';
+import { notReadyReason, PROTECTED_TO_AZURE, providerOf, strategyFor, type FabricDetails } from './providers';
 import { summarizeJob } from './jobs';
 
 export interface SdkGatewayOptions {
@@ -30,6 +33,7 @@ export interface SdkGatewayOptions {
 const SCENARIOS: Readonly<Record<OpKind, readonly string[]>> = {
   failover: ['UnplannedFailover', 'PlannedFailover', 'Failover'],
   commit: ['Commit', 'FailoverCommit'],
+  reprotect: ['Reprotect', 'ReverseReplication', 'ReprotectToAzure'],
 };
 const NO_SCENARIO = 'none';
 
@@ -95,6 +99,7 @@ export class SdkAsrGateway implements AsrGateway {
       if (SCENARIOS[op].includes(scenario) && jobName) return { state: 'running', jobName };
       return { state: 'blocked', reason: `another ASR operation is running on it (${scenario})` };
     }
+    if (op === 'reprotect') return reprotectState(item);
     if (op === 'failover') {
       if (allowed.includes('Commit')) return { state: 'done' };
       const strategy = strategyFor(item);
@@ -131,6 +136,12 @@ export class SdkAsrGateway implements AsrGateway {
     try {
       if (op === 'commit') {
         await items.beginFailoverCommit(this.vault, this.rg, ref.fabric, ref.container, ref.item, opts);
+      } else if (op === 'reprotect') {
+        const item = await this.getItem(vmId, options);
+        const strategy = strategyFor(item);
+        if (!strategy) throw new AsrRefusedError('NotReady', notReadyReason(item), undefined);
+        const body = strategy.reprotectRequest(input.reprotect ?? {});
+        await items.beginReprotect(this.vault, this.rg, ref.fabric, ref.container, ref.item, body, opts);
       } else {
         const item = await this.getItem(vmId, options);
         const strategy = strategyFor(item);
@@ -160,6 +171,37 @@ export class SdkAsrGateway implements AsrGateway {
     return summarizeJob(jobName, job);
   }
 
+  async reprotectForm(vmIds: readonly string[], options?: CallOptions): Promise<ReprotectForm> {
+    try {
+      const items = await Promise.all(vmIds.map((id) => this.getItem(id, options)));
+      const policies: Policy[] = [];
+      for await (const p of this.client.replicationPolicies.list(this.vault, this.rg, options)) policies.push(p);
+      const fabrics = new Map<string, Promise<Fabric>>();
+      const groups = new Map<string, { title: string; vmIds: string[]; vmNames: string[]; fields: ReprotectGroup['fields'] }>();
+      for (const [i, item] of items.entries()) {
+        const strategy = strategyFor(item);
+        const id = vmIds[i] ?? '';
+        if (!strategy) throw new AsrRefusedError('NotReady', `${item.properties?.friendlyName ?? id} ${notReadyReason(item)}`, undefined);
+        const fabricName = parseItemId(id).fabric;
+        if (!fabrics.has(fabricName)) fabrics.set(fabricName, this.client.replicationFabrics.get(this.vault, this.rg, fabricName, options));
+        const fabric = await fabrics.get(fabricName)!;
+        const key = fabricName;
+        const group = groups.get(key) ?? {
+          title: `${strategy.fabricRole} ${fabric.properties?.friendlyName ?? fabricName}`,
+          vmIds: [],
+          vmNames: [],
+          fields: strategy.reprotectFields(item, (fabric.properties?.customDetails ?? {}) as FabricDetails, policies),
+        };
+        group.vmIds.push(id);
+        group.vmNames.push(item.properties?.friendlyName ?? id);
+        groups.set(key, group);
+      }
+      return { groups: [...groups.entries()].map(([key, g]) => ({ key, ...g })) };
+    } catch (e) {
+      throw mapReadError(e);
+    }
+  }
+
   private async getItem(vmId: string, options?: CallOptions): Promise<ReplicationProtectedItem> {
     const ref = parseItemId(vmId);
     try {
@@ -168,6 +210,21 @@ export class SdkAsrGateway implements AsrGateway {
       throw mapReadError(e);
     }
   }
+}
+
+function reprotectState(item: ReplicationProtectedItem): OperationState {
+  const p = item.properties ?? {};
+  const provider = providerOf(item) ?? '';
+  if (PROTECTED_TO_AZURE.includes(provider)) return { state: 'done' };
+  const strategy = strategyFor(item);
+  if (!strategy) return { state: 'blocked', reason: notReadyReason(item) };
+  if (!(p.allowedOperations ?? []).includes('Reprotect')) {
+    return { state: 'blocked', reason: `ASR does not allow Reprotect now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
+  }
+  if (strategy.agentReady(item) === false) {
+    return { state: 'waiting', reason: `the VM’s agent is registering with the ${strategy.fabricRole.toLowerCase()}` };
+  }
+  return { state: 'ready' };
 }
 
 function toVm(item: ReplicationProtectedItem): ReplicatedVm {

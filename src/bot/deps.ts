@@ -16,6 +16,8 @@ export interface BotDeps {
   readonly effects: EffectRunner;
   readonly approvers: ApproverDirectory;
   readonly policy: ApprovalPolicy & { readonly allowedChannels: readonly string[] | undefined };
+  /** How long reprotect retries wait for the VMs' agents. */
+  readonly reprotectRetryWindowMs: number;
   readonly now: () => number;
   readonly log: Logger;
 }

@@ -2,6 +2,7 @@
 export const CALLBACK = {
   request: 'failback_request',
   confirmCommit: 'failback_confirm_commit',
+  reprotect: 'failback_reprotect',
 } as const;
 
 export const BLOCK = {
@@ -18,7 +19,15 @@ export const ACTION = {
   incident: 'incident_input',
   reason: 'reason_input',
   commit: 'commit',
+  reprotect: 'reprotect',
 } as const;
+
+/** Block (and action) ids of the reprotect modal's fields: group index and field id. */
+export const reprotectBlockId = (group: number, field: string) => `rp|${group}|${field}`;
+export const parseReprotectBlockId = (blockId: string) => {
+  const m = /^rp\|(\d+)\|(.+)$/.exec(blockId);
+  return m ? { group: Number(m[1]), field: m[2] ?? '' } : undefined;
+};
 
 /** Slack allows at most 100 options in a static select; beyond that the VM list is searched. */
 export const STATIC_SELECT_MAX = 100;

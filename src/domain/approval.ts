@@ -31,3 +31,10 @@ export function mayCommit(
 export function channelAllowed(allowed: readonly string[] | undefined, channelId: string): boolean {
   return allowed === undefined || allowed.includes(channelId);
 }
+
+/** Reprotect deletes nothing: any approver may start it, the requester included. */
+export function mayReprotect(policy: ApprovalPolicy, userId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+  return policy.approverUsers.includes(userId) || userIsInApproverGroup
+    ? { allowed: true }
+    : { allowed: false, reason: 'Only configured approvers can start the reprotect.' };
+}

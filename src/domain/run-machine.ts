@@ -1,4 +1,4 @@
-import { commitScope, opOf, phaseOf, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
+import { commitScope, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type ShutdownOutcome } from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
@@ -24,8 +24,20 @@ export type RunEvent =
       readonly at: string;
       readonly error: string;
       readonly shutdown?: ShutdownOutcome | undefined;
+      /**
+       * Set when the failure is one that passes by itself (the agent not registered yet): the
+       * reprotect is tried again after `intervalMs` while its retry window lasts.
+       */
+      readonly retry?: { readonly intervalMs: number; readonly waitingFor: string } | undefined;
     }
   | { readonly type: 'commit-approved'; readonly by: string; readonly at: string }
+  | {
+      readonly type: 'reprotect-requested';
+      readonly by: string;
+      readonly at: string;
+      readonly windowMs: number;
+      readonly choices: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    }
   | { readonly type: 'card-posted'; readonly ts: string }
   | { readonly type: 'prompt-posted'; readonly ts: string };
 
@@ -33,7 +45,7 @@ export type RunEvent =
 export type RunEffect =
   | { readonly kind: 'render-card' }
   | { readonly kind: 'post-verification' }
-  | { readonly kind: 'run-step'; readonly step: OpKind }
+  | { readonly kind: 'run-step'; readonly step: OpKind; readonly notBefore?: string; readonly jobKey?: string }
   | { readonly kind: 'run-closed' };
 
 /** One line of the append-only audit trail. */
@@ -60,6 +72,8 @@ export function decide(run: Run, event: RunEvent): Decision {
   switch (event.type) {
     case 'commit-approved':
       return approveCommit(run, event.by, event.at);
+    case 'reprotect-requested':
+      return requestReprotect(run, event);
     case 'card-posted':
       return run.card ? reject('card already posted') : accept(run, { ...run, card: { ts: event.ts } }, [], []);
     case 'prompt-posted':
@@ -80,7 +94,23 @@ function approveCommit(run: Run, by: string, at: string): Decision {
   ]);
 }
 
-type OpEvent = Exclude<RunEvent, { type: 'commit-approved' | 'card-posted' | 'prompt-posted' }>;
+/** Starts the reprotect of every committed VM, or restarts it for the VMs whose reprotect failed. */
+function requestReprotect(run: Run, e: Extract<RunEvent, { type: 'reprotect-requested' }>): Decision {
+  const phase = phaseOf(run);
+  if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed') {
+    return reject(phase === 'reprotecting' || phase === 'done' ? 'the reprotect has already been started' : 'the run is not ready for a reprotect');
+  }
+  const round = (run.reprotect?.round ?? 0) + 1;
+  const windowEndsAt = new Date(Date.parse(e.at) + e.windowMs).toISOString();
+  const scope = new Set(reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded').map((v) => v.id));
+  const vms = run.vms.map((v) => (scope.has(v.id) ? { ...v, reprotect: { status: 'pending' as const, attempt: 1 } } : v));
+  const next: Run = { ...run, vms, reprotect: { requestedBy: e.by, requestedAt: e.at, round, windowEndsAt, choices: { ...run.reprotect?.choices, ...e.choices } } };
+  return accept(run, next, [{ kind: 'run-step', step: 'reprotect', jobKey: `r${round}` }], [
+    { at: e.at, what: round === 1 ? 'reprotect requested' : 'reprotect retry requested', actor: e.by, detail: `${scope.size} VM(s)` },
+  ]);
+}
+
+type OpEvent = Exclude<RunEvent, { type: 'commit-approved' | 'card-posted' | 'prompt-posted' | 'reprotect-requested' }>;
 
 function applyOpEvent(run: Run, event: OpEvent): Decision {
   const vm = run.vms.find((v) => v.id === event.vmId);
@@ -93,10 +123,13 @@ function applyOpEvent(run: Run, event: OpEvent): Decision {
   let op: OpState;
   let shutdown = vm.shutdown;
   let audit: AuditEntry | undefined;
+  const effects: RunEffect[] = [];
   switch (event.type) {
     case 'op-issuing':
-      if (current.status !== 'pending') return reject(`${event.op} of ${vm.name} is already ${current.status}`);
-      op = { status: 'issuing', issuedAt: event.at };
+      if (current.status !== 'pending' && current.status !== 'waiting') {
+        return reject(`${event.op} of ${vm.name} is already ${current.status}`);
+      }
+      op = { status: 'issuing', issuedAt: event.at, attempt: current.attempt, error: current.error };
       break;
     case 'op-started':
       if (current.status === 'running') return reject(`${event.op} of ${vm.name} is already running`);
@@ -112,15 +145,31 @@ function applyOpEvent(run: Run, event: OpEvent): Decision {
       shutdown = event.shutdown ?? shutdown;
       audit = { at: event.at, what: `${event.op} succeeded`, vm: vm.name, jobName: current.jobName };
       break;
-    case 'op-failed':
-      op = { ...current, status: 'failed', endedAt: event.at, error: event.error, progress: undefined };
+    case 'op-failed': {
       shutdown = event.shutdown ?? shutdown;
-      audit = { at: event.at, what: `${event.op} failed`, vm: vm.name, jobName: current.jobName, detail: event.error };
+      const retryAt = retryTime(run, event);
+      if (retryAt) {
+        const attempt = (current.attempt ?? 1) + 1;
+        op = { ...current, status: 'waiting', error: event.error, progress: undefined, attempt, nextAttemptAt: retryAt, waitingFor: event.retry?.waitingFor, jobName: undefined };
+        effects.push({ kind: 'run-step', step: event.op, notBefore: retryAt, jobKey: `r${run.reprotect?.round ?? 1}-a${attempt}` });
+        audit = { at: event.at, what: `${event.op} will be retried`, vm: vm.name, jobName: current.jobName, detail: `attempt ${attempt} at ${retryAt}: ${event.error}` };
+      } else {
+        op = { ...current, status: 'failed', endedAt: event.at, error: event.error, progress: undefined, nextAttemptAt: undefined };
+        audit = { at: event.at, what: `${event.op} failed`, vm: vm.name, jobName: current.jobName, detail: event.error };
+      }
       break;
+    }
   }
-  const nextVm: RunVm = event.op === 'failover' ? { ...vm, failover: op, shutdown } : { ...vm, commit: op, shutdown };
+  const nextVm = { ...withOp(vm, event.op, op), shutdown };
   const next: Run = { ...run, vms: run.vms.map((v) => (v.id === vm.id ? nextVm : v)) };
-  return accept(run, next, [], audit ? [audit] : []);
+  return accept(run, next, effects, audit ? [audit] : []);
+}
+
+/** When a retryable reprotect failure is tried again, or undefined once the retry window is over. */
+function retryTime(run: Run, event: Extract<RunEvent, { type: 'op-failed' }>): string | undefined {
+  if (event.op !== 'reprotect' || !event.retry || !run.reprotect) return undefined;
+  const next = Date.parse(event.at) + event.retry.intervalMs;
+  return next <= Date.parse(run.reprotect.windowEndsAt) ? new Date(next).toISOString() : undefined;
 }
 
 function sameProgress(a: OpState['progress'], b: NonNullable<OpState['progress']>): boolean {
@@ -134,16 +183,16 @@ function accept(before: Run, after: Run, effects: RunEffect[], audit: AuditEntry
   const all: RunEffect[] = [{ kind: 'render-card' }, ...effects];
   let run = after;
   if (from === 'failing-over' && to !== 'failing-over') all.push({ kind: 'post-verification' });
-  if (to === 'failed' && !run.closedAt) {
+  if ((to === 'failed' || to === 'done') && !run.closedAt) {
     const at = latestEnd(run) ?? run.createdAt;
     run = { ...run, closedAt: at };
     all.push({ kind: 'run-closed' });
-    audit.push({ at, what: 'run closed', detail: 'no VM could go further' });
+    audit.push({ at, what: 'run closed', detail: to === 'done' ? 'every VM is protected to Azure again' : 'no VM could go further' });
   }
   return { accepted: true, run, effects: all, audit };
 }
 
 function latestEnd(run: Run): string | undefined {
-  const ends = run.vms.flatMap((v) => [v.failover.endedAt, v.commit?.endedAt]).filter((t): t is string => !!t);
+  const ends = run.vms.flatMap((v) => [v.failover.endedAt, v.commit?.endedAt, v.reprotect?.endedAt]).filter((t): t is string => !!t);
   return ends.sort().at(-1);
 }

@@ -1,8 +1,9 @@
 import type { RecoveryPointChoice } from './vm';
 
 /** The ASR operations a run issues on each VM, in order. */
-export type OpKind = 'failover' | 'commit';
-export type OpStatus = 'pending' | 'issuing' | 'running' | 'succeeded' | 'failed';
+export type OpKind = 'failover' | 'commit' | 'reprotect';
+/** `waiting`: between attempts (the reprotect waits for the VM's agent to register again). */
+export type OpStatus = 'pending' | 'issuing' | 'running' | 'waiting' | 'succeeded' | 'failed';
 
 export interface OpState {
   readonly status: OpStatus;
@@ -13,6 +14,10 @@ export interface OpState {
   /** ASR's own error message when the operation failed or was refused. */
   readonly error?: string | undefined;
   readonly progress?: { readonly task: string; readonly done: number; readonly total: number } | undefined;
+  /** Attempt number (reprotect retries), the time of the next one and what it waits for. */
+  readonly attempt?: number | undefined;
+  readonly nextAttemptAt?: string | undefined;
+  readonly waitingFor?: string | undefined;
 }
 
 export type ShutdownOutcome = 'succeeded' | 'failed' | 'unknown';
@@ -23,6 +28,7 @@ export interface RunVm {
   readonly osType?: string | undefined;
   readonly failover: OpState;
   readonly commit?: OpState | undefined;
+  readonly reprotect?: OpState | undefined;
   /** How ASR's shutdown of the Azure VM went during the failover. */
   readonly shutdown?: ShutdownOutcome | undefined;
 }
@@ -39,10 +45,23 @@ export interface Run {
   readonly recoveryPoint: RecoveryPointChoice;
   readonly vms: readonly RunVm[];
   readonly commit?: { readonly approvedBy: string; readonly approvedAt: string } | undefined;
+  readonly reprotect?: ReprotectRequest | undefined;
   /** Slack messages the run owns (stored once posted so edits are idempotent). */
   readonly card?: { readonly ts: string } | undefined;
   readonly prompt?: { readonly ts: string } | undefined;
   readonly closedAt?: string | undefined;
+}
+
+/** The reprotect back to Azure: who started it, the inputs chosen per VM, the retry window. */
+export interface ReprotectRequest {
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  /** Increments with each (re)start, so its step jobs get fresh ids. */
+  readonly round: number;
+  /** Retries for the agent's registration stop after this time. */
+  readonly windowEndsAt: string;
+  /** Per VM id: field → value, as chosen in the reprotect modal (provider inputs, opaque here). */
+  readonly choices: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export type RunPhase =
@@ -50,6 +69,9 @@ export type RunPhase =
   | 'awaiting-commit'
   | 'committing'
   | 'awaiting-reprotect'
+  | 'reprotecting'
+  | 'reprotect-failed'
+  | 'done'
   | 'failed';
 
 const ended = (s: OpState | undefined) => s !== undefined && (s.status === 'succeeded' || s.status === 'failed');
@@ -61,8 +83,16 @@ export function phaseOf(run: Run): RunPhase {
   if (failedOver.length === 0) return 'failed';
   if (!run.commit) return 'awaiting-commit';
   if (failedOver.some((v) => !ended(v.commit))) return 'committing';
-  if (failedOver.every((v) => v.commit?.status === 'failed')) return 'failed';
-  return 'awaiting-reprotect';
+  const committed = reprotectScope(run);
+  if (committed.length === 0) return 'failed';
+  if (!run.reprotect) return 'awaiting-reprotect';
+  if (committed.some((v) => !ended(v.reprotect))) return 'reprotecting';
+  return committed.every((v) => v.reprotect?.status === 'succeeded') ? 'done' : 'reprotect-failed';
+}
+
+/** VMs the reprotect applies to: those whose commit succeeded. */
+export function reprotectScope(run: Run): readonly RunVm[] {
+  return run.vms.filter((v) => v.commit?.status === 'succeeded');
 }
 
 /** VMs the commit applies to: those whose failover succeeded. */
@@ -75,5 +105,9 @@ export function isActive(run: Run): boolean {
 }
 
 export function opOf(vm: RunVm, op: OpKind): OpState | undefined {
-  return op === 'failover' ? vm.failover : vm.commit;
+  return op === 'failover' ? vm.failover : op === 'commit' ? vm.commit : vm.reprotect;
+}
+
+export function withOp(vm: RunVm, op: OpKind, state: OpState): RunVm {
+  return op === 'failover' ? { ...vm, failover: state } : op === 'commit' ? { ...vm, commit: state } : { ...vm, reprotect: state };
 }

@@ -20,7 +20,10 @@ export class EffectRunner {
   async run(run: Run, effects: readonly RunEffect[]): Promise<void> {
     const kinds = new Set(effects.map((e) => e.kind));
     for (const e of effects) {
-      if (e.kind === 'run-step') await this.queues.enqueueStep(run.id, e.step);
+      if (e.kind === 'run-step') {
+        const delayMs = e.notBefore ? Date.parse(e.notBefore) - this.now() : 0;
+        await this.queues.enqueueStep(run.id, e.step, { key: e.jobKey, delayMs });
+      }
     }
     if (kinds.has('render-card') || kinds.has('post-verification')) {
       const last = Number(await this.redis.get(cardEditedAtKey(this.prefix, run.id))) || 0;

@@ -10,7 +10,7 @@ export type StepJob = z.infer<typeof stepJobSchema>;
 export type CardJob = z.infer<typeof cardJobSchema>;
 
 /** Deterministic job ids: a double click, a Slack retry or a second process cannot enqueue a step twice. */
-export const stepJobId = (runId: string, step: OpKind) => `run-${runId}-${step}`;
+export const stepJobId = (runId: string, step: OpKind, key?: string) => `run-${runId}-${step}${key ? `-${key}` : ''}`;
 export const cardJobId = (runId: string, version: number) => `card-${runId}-v${version}`;
 
 const STEP_OPTIONS: JobsOptions = {
@@ -38,8 +38,13 @@ export class FailbackQueues {
     this.slack = new Queue(QUEUE.slack, { connection, prefix });
   }
 
-  async enqueueStep(runId: string, step: OpKind): Promise<void> {
-    await this.steps.add(step, { runId } satisfies StepJob, { ...STEP_OPTIONS, jobId: stepJobId(runId, step) });
+  /** `key` tells attempts of one step apart (reprotect retries); `delayMs` schedules it (kept in Redis). */
+  async enqueueStep(runId: string, step: OpKind, options: { key?: string | undefined; delayMs?: number } = {}): Promise<void> {
+    await this.steps.add(step, { runId } satisfies StepJob, {
+      ...STEP_OPTIONS,
+      jobId: stepJobId(runId, step, options.key),
+      delay: Math.max(0, options.delayMs ?? 0),
+    });
   }
 
   async enqueueCard(runId: string, version: number, delayMs: number): Promise<void> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AsrGateway } from '../azure/gateway';
 import { opOf, type OpKind, type Run, type RunVm } from '../domain/run';
 import type { RunEvent } from '../domain/run-machine';
+import { isAgentNotRegistered } from '../domain/agent-registration';
 import { AsrRefusedError } from '../errors';
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
@@ -13,6 +14,8 @@ export interface StepDeps {
   readonly watch: JobWatchList;
   readonly effects: EffectRunner;
   readonly pollIntervalMs: number;
+  /** Wait between reprotect attempts while the VM's agent registers again. */
+  readonly reprotectRetryIntervalMs: number;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -28,7 +31,8 @@ export async function runStep(deps: StepDeps, runId: string, step: OpKind, signa
   const run = await deps.store.require(runId);
   for (const vm of run.vms) {
     const op = opOf(vm, step);
-    if (op && (op.status === 'pending' || op.status === 'issuing')) {
+    const due = op?.status === 'waiting' && Date.parse(op.nextAttemptAt ?? '') <= deps.now();
+    if (op && (op.status === 'pending' || op.status === 'issuing' || due)) {
       await ensureIssued(deps, run, vm, step, signal);
     }
   }
@@ -56,6 +60,11 @@ async function ensureIssued(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, s
     await apply({ type: 'op-succeeded', vmId: vm.id, op: step, at: at() });
     return;
   }
+  if (state.state === 'waiting') {
+    log.info({ reason: state.reason }, 'not yet: trying again later');
+    await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${vm.name}: ${state.reason}`, retry: retryFor(deps, state.reason) });
+    return;
+  }
   if (state.state === 'blocked') {
     log.warn({ reason: state.reason }, 'operation cannot start');
     await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${vm.name} ${state.reason}` });
@@ -67,7 +76,7 @@ async function ensureIssued(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, s
     const { jobName, retryAfterMs } = await deps.gateway.startOperation(
       vm.id,
       step,
-      { recoveryPoint: run.recoveryPoint },
+      { recoveryPoint: run.recoveryPoint, reprotect: run.reprotect?.choices[vm.id] },
       { abortSignal: signal },
     );
     log.info({ jobName }, 'ASR accepted the operation');
@@ -81,10 +90,25 @@ async function ensureIssued(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, s
     await apply({ type: 'op-started', vmId: vm.id, op: step, jobName, at: at() });
   } catch (e) {
     if (e instanceof AsrRefusedError) {
-      log.warn({ err: e }, 'ASR refused the operation');
-      await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: e.asrMessage });
+      const agent = step === 'reprotect' && isAgentNotRegistered({ code: e.asrCode, message: e.asrMessage });
+      // The raw error is logged every time, so the agent matcher can be refined from the field.
+      log.warn({ err: e, asrCode: e.asrCode, asrMessage: e.asrMessage, agentNotRegistered: agent }, 'ASR refused the operation');
+      await apply({
+        type: 'op-failed',
+        vmId: vm.id,
+        op: step,
+        at: at(),
+        error: e.asrMessage,
+        retry: agent ? retryFor(deps, AGENT_WAIT) : undefined,
+      });
       return;
     }
     throw e;
   }
+}
+
+export const AGENT_WAIT = 'the VM’s agent (Mobility service) to register again';
+
+export function retryFor(deps: { reprotectRetryIntervalMs: number }, waitingFor: string) {
+  return { intervalMs: deps.reprotectRetryIntervalMs, waitingFor };
 }

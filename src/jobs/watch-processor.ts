@@ -5,6 +5,8 @@ import type { JobWatchList, WatchedJob } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
 import { RunNotFoundError } from '../errors';
+import { isAgentNotRegistered } from '../domain/agent-registration';
+import { AGENT_WAIT, retryFor } from './step-processor';
 
 export interface WatchDeps {
   readonly gateway: AsrGateway;
@@ -12,6 +14,7 @@ export interface WatchDeps {
   readonly watch: JobWatchList;
   readonly effects: EffectRunner;
   readonly now: () => number;
+  readonly reprotectRetryIntervalMs: number;
   readonly log: Logger;
 }
 
@@ -46,7 +49,15 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
       ? { type: 'op-progress', ...base, progress: view.progress }
       : view.state === 'succeeded'
         ? { type: 'op-succeeded', ...base, at, shutdown: view.shutdown }
-        : { type: 'op-failed', ...base, at, error: view.error ?? 'ASR job failed', shutdown: view.shutdown };
+        : {
+            type: 'op-failed',
+            ...base,
+            at,
+            error: view.error ?? 'ASR job failed',
+            shutdown: view.shutdown,
+            retry: watched.op === 'reprotect' && isAgentNotRegistered({ message: view.error }) ? retryFor(deps, AGENT_WAIT) : undefined,
+          };
+  if (view.state === 'failed') log.warn({ asrError: view.error }, 'ASR job failed');
   let result;
   try {
     result = await deps.store.apply(watched.runId, event);

@@ -25,7 +25,7 @@ export function backoffDelay(attemptsMade: number, err: unknown): number {
   return Math.min(60_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
-const OP_KINDS: readonly OpKind[] = ['failover', 'commit'];
+const OP_KINDS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
 
 /** Starts the three workers of the worker role. `close()` them in shutdown. */
 export function startWorkers(

@@ -97,3 +97,33 @@ export async function waitForCommitPrompt(world: SandboxWorld, timeoutMs = 20_00
     { timeoutMs, message: `verification prompt with Commit${context}` },
   );
 }
+
+/** An approver commits the run whose prompt is shown and waits until the card says Committed. */
+export async function commitAsApprover(world: SandboxWorld, prompt: StoredMessage, cardTs: string, approver: string = PEOPLE.approver.id) {
+  await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  const confirm = await world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+  await world.slack.submitView({ userId: approver, viewId: confirm.id });
+  await world.slack.waitFor((s) => findAction(s.message(INCIDENT_CHANNEL, cardTs)?.blocks ?? [], ACTION.reprotect), {
+    timeoutMs: 30_000,
+    message: 'card offers Reprotect after the commit',
+  });
+}
+
+/** Presses Reprotect on the card, waits for the filled modal, submits it with its defaults. */
+export async function reprotectWithDefaults(world: SandboxWorld, cardTs: string, userId: string = PEOPLE.approver.id) {
+  await world.slack.clickButton({ userId, channelId: INCIDENT_CHANNEL, messageTs: cardTs, actionId: ACTION.reprotect });
+  const modal = await world.slack.waitFor(
+    (s) => s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.reprotect && v.view.submit !== undefined),
+    { timeoutMs: 15_000, message: 'reprotect modal filled' },
+  );
+  const reply = await world.slack.submitView({ userId, viewId: modal.id });
+  return { modal, reply };
+}
+
+/** Waits until the card's header shows `phase` text. */
+export async function waitForCardText(world: SandboxWorld, cardTs: string, pattern: RegExp, timeoutMs = 30_000) {
+  return world.slack.waitFor((s) => {
+    const card = s.message(INCIDENT_CHANNEL, cardTs);
+    return card && pattern.test(textOf(card)) ? card : undefined;
+  }, { timeoutMs, message: `card matching ${pattern}` });
+}

@@ -99,6 +99,7 @@ export async function startSandboxWorld(options: SandboxWorldOptions = {}): Prom
     FAILBACK_ALLOWED_CHANNELS: INCIDENT_CHANNEL,
     ASR_POLL_INTERVAL_SECONDS: '0.2',
     JOB_LOCK_SECONDS: '2',
+    REPROTECT_RETRY_INTERVAL_SECONDS: '0.5',
     LOG_LEVEL: 'silent',
     IDENTITY_ENDPOINT: emulator.identity.endpoint,
     IDENTITY_HEADER: emulator.identity.header,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { runCard, verificationPrompt } from '../bot/views';
+import { runCard, runSummary, verificationPrompt } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
 import { cardEditedAtKey } from '../jobs/effects';
@@ -69,12 +69,13 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   await redis.set(cardEditedAtKey(prefix, runId), String(deps.now()), 'EX', 3600);
 
   if (phaseOf(run) === 'failing-over' || !run.card) return;
+  if (phaseOf(run) === 'done') await postSummary(deps, run.id, run.channelId, run.card.ts);
   const prompt = verificationPrompt(run, deps.approvers, now);
   const hash = createHash('sha1').update(JSON.stringify(prompt.blocks)).digest('hex');
   const hashKey = `${prefix}:prompt-hash:${runId}`;
   if (!run.prompt) {
     const cardTs = run.card.ts;
-    const ts = await postOnce(deps, run.id, 'prompt', () => findPrompt(client, run.channelId, cardTs, run.id), async () => {
+    const ts = await postOnce(deps, run.id, 'prompt', () => findInThread(client, run.channelId, cardTs, run.id, 'prompt'), async () => {
       const res = await client.chat.postMessage({
         channel: run.channelId,
         thread_ts: cardTs,
@@ -95,8 +96,21 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   }
 }
 
-type MessageKind = 'card' | 'prompt';
-const EVENT_TYPE: Record<MessageKind, string> = { card: 'failback_run_card', prompt: 'failback_verification' };
+/** The closing summary in the run's thread, once. */
+async function postSummary(deps: RunMessagesDeps, runId: string, channel: string, cardTs: string): Promise<void> {
+  const doneKey = `${deps.prefix}:summary-posted:${runId}`;
+  if (await deps.redis.get(doneKey)) return;
+  const run = await deps.store.require(runId);
+  const summary = runSummary(run, await deps.store.trail(runId));
+  await postOnce(deps, runId, 'summary', () => findInThread(deps.client, channel, cardTs, runId, 'summary'), async () => {
+    const res = await deps.client.chat.postMessage({ channel, thread_ts: cardTs, text: summary.text, blocks: summary.blocks, metadata: marker('summary', runId) });
+    return String(res.ts);
+  });
+  await deps.redis.set(doneKey, '1', 'EX', 30 * 24 * 3600);
+}
+
+type MessageKind = 'card' | 'prompt' | 'summary';
+const EVENT_TYPE: Record<MessageKind, string> = { card: 'failback_run_card', prompt: 'failback_verification', summary: 'failback_summary' };
 
 /** Message metadata that names the run, so a message whose post was not recorded can be found again. */
 function marker(kind: MessageKind, runId: string) {
@@ -137,7 +151,7 @@ async function findCard(client: WebClient, run: { id: string; channelId: string;
   return (res.messages ?? []).find((m) => isMarked(m as never, 'card', run.id))?.ts;
 }
 
-async function findPrompt(client: WebClient, channel: string, cardTs: string, runId: string): Promise<string | undefined> {
+async function findInThread(client: WebClient, channel: string, cardTs: string, runId: string, kind: MessageKind): Promise<string | undefined> {
   const res = await client.conversations.replies({ channel, ts: cardTs, include_all_metadata: true, limit: 200 });
-  return (res.messages ?? []).find((m) => isMarked(m as never, 'prompt', runId))?.ts;
+  return (res.messages ?? []).find((m) => isMarked(m as never, kind, runId))?.ts;
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ReprotectForm } from '../domain/reprotect-form';
 import type { RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
 
 /**
@@ -35,6 +36,16 @@ export class FactsCache {
       if (raw) m.set(id, JSON.parse(raw) as RecoveryPointSummary);
     });
     return m;
+  }
+
+  /** The reprotect form shown for a run, so its submission maps choices to VMs without ARM. */
+  async putReprotectForm(runId: string, form: ReprotectForm): Promise<void> {
+    await this.redis.set(`${this.prefix}:facts:reprotect:${runId}`, JSON.stringify(form), 'EX', this.ttlSeconds);
+  }
+
+  async reprotectForm(runId: string): Promise<ReprotectForm | undefined> {
+    const raw = await this.redis.get(`${this.prefix}:facts:reprotect:${runId}`);
+    return raw ? (JSON.parse(raw) as ReprotectForm) : undefined;
   }
 
   private pointsKey(vmId: string): string {

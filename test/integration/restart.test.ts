@@ -1,4 +1,12 @@
-import { chooseVms, openRequestModal, submitRequest, waitForCommitPrompt } from '../../src/sandbox/person';
+import {
+  chooseVms,
+  commitAsApprover,
+  openRequestModal,
+  reprotectWithDefaults,
+  submitRequest,
+  waitForCardText,
+  waitForCommitPrompt,
+} from '../../src/sandbox/person';
 import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 import { startBotProcess, type BotProcess } from '../support/bot-process';
 
@@ -54,5 +62,22 @@ describe('kill -9 of the bot process', () => {
     // The answer to the accepted POST takes long; the bot is killed before it can record the job.
     world.emulator.faults.add({ match: { method: 'POST', path: /unplannedFailover/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
     await killDuringFailoverThenRestart('db-01');
+  });
+
+  it('during a reprotect retry wait: the retry survives the restart and one reprotect is accepted', async () => {
+    const env = { ...world.env, REPROTECT_RETRY_INTERVAL_SECONDS: '3' };
+    bot = await startBotProcess(env);
+    world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+    world.emulator.faults.add({ kind: 'agent-not-registered', as: 'refuse', times: 1 });
+    await request('web-01');
+    const { card, prompt } = await waitForCommitPrompt(world, 30_000);
+    await commitAsApprover(world, prompt, card.ts);
+    await reprotectWithDefaults(world, card.ts);
+    await waitForCardText(world, card.ts, /waiting for the VM’s agent/);
+    const port = bot.port;
+    await bot.kill('SIGKILL');
+    bot = await startBotProcess(env, port);
+    await waitForCardText(world, card.ts, /Done — protected to Azure again/, 40_000);
+    expect(world.emulator.operationPosts('reprotect').map((p) => p.status)).toEqual([400, 202]);
   });
 });

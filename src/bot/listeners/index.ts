@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { BotDeps } from '../deps';
 import { registerCommitButton } from './actions/commit-button';
+import { registerReprotectButton } from './actions/reprotect-button';
+import { registerReprotectSubmission } from './views/reprotect-submission';
 import { registerVmSelection } from './actions/vm-selection';
 import { registerFailbackCommand } from './commands/failback';
 import { registerVmOptions } from './options/vm-options';
@@ -14,4 +16,6 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerRequestSubmission(app, deps);
   registerCommitButton(app, deps);
   registerCommitConfirmation(app, deps);
+  registerReprotectButton(app, deps);
+  registerReprotectSubmission(app, deps);
 }

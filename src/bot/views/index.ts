@@ -6,3 +6,5 @@ export { PHASE_TEXT, runCard, vmLine } from './run-card';
 export { verificationPrompt, type Approvers } from './verification-prompt';
 export { confirmCommitModal } from './confirm-commit-modal';
 export { helpText } from './help';
+export * from './reprotect-modal';
+export * from './run-summary';

@@ -2,6 +2,7 @@ import type { KnownBlock, MrkdwnElement } from '@slack/types';
 import { type OpState, type Run, type RunPhase, type RunVm, phaseOf } from '../../domain/run';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
+import { ACTION } from '../ids';
 import { utcTime } from './time';
 
 /** What each phase is called on the card. */
@@ -10,11 +11,14 @@ export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
   'awaiting-commit': 'Waiting for an approver to commit',
   committing: 'Committing…',
   'awaiting-reprotect': 'Committed — ready for reprotect',
+  reprotecting: 'Reprotecting to Azure…',
+  'reprotect-failed': 'Reprotect failed',
+  done: 'Done — protected to Azure again',
   failed: 'Failed',
 };
 
-// header, fields, divider, context: the rest of the 50 blocks carry the VM lines
-const FIXED_BLOCKS = 4;
+// header, fields, divider, actions, context: the rest of the 50 blocks carry the VM lines
+const FIXED_BLOCKS = 5;
 
 /**
  * The run card: the one message per run that is edited in place as the run moves on. Everything a
@@ -32,6 +36,8 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
   const vmTexts = packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs');
   const updated = [`Last updated ${utcTime(now)}`];
   if (run.commit) updated.push(`commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`);
+  if (run.reprotect) updated.push(`reprotect started by <@${run.reprotect.requestedBy}> at ${utcTime(run.reprotect.requestedAt)}`);
+  const phaseNow = phaseOf(run);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Failback ${run.id} — ${phase}`, LIMITS.headerText) },
     {
@@ -46,14 +52,36 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
     },
     { type: 'divider' },
     ...vmTexts.map((t) => section(t)),
+    ...reprotectActions(run, phaseNow),
     { type: 'context', elements: [{ type: 'mrkdwn', text: updated.join(' · ') }] },
   ];
   const text = `Failback ${run.id} (${safeLine(run.incident, 100) || 'no incident'}): ${phase} — ${plural(run.vms.length, 'VM')}`;
   return { text, blocks };
 }
 
+/** Reprotect (or Retry reprotect) once the commit is done; nothing otherwise. */
+function reprotectActions(run: Run, phase: RunPhase): KnownBlock[] {
+  if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed') return [];
+  const retry = phase === 'reprotect-failed';
+  return [
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.reprotect,
+          text: plain(retry ? 'Retry reprotect' : 'Reprotect to Azure', LIMITS.buttonText),
+          value: run.id,
+          style: 'primary',
+        },
+      ],
+    },
+  ];
+}
+
 const EMOJI: Readonly<Record<OpState['status'], string>> = {
   pending: ':hourglass:',
+  waiting: ':hourglass_flowing_sand:',
   issuing: ':hourglass_flowing_sand:',
   running: ':arrows_counterclockwise:',
   succeeded: ':white_check_mark:',
@@ -63,17 +91,19 @@ const EMOJI: Readonly<Record<OpState['status'], string>> = {
 /** One line per VM: status emoji, name, what ASR is doing with it, and its ASR job names. */
 export function vmLine(run: Run, vm: RunVm): string {
   const inCommit = vm.failover.status === 'succeeded' && run.commit !== undefined;
-  const op: OpState = inCommit ? (vm.commit ?? { status: 'pending' }) : vm.failover;
-  const jobs = [vm.failover.jobName, vm.commit?.jobName]
+  const inReprotect = inCommit && vm.commit?.status === 'succeeded' && vm.reprotect !== undefined;
+  const op: OpState = inReprotect ? (vm.reprotect ?? { status: 'pending' }) : inCommit ? (vm.commit ?? { status: 'pending' }) : vm.failover;
+  const jobs = [vm.failover.jobName, vm.commit?.jobName, vm.reprotect?.jobName]
     .filter((j): j is string => j !== undefined && j !== '')
     .map((j) => `\`${safeLine(j, 80).replace(/`/g, "'")}\``);
-  const status = inCommit ? commitStatus(op) : failoverStatus(op);
+  const status = inReprotect ? reprotectStatus(op) : inCommit ? commitStatus(op) : failoverStatus(op);
   return `${EMOJI[op.status]} *${safeLine(vm.name, 80)}* — ${status}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
 }
 
 function failoverStatus(op: OpState): string {
   switch (op.status) {
     case 'pending':
+    case 'waiting':
       return 'waiting to start';
     case 'issuing':
       return 'starting the failover';
@@ -91,6 +121,7 @@ function failoverStatus(op: OpState): string {
 function commitStatus(op: OpState): string {
   switch (op.status) {
     case 'pending':
+    case 'waiting':
     case 'issuing':
     case 'running':
       return 'committing';
@@ -98,5 +129,23 @@ function commitStatus(op: OpState): string {
       return 'committed';
     case 'failed':
       return `commit failed: ${safeLine(op.error ?? 'no message from ASR', 400)}`;
+  }
+}
+
+function reprotectStatus(op: OpState): string {
+  switch (op.status) {
+    case 'pending':
+    case 'issuing':
+      return `starting the reprotect${op.attempt && op.attempt > 1 ? ` (attempt ${op.attempt})` : ''}`;
+    case 'waiting':
+      return `waiting for ${safeLine(op.waitingFor ?? 'ASR', 120)} — attempt ${op.attempt ?? 2} at ${op.nextAttemptAt ? utcTime(op.nextAttemptAt) : 'soon'}`;
+    case 'running': {
+      const p = op.progress;
+      return p ? `reprotecting — ${safeLine(p.task, 150)} (${p.done}/${p.total})` : 'reprotecting';
+    }
+    case 'succeeded':
+      return 'protected to Azure again';
+    case 'failed':
+      return `reprotect failed: ${safeLine(op.error ?? 'no message from ASR', 400)}`;
   }
 }
