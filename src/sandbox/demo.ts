@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ACTION } from '../bot/ids';
 import { RedisServerNotFoundError } from './redis-server';
-import { chooseVms, openRequestModal, submitRequest, textOf, waitForCommitPrompt } from './person';
+import { chooseVms, openRequestModal, reprotectWithDefaults, submitRequest, waitForCardText, waitForCommitPrompt } from './person';
 import { renderTranscriptHtml, renderTranscriptText } from './transcript';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from './world';
 
@@ -37,20 +37,29 @@ async function play(world: SandboxWorld): Promise<void> {
   await slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
   const confirm = await slack.waitFor((s) => s.openViews(PEOPLE.approver.id)[0]);
   await slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
-  await slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
-    timeoutMs: 60_000,
-    message: 'the commit to finish',
-  });
+  await waitForCardText(world, card.ts, /ready for reprotect/, 60_000);
+  say('alex presses Reprotect: the process servers of app-01’s configuration server are offered (the unhealthy one marked)');
+  // The seed's window: right after the failback the VM's agent has not registered yet.
+  world.emulator.faults.add({ kind: 'agent-not-registered', as: 'refuse', times: 1 });
+  await reprotectWithDefaults(world, card.ts);
+  say('ASR answers that the agent is not registered yet; the bot waits and tries again');
+  await waitForCardText(world, card.ts, /Done — protected to Azure again/, 60_000);
   say(
-    `done: ${world.emulator.operationPosts('unplannedFailover').length} failover POST, ` +
-      `${world.emulator.operationPosts('failoverCommit').length} commit POST reached the emulated vault`,
+    `done: ${world.emulator.operationPosts('unplannedFailover').length} failover, ` +
+      `${world.emulator.operationPosts('failoverCommit').length} commit and ` +
+      `${world.emulator.operationPosts('reprotect').filter((p) => p.status < 300).length} accepted reprotect ` +
+      `(${world.emulator.operationPosts('reprotect').length} attempts) reached the emulated vault`,
   );
 }
 
 async function main(): Promise<void> {
   let world: SandboxWorld;
   try {
-    world = await startSandboxWorld({ redisUrl: process.env.REDIS_URL || undefined, emulator: { taskMs: 300 } });
+    world = await startSandboxWorld({
+      redisUrl: process.env.REDIS_URL || undefined,
+      emulator: { taskMs: 300 },
+      env: { REPROTECT_RETRY_INTERVAL_SECONDS: '2' },
+    });
   } catch (e) {
     if (e instanceof RedisServerNotFoundError) {
       process.stderr.write(`${e.message}\n`);
