@@ -98,6 +98,8 @@ const schema = z
       commaList(SLACK_CHANNEL_ID, 'Slack channel ids (C…, G…)').optional(),
     ),
     FAILBACK_FOUR_EYES: boolean(true),
+    FAILBACK_AUTO_REPROTECT: boolean(false),
+    FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
     ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
     REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
     REPROTECT_RETRY_WINDOW_MINUTES: duration(20, 24 * 60),
@@ -123,9 +125,13 @@ function modeProblems(env: Readonly<Record<string, string | undefined>>): string
   const set = (k: string) => (env[k] ?? '').trim() !== '';
   const declared = (env.SLACK_MODE ?? '').trim();
   const mode = declared === 'socket' || declared === 'http' ? declared : set('SLACK_APP_TOKEN') ? 'socket' : 'http';
-  if (mode === 'http' && !set('SLACK_SIGNING_SECRET')) return ['SLACK_SIGNING_SECRET is required in HTTP mode'];
-  if (mode === 'socket' && !set('SLACK_APP_TOKEN')) return ['SLACK_APP_TOKEN is required in Socket Mode (xapp-…)'];
-  return [];
+  const problems: string[] = [];
+  if (mode === 'http' && !set('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET is required in HTTP mode');
+  if (mode === 'socket' && !set('SLACK_APP_TOKEN')) problems.push('SLACK_APP_TOKEN is required in Socket Mode (xapp-…)');
+  if (/^(true|1|yes)$/.test((env.FAILBACK_AUTO_REPROTECT ?? '').trim()) && !set('FAILBACK_DEFAULT_PROCESS_SERVER')) {
+    problems.push('FAILBACK_DEFAULT_PROCESS_SERVER is required when FAILBACK_AUTO_REPROTECT is true');
+  }
+  return problems;
 }
 
 export interface Config {
@@ -149,6 +155,8 @@ export interface Config {
     readonly approverGroups: readonly string[];
     readonly allowedChannels: readonly string[] | undefined;
     readonly fourEyes: boolean;
+    /** Start the reprotect by itself after the commit, through this process server (name or id). */
+    readonly autoReprotect: { readonly processServer: string } | undefined;
   };
   readonly timing: {
     readonly asrPollIntervalMs: number;
@@ -199,6 +207,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       approverGroups: approvers.filter((a) => SLACK_GROUP_ID.test(a)),
       allowedChannels: e.FAILBACK_ALLOWED_CHANNELS,
       fourEyes: e.FAILBACK_FOUR_EYES,
+      autoReprotect:
+        e.FAILBACK_AUTO_REPROTECT && e.FAILBACK_DEFAULT_PROCESS_SERVER ? { processServer: e.FAILBACK_DEFAULT_PROCESS_SERVER } : undefined,
     },
     timing: {
       asrPollIntervalMs: e.ASR_POLL_INTERVAL_SECONDS * 1000,

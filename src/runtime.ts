@@ -71,7 +71,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     });
   const store = new RunStore(redis, prefix);
   const queues = new FailbackQueues(queueConnection, prefix);
-  const effects = new EffectRunner(queues, redis, prefix, options.minCardIntervalMs ?? 3000, now);
+  const effects = new EffectRunner(queues, redis, prefix, options.minCardIntervalMs ?? 3000, now, config.policy.autoReprotect !== undefined);
   const client = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     // Inside jobs BullMQ retries: never let one 429 pause the client for minutes.
@@ -100,6 +100,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         watch: { gateway, store, watch, effects, now, reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs, log },
         messages: { client, redis, prefix, store, approvers, now, log },
         log,
+        autoReprotect: config.policy.autoReprotect && {
+          processServer: config.policy.autoReprotect.processServer,
+          windowMs: config.timing.reprotectRetryWindowMs,
+        },
       },
       options.tuning ?? { lockDurationMs: config.timing.jobLockMs, stalledIntervalMs: Math.max(500, config.timing.jobLockMs / 2) },
     );

@@ -52,6 +52,14 @@ export interface Run {
   readonly closedAt?: string | undefined;
 }
 
+/** The actor of a reprotect that FAILBACK_AUTO_REPROTECT started by itself. */
+export const AUTOPILOT = 'autopilot';
+
+/** Who did something, for Slack: a user mention, or the autopilot. */
+export function actorText(actor: string): string {
+  return actor === AUTOPILOT ? 'the autopilot (FAILBACK_AUTO_REPROTECT)' : `<@${actor}>`;
+}
+
 /** The reprotect back to Azure: who started it, the inputs chosen per VM, the retry window. */
 export interface ReprotectRequest {
   readonly requestedBy: string;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Run } from '../domain/run';
+import { phaseOf, type Run } from '../domain/run';
 import type { RunEffect } from '../domain/run-machine';
 import type { FailbackQueues } from './queues';
 
@@ -15,6 +15,8 @@ export class EffectRunner {
     private readonly prefix: string,
     private readonly minCardIntervalMs: number,
     private readonly now: () => number,
+    /** FAILBACK_AUTO_REPROTECT: queue the autopilot when a run's commit is done. */
+    private readonly autoReprotect = false,
   ) {}
 
   async run(run: Run, effects: readonly RunEffect[]): Promise<void> {
@@ -24,6 +26,9 @@ export class EffectRunner {
         const delayMs = e.notBefore ? Date.parse(e.notBefore) - this.now() : 0;
         await this.queues.enqueueStep(run.id, e.step, { key: e.jobKey, delayMs });
       }
+    }
+    if (this.autoReprotect && phaseOf(run) === 'awaiting-reprotect' && !run.reprotect) {
+      await this.queues.enqueueAutoReprotect(run.id);
     }
     if (kinds.has('render-card') || kinds.has('post-verification')) {
       const last = Number(await this.redis.get(cardEditedAtKey(this.prefix, run.id))) || 0;

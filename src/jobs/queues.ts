@@ -4,6 +4,8 @@ import type { OpKind } from '../domain/run';
 
 export const QUEUE = { steps: 'fb-steps', watch: 'fb-watch', slack: 'fb-slack' } as const;
 
+export const AUTO_REPROTECT_JOB = 'auto-reprotect';
+
 export const stepJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/) });
 export const cardJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/), version: z.number().int() });
 export type StepJob = z.infer<typeof stepJobSchema>;
@@ -45,6 +47,10 @@ export class FailbackQueues {
       jobId: stepJobId(runId, step, options.key),
       delay: Math.max(0, options.delayMs ?? 0),
     });
+  }
+
+  async enqueueAutoReprotect(runId: string): Promise<void> {
+    await this.steps.add(AUTO_REPROTECT_JOB, { runId } satisfies StepJob, { ...STEP_OPTIONS, jobId: `run-${runId}-autoreprotect` });
   }
 
   async enqueueCard(runId: string, version: number, delayMs: number): Promise<void> {

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { OpKind } from '../domain/run';
 import { RunNotFoundError } from '../errors';
 import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
-import { cardJobSchema, QUEUE, stepJobSchema } from './queues';
+import { autoReprotect } from './auto-reprotect';
+import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, stepJobSchema } from './queues';
 import { runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
 
@@ -31,7 +32,13 @@ const OP_KINDS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
 export function startWorkers(
   connection: ConnectionOptions,
   prefix: string,
-  deps: { steps: StepDeps; watch: WatchDeps; messages: RunMessagesDeps; log: Logger },
+  deps: {
+    steps: StepDeps;
+    watch: WatchDeps;
+    messages: RunMessagesDeps;
+    log: Logger;
+    autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
+  },
   tuning: WorkerTuning = DEFAULT_TUNING,
 ): Worker[] {
   const common = {
@@ -54,6 +61,10 @@ export function startWorkers(
     QUEUE.steps,
     async (job: Job, _token?: string, signal?: AbortSignal) => {
       const { runId } = stepJobSchema.parse(job.data);
+      if (job.name === AUTO_REPROTECT_JOB && deps.autoReprotect) {
+        const auto = deps.autoReprotect;
+        return unrecoverable(() => autoReprotect({ ...deps.steps, reprotectRetryWindowMs: auto.windowMs }, runId, auto.processServer));
+      }
       const step = OP_KINDS.find((k) => k === job.name);
       if (!step) throw new UnrecoverableError(`unknown step ${job.name}`);
       await unrecoverable(() => runStep(deps.steps, runId, step, signal));

@@ -99,6 +99,23 @@ describe('reprotect to Azure after the commit', () => {
     expect(n).toBeLessThanOrEqual(6);
   });
 
+  it('starts by itself with FAILBACK_AUTO_REPROTECT and the configured process server, and says so', async () => {
+    await start({ FAILBACK_AUTO_REPROTECT: 'true', FAILBACK_DEFAULT_PROCESS_SERVER: 'avs-cs01' });
+    const { view } = await openRequestModal(world);
+    const shown = await chooseVms(world, view, ['db-01']);
+    await submitRequest(world, shown, { vms: ['db-01'] });
+    const { card, prompt } = await waitForCommitPrompt(world);
+    await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    const confirm = await world.slack.waitFor((s) => s.openViews(PEOPLE.approver.id)[0]);
+    await world.slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
+    const done = await waitForCardText(world, card.ts, /Done — protected to Azure again/);
+    expect(textOf(done)).toMatch(/autopilot/);
+    expect(reprotectPosts()).toHaveLength(1);
+    expect(reprotectPosts()[0]?.body).toMatchObject({
+      properties: { providerSpecificDetails: { processServerId: DEFAULT_SCENARIO.processServer.default } },
+    });
+  });
+
   it('refuses Reprotect to someone who is no approver', async () => {
     await start();
     const cardTs = await failBackAndCommit('app-01');

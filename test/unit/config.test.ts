@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config';
 
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-test',
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
     ['Socket Mode without an app token', { SLACK_MODE: 'socket' }, 'SLACK_APP_TOKEN'],
     ['an empty approver list', { FAILBACK_APPROVERS: ' , ' }, 'FAILBACK_APPROVERS'],
     ['an unknown mode', { SLACK_MODE: 'carrier-pigeon' }, 'SLACK_MODE'],
+    ['the autopilot without a process server', { FAILBACK_AUTO_REPROTECT: 'true' }, 'FAILBACK_DEFAULT_PROCESS_SERVER'],
     ['a missing signing secret next to other problems', { SLACK_SIGNING_SECRET: '', PORT: 'x' }, 'SLACK_SIGNING_SECRET'],
   ])('refuses %s', (_name, override, variable) => {
     const problems = problemsOf({ ...valid, ...override });
@@ -108,5 +110,17 @@ describe('loadConfig', () => {
 
   it('accepts fractional intervals for rehearsals', () => {
     expect(loadConfig({ ...valid, ASR_POLL_INTERVAL_SECONDS: '0.2' }).timing.asrPollIntervalMs).toBe(200);
+  });
+});
+
+describe('documentation of the configuration', () => {
+
+  it('lists every variable in the README table and in .env.example', () => {
+    const readme = readFileSync(`${__dirname}/../../README.md`, 'utf8');
+    const example = readFileSync(`${__dirname}/../../.env.example`, 'utf8');
+    for (const v of CONFIG_VARIABLES) {
+      expect(readme).toContain(`\`${v}\``);
+      expect(example).toMatch(new RegExp(`^${v}=`, 'm'));
+    }
   });
 });

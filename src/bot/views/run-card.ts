@@ -1,5 +1,6 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
 import { type OpState, type Run, type RunPhase, type RunVm, phaseOf } from '../../domain/run';
+import { actorText } from '../../domain/run';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
 import { ACTION } from '../ids';
@@ -36,7 +37,7 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
   const vmTexts = packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs');
   const updated = [`Last updated ${utcTime(now)}`];
   if (run.commit) updated.push(`commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`);
-  if (run.reprotect) updated.push(`reprotect started by <@${run.reprotect.requestedBy}> at ${utcTime(run.reprotect.requestedAt)}`);
+  if (run.reprotect) updated.push(`reprotect started by ${actorText(run.reprotect.requestedBy)} at ${utcTime(run.reprotect.requestedAt)}`);
   const phaseNow = phaseOf(run);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Failback ${run.id} — ${phase}`, LIMITS.headerText) },

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditEntry } from '../../domain/run-machine';
 import type { Run } from '../../domain/run';
+import { actorText } from '../../domain/run';
 import { LIMITS, packLines, safeLine, section } from './text';
 import { utcTime } from './time';
 
@@ -25,7 +26,7 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
     `• ${failedOverAt ? utcTime(failedOverAt) : '—'} failed over to AVS (${duration(run.createdAt, failedOverAt)} after the request)`,
     run.commit ? `• ${committedAt ? utcTime(committedAt) : '—'} committed, approved by <@${run.commit.approvedBy}> (${duration(run.commit.approvedAt, committedAt)})` : '',
     run.reprotect
-      ? `• ${protectedAt ? utcTime(protectedAt) : '—'} protected to Azure again, reprotect started by <@${run.reprotect.requestedBy}> (${duration(run.reprotect.requestedAt, protectedAt)})`
+      ? `• ${protectedAt ? utcTime(protectedAt) : '—'} protected to Azure again, reprotect started by ${actorText(run.reprotect.requestedBy)} (${duration(run.reprotect.requestedAt, protectedAt)})`
       : '',
     `• total: ${duration(run.createdAt, protectedAt ?? committedAt ?? failedOverAt)}`,
   ].filter(Boolean);

@@ -1,0 +1,45 @@
+import { AUTOPILOT, phaseOf, reprotectScope } from '../domain/run';
+import { choicesPerVm, missingChoices } from '../domain/reprotect-form';
+import type { StepDeps } from './step-processor';
+
+/**
+ * FAILBACK_AUTO_REPROTECT: once the commit is done, start the reprotect with the configured
+ * process server and the defaults of every other input. When the configured process server is not
+ * offered by a VM's fabric (or is unhealthy), nothing starts and the card keeps its Reprotect button.
+ */
+export async function autoReprotect(
+  deps: StepDeps & { readonly reprotectRetryWindowMs: number },
+  runId: string,
+  processServer: string,
+): Promise<void> {
+  const run = await deps.store.require(runId);
+  if (phaseOf(run) !== 'awaiting-reprotect' || run.reprotect) return;
+  const form = await deps.gateway.reprotectForm(reprotectScope(run).map((v) => v.id));
+  const wanted = processServer.toLowerCase();
+  const perGroup: Record<string, Record<string, string>> = {};
+  const problems: string[] = [];
+  for (const g of form.groups) {
+    const choices: Record<string, string> = {};
+    for (const f of g.fields) if (f.initial) choices[f.id] = f.initial;
+    const ps = g.fields.find((f) => f.id === 'processServerId');
+    const match = ps?.options.find((o) => !o.unhealthy && (o.label.toLowerCase() === wanted || o.value.toLowerCase() === wanted));
+    if (ps && !match) problems.push(`${g.title} offers no healthy process server “${processServer}”`);
+    if (match) choices.processServerId = match.value;
+    perGroup[g.key] = choices;
+  }
+  problems.push(...missingChoices(form, perGroup).map((m) => `no default for ${m}`));
+  const at = new Date(deps.now()).toISOString();
+  if (problems.length > 0) {
+    deps.log.warn({ runId, problems }, 'autopilot did not start the reprotect');
+    await deps.store.audit(runId, { at, what: 'autopilot did not start the reprotect', actor: AUTOPILOT, detail: problems.join('; ') });
+    return;
+  }
+  const result = await deps.store.apply(runId, {
+    type: 'reprotect-requested',
+    by: AUTOPILOT,
+    at,
+    windowMs: deps.reprotectRetryWindowMs,
+    choices: choicesPerVm(form, perGroup),
+  });
+  if (result.applied) await deps.effects.run(result.run, result.effects);
+}
