@@ -26,10 +26,16 @@ export interface ProviderStrategy {
   /** How the fabric that sends data back to Azure is called. */
   readonly fabricRole: string;
   /** What the reprotect needs chosen, from the VM's own fabric and the vault's policies. */
-  reprotectFields(item: ReplicationProtectedItem, fabric: FabricDetails, policies: readonly Policy[]): ReprotectField[];
+  reprotectFields(item: ReplicationProtectedItem, fabric: FabricDetails, policies: readonly Policy[], vault: VaultContext): ReprotectField[];
   reprotectRequest(choices: Readonly<Record<string, string>>): ReverseReplicationInput;
   /** false while the VM's agent has not registered after the failover (modernized items say so). */
   agentReady(item: ReplicationProtectedItem): boolean | undefined;
+}
+
+/** Vault-wide facts some inputs are pre-filled from (read only when a strategy asks for them). */
+export interface VaultContext {
+  /** Storage accounts of the items that replicate from AVS to Azure now: the ones in use. */
+  readonly storageAccounts: readonly { readonly data: string[]; readonly log: string[] }[];
 }
 
 /** The fabric's provider-specific details (customDetails) as ASR returns them. */
@@ -61,6 +67,23 @@ function policyOptions(policies: readonly Policy[], provider: string): Reprotect
   return policies
     .filter((p) => p.properties?.providerSpecificDetails?.instanceType === provider)
     .map((p) => ({ value: p.id ?? '', label: p.properties?.friendlyName ?? p.name ?? 'policy' }));
+}
+
+/** Storage accounts by how often the vault uses them, most used first (the default). */
+function storageOptions(ids: readonly string[]): ReprotectOption[] {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([id]) => ({ value: id, label: id.split('/').at(-1) ?? id }));
+}
+
+/** The storage accounts an item that replicates to Azure uses (classic: data and log). */
+export function storageOf(item: ReplicationProtectedItem): { data: string[]; log: string[] } {
+  const d = details(item);
+  const data = str(d.recoveryAzureStorageAccount);
+  const log = str(d.recoveryAzureLogStorageAccountId);
+  return { data: data ? [data] : [], log: log ? [log] : [] };
 }
 
 function details(item: ReplicationProtectedItem): Row {
@@ -97,17 +120,21 @@ const classic: ProviderStrategy = {
   },
   protectedToAzureAs: 'InMageAzureV2',
   fabricRole: 'Configuration server',
-  reprotectFields(item, fabric, policies) {
+  reprotectFields(item, fabric, policies, vault) {
     const d = details(item);
     const ps = rows(fabric.processServers).map((r) => serverOption(r, r.friendlyName, r.lastHeartbeat));
     const mt = rows(fabric.masterTargetServers).map((r) => serverOption(r, r.name, r.lastHeartbeat));
     const runAs = rows(fabric.runAsAccounts).map((r) => ({ value: String(r.accountId ?? ''), label: str(r.accountName) ?? String(r.accountId) }));
     const pol = policyOptions(policies, 'InMageAzureV2');
+    const data = storageOptions(vault.storageAccounts.flatMap((a) => a.data));
+    const log = storageOptions(vault.storageAccounts.flatMap((a) => a.log));
     return [
       { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps, str(d.processServerId)) },
       { id: 'masterTargetId', label: 'Master target', optional: false, options: mt, initial: preferred(mt, str(d.masterTargetId)) },
       { id: 'runAsAccountId', label: 'Run-as account', optional: true, options: runAs, initial: runAs[0]?.value },
       { id: 'policyId', label: 'Replication policy', optional: false, options: pol, initial: pol[0]?.value },
+      { id: 'storageAccountId', label: 'Storage account for data', optional: true, options: data, initial: data[0]?.value },
+      { id: 'logStorageAccountId', label: 'Storage account for logs', optional: true, options: log, initial: log[0]?.value },
     ];
   },
   reprotectRequest(c) {
@@ -120,6 +147,8 @@ const classic: ProviderStrategy = {
           masterTargetId: c.masterTargetId,
           policyId: c.policyId,
           ...(c.runAsAccountId ? { runAsAccountId: c.runAsAccountId } : {}),
+          ...(c.storageAccountId ? { storageAccountId: c.storageAccountId } : {}),
+          ...(c.logStorageAccountId ? { logStorageAccountId: c.logStorageAccountId } : {}),
         },
       },
     };

@@ -15,7 +15,7 @@ import { jobNameFromUrl, parseItemId } from './arm-ids';
 import { mapOperationError, mapReadError } from './asr-errors';
 import type { AsrGateway, AsrJobView, CallOptions, OperationInput, OperationState } from './gateway';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
-import { notReadyReason, PROTECTED_TO_AZURE, providerOf, strategyFor, type FabricDetails } from './providers';
+import { notReadyReason, PROTECTED_TO_AZURE, providerOf, storageOf, strategyFor, type FabricDetails } from './providers';
 import { summarizeJob } from './jobs';
 
 export interface SdkGatewayOptions {
@@ -177,6 +177,11 @@ export class SdkAsrGateway implements AsrGateway {
       const policies: Policy[] = [];
       for await (const p of this.client.replicationPolicies.list(this.vault, this.rg, options)) policies.push(p);
       const fabrics = new Map<string, Promise<Fabric>>();
+      // Storage accounts in use: read once, from the items that replicate to Azure now.
+      const storageAccounts: { data: string[]; log: string[] }[] = [];
+      for await (const it of this.client.replicationProtectedItems.list(this.vault, this.rg, options)) {
+        if (PROTECTED_TO_AZURE.includes(providerOf(it) ?? '')) storageAccounts.push(storageOf(it));
+      }
       const groups = new Map<string, { title: string; vmIds: string[]; vmNames: string[]; fields: ReprotectGroup['fields'] }>();
       for (const [i, item] of items.entries()) {
         const strategy = strategyFor(item);
@@ -190,7 +195,7 @@ export class SdkAsrGateway implements AsrGateway {
           title: `${strategy.fabricRole} ${fabric.properties?.friendlyName ?? fabricName}`,
           vmIds: [],
           vmNames: [],
-          fields: strategy.reprotectFields(item, (fabric.properties?.customDetails ?? {}) as FabricDetails, policies),
+          fields: strategy.reprotectFields(item, (fabric.properties?.customDetails ?? {}) as FabricDetails, policies, { storageAccounts }),
         };
         group.vmIds.push(id);
         group.vmNames.push(item.properties?.friendlyName ?? id);

@@ -51,6 +51,7 @@ describe('reprotect to Azure after the commit', () => {
     const { modal, reply } = await reprotectWithDefaults(world, cardTs);
     expect(textOf(modal)).toMatch(/Process server/);
     expect(textOf(modal)).toMatch(/unhealthy/);
+    expect(textOf(modal)).toMatch(/Master target.*Run-as account.*Replication policy.*Storage account for data.*Storage account for logs/);
     expect(reply.responseAction).toBe('clear');
 
     await waitForCardText(world, cardTs, /waiting for the VM’s agent.*attempt 2/);
@@ -60,7 +61,15 @@ describe('reprotect to Azure after the commit', () => {
     const posts = reprotectPosts();
     expect(posts.map((p) => p.status)).toEqual([400, 400, 202]);
     expect(posts[2]?.body).toMatchObject({
-      properties: { providerSpecificDetails: { instanceType: 'InMageAzureV2', processServerId: expect.any(String), masterTargetId: expect.any(String) } },
+      properties: {
+        providerSpecificDetails: {
+          instanceType: 'InMageAzureV2',
+          processServerId: expect.any(String),
+          masterTargetId: expect.any(String),
+          policyId: expect.stringMatching(/replicationPolicies/),
+          logStorageAccountId: expect.stringMatching(/storageAccounts\/avsdrlogs01$/),
+        },
+      },
     });
     // The default process server is the healthy one of the VM's own configuration server.
     expect(posts[2]?.body).toMatchObject({ properties: { providerSpecificDetails: { processServerId: DEFAULT_SCENARIO.processServer.default } } });

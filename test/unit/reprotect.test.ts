@@ -60,6 +60,7 @@ describe('reprotect input builders', () => {
         { id: 'pol-azure', properties: { friendlyName: 'to-azure', providerSpecificDetails: { instanceType: 'InMageAzureV2' } } },
         { id: 'pol-back', properties: { friendlyName: 'to-avs', providerSpecificDetails: { instanceType: 'InMage' } } },
       ] as never,
+      { storageAccounts: [{ data: ['/sa/cache1'], log: ['/sa/log1'] }, { data: ['/sa/cache2'], log: ['/sa/log1'] }, { data: ['/sa/cache2'], log: [] }] },
     );
     const ps = fields.find((f) => f.id === 'processServerId')!;
     expect(ps.label).toBe('Process server');
@@ -69,6 +70,14 @@ describe('reprotect input builders', () => {
     ]);
     expect(ps.initial).toBe('ps-ok');
     expect(fields.find((f) => f.id === 'policyId')?.options.map((o) => o.value)).toEqual(['pol-azure']);
+    // Storage accounts the vault already replicates to, the most used first and pre-filled.
+    const data = fields.find((f) => f.id === 'storageAccountId')!;
+    expect(data.options.map((o) => [o.value, o.label])).toEqual([
+      ['/sa/cache2', 'cache2'],
+      ['/sa/cache1', 'cache1'],
+    ]);
+    expect(data.initial).toBe('/sa/cache2');
+    expect(fields.find((f) => f.id === 'logStorageAccountId')?.initial).toBe('/sa/log1');
   });
 
   it('defaults the modernized policy to the item’s last used one', () => {
@@ -77,7 +86,7 @@ describe('reprotect input builders', () => {
       { id: 'pol-1', properties: { providerSpecificDetails: { instanceType: 'InMageRcm' } } },
       { id: 'pol-2', properties: { providerSpecificDetails: { instanceType: 'InMageRcm' } } },
       { id: 'pol-3', properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback' } } },
-    ] as never);
+    ] as never, { storageAccounts: [] });
     const policy = fields.find((f) => f.id === 'policyId')!;
     expect(policy.initial).toBe('pol-2');
     expect(policy.options.map((o) => o.value)).toEqual(['pol-1', 'pol-2']);

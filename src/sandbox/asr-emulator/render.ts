@@ -105,6 +105,13 @@ function providerDetails(v: VaultState, item: ItemState, now: number): Json {
         ...(item.processServerId ? { processServerId: item.processServerId } : {}),
         ...(item.masterTargetId ? { masterTargetId: item.masterTargetId } : {}),
         ...(newest ? { retentionWindowStart: item.points[item.points.length - 1]?.time.toISOString(), retentionWindowEnd: newest.time.toISOString() } : {}),
+        // Where a VM replicating to Azure keeps its data and logs (the vault's cache storage accounts).
+        ...(view.provider === 'InMageAzureV2'
+          ? {
+              recoveryAzureStorageAccount: `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.Storage/storageAccounts/avsdrcache01`,
+              recoveryAzureLogStorageAccountId: `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.Storage/storageAccounts/avsdrlogs01`,
+            }
+          : {}),
       };
     case 'InMageRcmFailback': {
       const lastUsed = v.policies.find((p) => p.providerSpecificDetails.instanceType === 'InMageRcm');
