@@ -227,7 +227,7 @@ function reprotectState(item: ReplicationProtectedItem): OperationState {
     return { state: 'blocked', reason: `ASR does not allow Reprotect now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
   }
   if (strategy.agentReady(item) === false) {
-    return { state: 'waiting', reason: `the VM’s agent is registering with the ${strategy.fabricRole.toLowerCase()}` };
+    return { state: 'waiting', reason: `the VM’s agent to register with the ${strategy.fabricRole.toLowerCase()}` };
   }
   return { state: 'ready' };
 }

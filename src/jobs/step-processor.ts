@@ -62,7 +62,14 @@ async function ensureIssued(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, s
   }
   if (state.state === 'waiting') {
     log.info({ reason: state.reason }, 'not yet: trying again later');
-    await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${vm.name}: ${state.reason}`, retry: retryFor(deps, state.reason) });
+    await apply({
+      type: 'op-failed',
+      vmId: vm.id,
+      op: step,
+      at: at(),
+      error: `${vm.name}: still waiting for ${state.reason}`,
+      retry: retryFor(deps, state.reason),
+    });
     return;
   }
   if (state.state === 'blocked') {

@@ -18,17 +18,18 @@ async function play(world: SandboxWorld): Promise<void> {
   const { slack } = world;
   say('riley types /failback in #incident-avs');
   const { view } = await openRequestModal(world);
-  say('riley picks app-01 — the bot reads its recovery points and shows their age');
-  const shown = await chooseVms(world, view, ['app-01']);
+  say('riley picks app-01 (classic, configuration server) and crm-01 (modernized, replication appliance) — the bot reads their recovery points and shows their age');
+  const shown = await chooseVms(world, view, ['app-01', 'crm-01']);
   say('riley submits: Latest (crash-consistent), incident INC-4711');
+  // crm-01's agent registers with the appliance a few seconds after the commit.
   const reply = await submitRequest(world, shown, {
-    vms: ['app-01'],
+    vms: ['app-01', 'crm-01'],
     incident: 'INC-4711',
-    reason: 'AVS private cloud is healthy again; moving app-01 home',
+    reason: 'AVS private cloud is healthy again; moving app-01 and crm-01 home',
   });
   if (reply.responseAction !== 'clear') throw new Error(`request refused: ${JSON.stringify(reply.errors)}`);
 
-  say('ASR fails app-01 back from Azure; the run card follows the job');
+  say('ASR fails both back from Azure — app-01 by unplanned failover, crm-01 by planned failover; the run card follows the jobs');
   const { card, prompt } = await waitForCommitPrompt(world, 60_000);
   say('riley tries to commit their own run (four-eyes says no)');
   await slack.clickButton({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
@@ -38,16 +39,17 @@ async function play(world: SandboxWorld): Promise<void> {
   const confirm = await slack.waitFor((s) => s.openViews(PEOPLE.approver.id)[0]);
   await slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
   await waitForCardText(world, card.ts, /ready for reprotect/, 60_000);
-  say('alex presses Reprotect: the process servers of app-01’s configuration server are offered (the unhealthy one marked)');
+  say('alex presses Reprotect: each VM’s own fabric offers its process servers (the unhealthy ones marked)');
   // The seed's window: right after the failback the VM's agent has not registered yet.
   world.emulator.faults.add({ kind: 'agent-not-registered', as: 'refuse', times: 1 });
   await reprotectWithDefaults(world, card.ts);
-  say('ASR answers that the agent is not registered yet; the bot waits and tries again');
+  say('app-01: ASR answers that the agent is not registered yet, so the bot waits and tries again; crm-01: the bot waits until the appliance reports its agent registered');
   await waitForCardText(world, card.ts, /Done — protected to Azure again/, 60_000);
   say(
-    `done: ${world.emulator.operationPosts('unplannedFailover').length} failover, ` +
-      `${world.emulator.operationPosts('failoverCommit').length} commit and ` +
-      `${world.emulator.operationPosts('reprotect').filter((p) => p.status < 300).length} accepted reprotect ` +
+    `done: ${world.emulator.operationPosts('unplannedFailover').length} unplanned and ` +
+      `${world.emulator.operationPosts('plannedFailover').length} planned failover, ` +
+      `${world.emulator.operationPosts('failoverCommit').length} commits and ` +
+      `${world.emulator.operationPosts('reprotect').filter((p) => p.status < 300).length} accepted reprotects ` +
       `(${world.emulator.operationPosts('reprotect').length} attempts) reached the emulated vault`,
   );
 }
