@@ -94,6 +94,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           effects,
           pollIntervalMs: config.timing.asrPollIntervalMs,
           reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs,
+          issueLockMs: Math.max(5_000, 2 * config.timing.jobLockMs),
           now,
           log,
         },

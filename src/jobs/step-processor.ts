@@ -16,6 +16,11 @@ export interface StepDeps {
   readonly pollIntervalMs: number;
   /** Wait between reprotect attempts while the VM's agent registers again. */
   readonly reprotectRetryIntervalMs: number;
+  /**
+   * How long one worker may hold a VM's issue lock. A worker killed while holding it delays that
+   * VM's operation by at most this long; kept near the job lock, after which BullMQ retries anyway.
+   */
+  readonly issueLockMs: number;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -29,16 +34,61 @@ export interface StepDeps {
  */
 export async function runStep(deps: StepDeps, runId: string, step: OpKind, signal?: AbortSignal): Promise<void> {
   const run = await deps.store.require(runId);
+  let earliestWait: number | undefined;
   for (const vm of run.vms) {
     const op = opOf(vm, step);
-    const due = op?.status === 'waiting' && Date.parse(op.nextAttemptAt ?? '') <= deps.now();
-    if (op && (op.status === 'pending' || op.status === 'issuing' || due)) {
+    if (!op) continue;
+    if (op.status === 'waiting') {
+      const at = Date.parse(op.nextAttemptAt ?? '');
+      if (at > deps.now()) {
+        earliestWait = Math.min(earliestWait ?? at, at);
+        continue;
+      }
+    }
+    if (op.status === 'pending' || op.status === 'issuing' || op.status === 'waiting') {
       await ensureIssued(deps, run, vm, step, signal);
     }
   }
+  // A retry job that runs early (process clocks differ) must not drop the attempt: come back then.
+  if (earliestWait !== undefined) throw new NotDueYetError(earliestWait - deps.now());
 }
 
-async function ensureIssued(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?: AbortSignal): Promise<void> {
+/** A retry that ran before its time; BullMQ tries the job again after `retryAfterMs`. */
+export class NotDueYetError extends Error {
+  override readonly name = 'NotDueYetError';
+  constructor(readonly retryAfterMs: number) {
+    super(`next attempt is due in ${retryAfterMs} ms`);
+  }
+}
+
+/** Another worker is issuing an operation on this VM right now. */
+export class OperationBusyError extends Error {
+  override readonly name = 'OperationBusyError';
+  readonly retryAfterMs = 1000;
+}
+
+
+/**
+ * Issues `step` on one VM under a per-VM lock: two workers (a duplicated job, an early retry)
+ * never read-then-POST at the same time, and the op's state is re-read under the lock.
+ */
+async function ensureIssued(deps: StepDeps, stale: Run, staleVm: RunVm, step: OpKind, signal?: AbortSignal): Promise<void> {
+  const lockKey = `issue:${step}:${staleVm.id.toLowerCase()}`;
+  const token = await deps.store.lock(lockKey, deps.issueLockMs);
+  if (!token) throw new OperationBusyError(`another worker is issuing the ${step} of ${staleVm.name}`);
+  try {
+    const run = await deps.store.require(stale.id);
+    const vm = run.vms.find((v) => v.id === staleVm.id);
+    const op = vm && opOf(vm, step);
+    const due = op?.status === 'waiting' && Date.parse(op.nextAttemptAt ?? '') <= deps.now();
+    if (!vm || !op || !(op.status === 'pending' || op.status === 'issuing' || due)) return;
+    await issue(deps, run, vm, step, signal);
+  } finally {
+    await deps.store.unlock(lockKey, token);
+  }
+}
+
+async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?: AbortSignal): Promise<void> {
   const at = () => new Date(deps.now()).toISOString();
   const apply = async (event: RunEvent) => {
     const r = await deps.store.apply(run.id, event);
@@ -80,11 +130,13 @@ async function ensureIssued(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, s
 
   await apply({ type: 'op-issuing', vmId: vm.id, op: step, at: at() });
   try {
+    // The POST ends (or is aborted: outcome unknown, read next time) before the issue lock expires.
+    const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));
     const { jobName, retryAfterMs } = await deps.gateway.startOperation(
       vm.id,
       step,
       { recoveryPoint: run.recoveryPoint, reprotect: run.reprotect?.choices[vm.id] },
-      { abortSignal: signal },
+      { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout },
     );
     log.info({ jobName }, 'ASR accepted the operation');
     await deps.watch.add({

@@ -5,7 +5,7 @@ import { RunNotFoundError } from '../errors';
 import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
 import { autoReprotect } from './auto-reprotect';
 import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, stepJobSchema } from './queues';
-import { runStep, type StepDeps } from './step-processor';
+import { NotDueYetError, OperationBusyError, runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
 
 export interface WorkerTuning {
@@ -95,7 +95,8 @@ export function startWorkers(
   );
   for (const w of [steps, watch, slack]) {
     w.on('failed', (job, err) => {
-      const level = err instanceof CardBusyError ? 'debug' : 'warn';
+      const expected = err instanceof CardBusyError || err instanceof NotDueYetError || err instanceof OperationBusyError;
+      const level = expected ? 'debug' : 'warn';
       deps.log[level]({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job attempt failed');
     });
     w.on('error', (err) => deps.log.error({ err, queue: w.name }, 'worker error'));

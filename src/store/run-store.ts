@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { decide, type AuditEntry, type Decision, type RunEvent } from '../domain/run-machine';
 import type { Run } from '../domain/run';
@@ -134,6 +135,19 @@ export class RunStore {
   /** Sets a key once (dedup of clicks and Slack retries); true for the first caller only. */
   async once(key: string, ttlMs: number): Promise<boolean> {
     return (await this.guard(this.redis.set(this.key('once', key), '1', 'PX', ttlMs, 'NX'))) === 'OK';
+  }
+
+  /** A short exclusive lock; returns its token, or undefined when someone else holds it. */
+  async lock(name: string, ttlMs: number): Promise<string | undefined> {
+    const token = randomUUID();
+    const ok = await this.guard(this.redis.set(this.key('lock', name), token, 'PX', ttlMs, 'NX'));
+    return ok === 'OK' ? token : undefined;
+  }
+
+  async unlock(name: string, token: string): Promise<void> {
+    await this.guard(
+      this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.key('lock', name), token),
+    );
   }
 
   /** Redis errors (down, timeout, offline queue refused) become one typed error. */
