@@ -1,6 +1,6 @@
 import type { OpKind, ShutdownOutcome } from '../domain/run';
 import type { ReprotectForm } from '../domain/reprotect-form';
-import type { RecoveryPointChoice, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import type { RecoveryPointChoice, RecoveryPointInfo, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
 
 export interface CallOptions {
   readonly abortSignal?: AbortSignal | undefined;
@@ -43,6 +43,8 @@ export interface AsrGateway {
   listVms(options?: CallOptions): Promise<ReplicatedVm[]>;
   getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm>;
   summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary>;
+  /** The VM's newest recovery points (at most `max`), newest first. */
+  listPoints(vmId: string, max: number, options?: CallOptions): Promise<RecoveryPointInfo[]>;
   /** Reads the item and says whether `op` can be issued, already runs, or is done. */
   operationState(vmId: string, op: OpKind, options?: CallOptions): Promise<OperationState>;
   /** Issues `op` once (never retried by the SDK) and returns the ASR job that runs it. */

@@ -9,7 +9,7 @@ import {
 } from '@azure/arm-recoveryservices-siterecovery';
 import type { ReprotectForm, ReprotectGroup } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
-import type { RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
 import { AsrRefusedError } from '../errors';
 import { jobNameFromUrl, parseItemId } from './arm-ids';
 import { mapOperationError, mapReadError } from './asr-errors';
@@ -87,6 +87,31 @@ export class SdkAsrGateway implements AsrGateway {
       throw mapReadError(e);
     }
     return summary.result();
+  }
+
+  async listPoints(vmId: string, max: number, options?: CallOptions): Promise<RecoveryPointInfo[]> {
+    const ref = parseItemId(vmId);
+    const points: RecoveryPointInfo[] = [];
+    let descending = true;
+    try {
+      const pages = this.client.recoveryPoints
+        .listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options)
+        .byPage();
+      for await (const page of pages) {
+        for (const p of page) {
+          const time = p.properties?.recoveryPointTime?.toISOString();
+          if (!time || !p.id) continue;
+          const last = points.at(-1);
+          if (last && time > last.time) descending = false;
+          points.push({ id: p.id, time, appConsistent: /app/i.test(p.properties?.recoveryPointType ?? '') });
+        }
+        // Newest first (as ASR lists them): the first `max` are the newest; otherwise read all and sort.
+        if (descending && points.length >= max) break;
+      }
+    } catch (e) {
+      throw mapReadError(e);
+    }
+    return points.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, max);
   }
 
   async operationState(vmId: string, op: OpKind, options?: CallOptions): Promise<OperationState> {

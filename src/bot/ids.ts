@@ -11,11 +11,13 @@ export const BLOCK = {
   incident: 'incident',
   reason: 'reason',
   rpo: 'rpo',
+  specificPoint: 'specific_point',
 } as const;
 
 export const ACTION = {
   vms: 'vms_select',
   recoveryPoint: 'recovery_point_select',
+  specificPoint: 'specific_point_select',
   incident: 'incident_input',
   reason: 'reason_input',
   commit: 'commit',

@@ -44,3 +44,10 @@ export const RECOVERY_POINT_LABELS: Readonly<Record<RecoveryPointKind, string>> 
 export function describePoint(choice: RecoveryPointChoice): string {
   return choice.kind === 'specific' ? `Recovery point of ${choice.time}` : RECOVERY_POINT_LABELS[choice.kind];
 }
+
+/** One recovery point of a VM, for choosing a specific point. */
+export interface RecoveryPointInfo {
+  readonly id: string;
+  readonly time: string;
+  readonly appConsistent: boolean;
+}

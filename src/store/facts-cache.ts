@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ReprotectForm } from '../domain/reprotect-form';
-import type { RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
 
 /**
  * Facts read from ASR while the request modal is open (the VM list, each chosen VM's recovery
@@ -36,6 +36,26 @@ export class FactsCache {
       if (raw) m.set(id, JSON.parse(raw) as RecoveryPointSummary);
     });
     return m;
+  }
+
+  /** The VMs chosen in an open request modal (the options listener needs them for the point list). */
+  async putSelection(viewId: string, vmIds: readonly string[]): Promise<void> {
+    await this.redis.set(`${this.prefix}:facts:selection:${viewId}`, JSON.stringify(vmIds), 'EX', this.ttlSeconds);
+  }
+
+  async selection(viewId: string): Promise<string[]> {
+    const raw = await this.redis.get(`${this.prefix}:facts:selection:${viewId}`);
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+
+  /** Recovery points offered for a VM, by option key (Slack option values are short). */
+  async putPointOptions(vmId: string, points: Readonly<Record<string, RecoveryPointInfo>>): Promise<void> {
+    await this.redis.set(`${this.prefix}:facts:point-options:${vmId.toLowerCase()}`, JSON.stringify(points), 'EX', this.ttlSeconds);
+  }
+
+  async pointOptions(vmId: string): Promise<Record<string, RecoveryPointInfo>> {
+    const raw = await this.redis.get(`${this.prefix}:facts:point-options:${vmId.toLowerCase()}`);
+    return raw ? (JSON.parse(raw) as Record<string, RecoveryPointInfo>) : {};
   }
 
   /** The reprotect form shown for a run, so its submission maps choices to VMs without ARM. */

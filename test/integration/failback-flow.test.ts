@@ -1,4 +1,4 @@
-import { ACTION, CALLBACK } from '../../src/bot/ids';
+import { ACTION, BLOCK, CALLBACK } from '../../src/bot/ids';
 import type { Runtime } from '../../src/runtime';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
@@ -165,5 +165,49 @@ describe('when ASR accepts the failover but the answer is lost', () => {
     await requestFailback(['db-01']);
     await waitForPromptWithCommit();
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+  });
+});
+
+describe('a specific recovery point', () => {
+  it('reaches ASR as Custom with the chosen point of the one VM', async () => {
+    const { view } = await openRequestModal(world);
+    const shown = await chooseVms(world, view, ['app-01']);
+    expect(textOf(shown)).toContain('Or a specific recovery point');
+    const { options } = await world.slack.suggestOptions({
+      userId: PEOPLE.requester.id,
+      viewId: shown.id,
+      actionId: ACTION.specificPoint,
+      blockId: BLOCK.specificPoint,
+      value: '',
+    });
+    expect(options.length).toBeGreaterThan(10);
+    expect(options.length).toBeLessThanOrEqual(100);
+    const texts = options.map((o) => String((o.text as { text: string }).text));
+    expect([...texts].sort().reverse()).toEqual(texts); // newest first
+    const chosen = options[3]!;
+    const reply = await world.slack.submitView({
+      userId: PEOPLE.requester.id,
+      viewId: shown.id,
+      values: {
+        [BLOCK.vms]: { [ACTION.vms]: [vmOptions(shown).get('app-01')!] },
+        [BLOCK.specificPoint]: { [ACTION.specificPoint]: { value: String(chosen.value), text: texts[3] } },
+        [BLOCK.incident]: { [ACTION.incident]: 'INC-9' },
+        [BLOCK.reason]: { [ACTION.reason]: 'roll back to before the corruption' },
+      },
+    });
+    expect(reply.responseAction).toBe('clear');
+    await waitForPromptWithCommit();
+    const body = world.emulator.operationPosts('unplannedFailover')[0]?.body as {
+      properties: { providerSpecificDetails: { recoveryPointType: string; recoveryPointId: string } };
+    };
+    expect(body.properties.providerSpecificDetails.recoveryPointType).toBe('Custom');
+    expect(body.properties.providerSpecificDetails.recoveryPointId).toMatch(/\/recoveryPoints\/[^/]+$/);
+  });
+
+  it('is explained as unavailable, next to the field, for a modernized VM', async () => {
+    const { view } = await openRequestModal(world);
+    const shown = await chooseVms(world, view, ['crm-01']);
+    expect(textOf(shown)).toContain('A specific recovery point is not available for *crm-01*');
+    expect(textOf(shown)).not.toContain('Or a specific recovery point');
   });
 });

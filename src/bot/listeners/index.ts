@@ -5,6 +5,7 @@ import { registerReprotectButton } from './actions/reprotect-button';
 import { registerReprotectSubmission } from './views/reprotect-submission';
 import { registerVmSelection } from './actions/vm-selection';
 import { registerFailbackCommand } from './commands/failback';
+import { registerPointOptions } from './options/point-options';
 import { registerVmOptions } from './options/vm-options';
 import { registerCommitConfirmation } from './views/commit-confirmation';
 import { registerRequestSubmission } from './views/request-submission';
@@ -13,6 +14,7 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerFailbackCommand(app, deps);
   registerVmSelection(app, deps);
   registerVmOptions(app, deps);
+  registerPointOptions(app, deps);
   registerRequestSubmission(app, deps);
   registerCommitButton(app, deps);
   registerCommitConfirmation(app, deps);

@@ -9,6 +9,9 @@ const values = z.object({
   [BLOCK.recoveryPoint]: z
     .object({ [ACTION.recoveryPoint]: z.object({ selected_option: option.nullish() }) })
     .optional(),
+  [BLOCK.specificPoint]: z
+    .object({ [ACTION.specificPoint]: z.object({ selected_option: option.nullish() }) })
+    .optional(),
   [BLOCK.incident]: z.object({ [ACTION.incident]: z.object({ value: z.string().nullish() }) }),
   [BLOCK.reason]: z.object({ [ACTION.reason]: z.object({ value: z.string().nullish() }) }),
 });
@@ -16,6 +19,8 @@ const values = z.object({
 export interface RequestForm {
   readonly vmKeys: readonly string[];
   readonly recoveryPoint: RecoveryPointChoice;
+  /** Option key of a specific recovery point, when one was chosen (resolved by the listener). */
+  readonly specificPointKey?: string | undefined;
   readonly incident: string;
   readonly reason: string;
 }
@@ -29,6 +34,7 @@ export function parseRequestForm(stateValues: unknown): RequestForm | undefined 
   return {
     vmKeys: (v[BLOCK.vms][ACTION.vms].selected_options ?? []).map((o) => o.value),
     recoveryPoint: point === 'latest-app-consistent' ? { kind: 'latest-app-consistent' } : { kind: 'latest' },
+    specificPointKey: v[BLOCK.specificPoint]?.[ACTION.specificPoint].selected_option?.value,
     incident: (v[BLOCK.incident][ACTION.incident].value ?? '').trim(),
     reason: (v[BLOCK.reason][ACTION.reason].value ?? '').trim(),
   };

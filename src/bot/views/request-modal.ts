@@ -72,6 +72,15 @@ export function requestModal(input: RequestModalInput): View {
   if (notReady) blocks.push(notReady);
   blocks.push(recoveryPointInput());
   if (selected.length > 0) blocks.push(rpoBlock(selected, input.now));
+  const only = selected.length === 1 ? selected[0] : undefined;
+  if (only?.pointChoices.includes('specific')) blocks.push(specificPointInput());
+  else if (only) {
+    blocks.push(
+      context(
+        `A specific recovery point is not available for *${safeLine(only.name, 80)}*: its replication fails back to the latest crash-consistent or app-consistent point only.`,
+      ),
+    );
+  }
   blocks.push(incidentInput(), reasonInput());
   return {
     ...base,
@@ -151,6 +160,23 @@ function recoveryPointInput(): InputBlock {
       action_id: ACTION.recoveryPoint,
       options: [latest, app],
       initial_option: latest,
+    },
+  };
+}
+
+/** For a single VM: any of its recovery points, newest first, searched as you type. */
+function specificPointInput(): InputBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.specificPoint,
+    optional: true,
+    label: plain('Or a specific recovery point'),
+    hint: plain('Leave empty to use the choice above. A specific point overrides it (ASR: Custom).', 2000),
+    element: {
+      type: 'external_select',
+      action_id: ACTION.specificPoint,
+      min_query_length: 0,
+      placeholder: plain('Newest first — type a date or time to search'),
     },
   };
 }

@@ -16,6 +16,7 @@ export function registerVmSelection(app: App, deps: BotDeps): void {
     if (!view) return;
     const vms = (await deps.facts.vms()) ?? [];
     const chosen = selectedVms(vms, selectedKeysFromAction(action));
+    await deps.facts.putSelection(view.id, chosen.map((v) => v.id));
     const cached = await deps.facts.points(chosen.map((v) => v.id));
     const selected: VmFacts[] = await Promise.all(
       chosen.map(async (vm) => {

@@ -27,10 +27,20 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
     try {
       const vms = selectedVms((await deps.facts.vms()) ?? [], form.vmKeys);
       if (vms.length !== form.vmKeys.length) return errors('The VM list has expired. Close this form and run /failback again.');
+      let recoveryPoint = form.recoveryPoint;
+      if (form.specificPointKey) {
+        const only = vms.length === 1 ? vms[0] : undefined;
+        if (!only) {
+          return ack({ response_action: 'errors', errors: { [BLOCK.specificPoint]: 'A specific recovery point can be chosen for one VM only.' } });
+        }
+        const point = (await deps.facts.pointOptions(only.id))[form.specificPointKey];
+        if (!point) return ack({ response_action: 'errors', errors: { [BLOCK.specificPoint]: 'Choose the recovery point again.' } });
+        recoveryPoint = { kind: 'specific', recoveryPointId: point.id, time: point.time };
+      }
       const points = await deps.facts.points(vms.map((v) => v.id));
       const facts: VmFacts[] = vms.map((v) => ({ ...v, points: points.get(v.id) }));
       const busy = await deps.store.activeRunsOf(vms.map((v) => v.id));
-      const check = preflight(facts, form.recoveryPoint, (id) => busy.get(id));
+      const check = preflight(facts, recoveryPoint, (id) => busy.get(id));
       if (!check.ok) return errors(describeProblems(check.problems));
 
       const now = new Date(deps.now()).toISOString();
@@ -42,7 +52,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         channelId: meta.channelId,
         incident: form.incident,
         reason: form.reason,
-        recoveryPoint: form.recoveryPoint,
+        recoveryPoint,
         vms: vms.map((v) => ({ id: v.id, name: v.name, osType: v.osType, failover: { status: 'pending' } })),
       };
       const created = await deps.store.create(run, [
