@@ -2,6 +2,7 @@ import { ACTION, BLOCK, CALLBACK } from '../../src/bot/ids';
 import type { Runtime } from '../../src/runtime';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
+import { waitFor } from '../support/wait-for';
 import { blocksOf, chooseVms, findAction, openRequestModal, submitRequest, textOf, vmOptions, waitForCommitPrompt } from '../../src/sandbox/person';
 
 jest.setTimeout(60_000);
@@ -173,13 +174,15 @@ describe('a specific recovery point', () => {
     const { view } = await openRequestModal(world);
     const shown = await chooseVms(world, view, ['app-01']);
     expect(textOf(shown)).toContain('Or a specific recovery point');
-    const { options } = await world.slack.suggestOptions({
-      userId: PEOPLE.requester.id,
-      viewId: shown.id,
-      actionId: ACTION.specificPoint,
-      blockId: BLOCK.specificPoint,
-      value: '',
-    });
+    // Like a person typing again while a slow vault is still listing the points.
+    const options = await waitFor(
+      async () => {
+        const reply = await world.slack.suggestOptions({ userId: PEOPLE.requester.id, viewId: shown.id, actionId: ACTION.specificPoint, blockId: BLOCK.specificPoint, value: '' });
+        expect(reply.withinSlackTimeout).toBe(true);
+        return reply.options.length > 0 ? reply.options : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, message: 'recovery points offered' },
+    );
     expect(options.length).toBeGreaterThan(10);
     expect(options.length).toBeLessThanOrEqual(100);
     const texts = options.map((o) => String((o.text as { text: string }).text));

@@ -3,6 +3,7 @@ import type { VmFacts } from '../../../domain/vm';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { requestModal } from '../../views';
+import { loadPointOptions } from '../options/point-options';
 import { selectedKeysFromAction, selectedVms } from '../request-form';
 
 /**
@@ -17,6 +18,11 @@ export function registerVmSelection(app: App, deps: BotDeps): void {
     const vms = (await deps.facts.vms()) ?? [];
     const chosen = selectedVms(vms, selectedKeysFromAction(action));
     await deps.facts.putSelection(view.id, chosen.map((v) => v.id));
+    const only = chosen.length === 1 ? chosen[0] : undefined;
+    if (only?.pointChoices.includes('specific')) {
+      // Prefetch the points a specific-point search will offer (its answers have 3 s).
+      void loadPointOptions(deps, only.id).catch((e: unknown) => deps.log.warn({ err: e }, 'could not prefetch recovery points'));
+    }
     const cached = await deps.facts.points(chosen.map((v) => v.id));
     const selected: VmFacts[] = await Promise.all(
       chosen.map(async (vm) => {
