@@ -108,10 +108,6 @@ export function commitScope(run: Run): readonly RunVm[] {
   return run.vms.filter((v) => v.failover.status === 'succeeded');
 }
 
-export function isActive(run: Run): boolean {
-  return run.closedAt === undefined;
-}
-
 export function opOf(vm: RunVm, op: OpKind): OpState | undefined {
   return op === 'failover' ? vm.failover : op === 'commit' ? vm.commit : vm.reprotect;
 }

@@ -14,8 +14,6 @@ export interface WorkerTuning {
   readonly stalledIntervalMs: number;
 }
 
-export const DEFAULT_TUNING: WorkerTuning = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
-
 /**
  * BullMQ retries with our own delays: ARM's Retry-After when it sent one, otherwise exponential
  * back-off up to a minute.
@@ -39,7 +37,7 @@ export function startWorkers(
     log: Logger;
     autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
   },
-  tuning: WorkerTuning = DEFAULT_TUNING,
+  tuning: WorkerTuning,
 ): Worker[] {
   const common = {
     connection,
