@@ -37,6 +37,7 @@ const EMOJI: Record<string, string> = {
   stopwatch: '⏱️',
   eyes: '👀',
   tada: '🎉',
+  checkered_flag: '🏁',
   shield: '🛡️',
   gear: '⚙️',
   memo: '📝',
