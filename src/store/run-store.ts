@@ -100,6 +100,14 @@ export class RunStore {
     return m;
   }
 
+  /** The newest runs first, at most `n`. */
+  async recent(n: number): Promise<Run[]> {
+    const ids = await this.guard(this.redis.zrevrange(this.key('runs'), 0, Math.max(0, n - 1)));
+    if (ids.length === 0) return [];
+    const raws = await this.guard(this.redis.mget(...ids.map((id) => this.key('run', id))));
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Run);
+  }
+
   async activeRunIds(): Promise<string[]> {
     return this.guard(this.redis.smembers(this.key('runs', 'active')));
   }

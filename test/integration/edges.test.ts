@@ -114,7 +114,7 @@ describe('a vault with more VMs than a static select may list', () => {
 });
 
 describe('double submission and status', () => {
-  it('creates one run for two submissions of the same request, and /failback status shows it', async () => {
+  it('creates one run for two submissions of the same request; /failback status and history show it', async () => {
     await start();
     const { view } = await openRequestModal(world);
     const shown = await chooseVms(world, view, ['app-01']);
@@ -128,6 +128,12 @@ describe('double submission and status', () => {
     expect(JSON.stringify(status.body)).toContain(`Failback ${runId}`);
     const none = await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: 'status FB-999' });
     expect(JSON.stringify(none.body)).toContain('There is no run FB-999');
+    const history = await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: 'history 5' });
+    const listed = JSON.stringify(history.body);
+    expect(listed).toContain(`*${runId}*`);
+    expect(listed).toContain('app-01');
+    expect(listed).toContain('Waiting for an approver to commit');
+    expect(listed).toContain(`requested by <@${PEOPLE.requester.id}>`);
   });
 });
 

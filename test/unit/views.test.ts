@@ -1,3 +1,4 @@
+import { runHistory } from '../../src/bot/views/history';
 import type { KnownBlock, View } from '@slack/types';
 import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../../src/bot/ids';
 import {
@@ -515,5 +516,27 @@ describe('the help text', () => {
   it('is plain text a person reads in a few lines', () => {
     expect(helpText().split('\n').length).toBeLessThanOrEqual(8);
     expect(allTexts({ type: 'mrkdwn', text: helpText() })).toHaveLength(1);
+  });
+});
+
+describe('run history', () => {
+  it('lists runs newest first with target, outcome and who, escaping VM names', () => {
+    const run = {
+      id: 'FB-3',
+      version: 1,
+      createdAt: '2026-11-28T10:00:00.000Z',
+      requesterId: 'UREQ',
+      channelId: 'CINC',
+      incident: 'INC',
+      reason: 'r',
+      recoveryPoint: { kind: 'latest' as const },
+      vms: [{ id: '/i/a', name: '<!channel>', failover: { status: 'running' as const } }],
+    };
+    const h = runHistory([run]);
+    const text = JSON.stringify(h.blocks);
+    expect(text).toContain('*FB-3*');
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).toContain('requested by <@UREQ>');
+    expect(runHistory([]).text).toBe('No failback runs yet.');
   });
 });

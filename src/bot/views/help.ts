@@ -4,7 +4,7 @@ export function helpText(): string {
     '*failback-bot* fails Azure VMware Solution VMs back from Azure with Azure Site Recovery.',
     '• `/failback` opens the request: pick the VMs, the recovery point, the incident reference and a reason.',
     '• The flow: preflight (replicated to AVS, a recovery point, nothing running) → failover from Azure → you verify on AVS → an approver commits (deletes the Azure VMs) → reprotect to Azure.',
-    '• `/failback status FB-7` shows a run’s card (more commands are coming).',
+    '• `/failback status FB-7` shows a run’s card; `/failback history [n]` lists the last n runs.',
     '• `/failback help` shows this.',
     'Four eyes (on by default): only a configured approver can commit, and not the person who requested the run.',
   ].join('\n');

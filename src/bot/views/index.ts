@@ -8,3 +8,4 @@ export { confirmCommitModal } from './confirm-commit-modal';
 export { helpText } from './help';
 export * from './reprotect-modal';
 export * from './run-summary';
+export * from './history';

@@ -4,7 +4,7 @@ import { channelAllowed } from '../../../domain/approval';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
-import { helpText, loadingModal, requestErrorModal, requestModal, runCard } from '../../views';
+import { helpText, loadingModal, requestErrorModal, requestModal, runCard, runHistory } from '../../views';
 import { encodeRequestMetadata } from '../request-metadata';
 
 /** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
@@ -20,6 +20,7 @@ export function registerFailbackCommand(app: App, deps: BotDeps): void {
       });
     }
     if (verb === 'status') return ack(await statusAnswer(deps, arg));
+    if (verb === 'history') return ack(await historyAnswer(deps, arg));
     if (verb !== '') {
       return ack({ response_type: 'ephemeral', text: `Unknown subcommand “${escapeMrkdwn(sub)}”.\n${helpText()}` });
     }
@@ -56,5 +57,15 @@ async function statusAnswer(deps: BotDeps, runId: string | undefined) {
     return { response_type: 'ephemeral' as const, text: card.text, blocks: card.blocks };
   } catch (e) {
     return { response_type: 'ephemeral' as const, text: isFailbackError(e) ? e.userMessage : 'Could not read the run.' };
+  }
+}
+
+async function historyAnswer(deps: BotDeps, arg: string | undefined) {
+  const n = Math.min(50, Math.max(1, Number(arg ?? '10') || 10));
+  try {
+    const history = runHistory(await deps.store.recent(n));
+    return { response_type: 'ephemeral' as const, text: history.text, blocks: history.blocks };
+  } catch (e) {
+    return { response_type: 'ephemeral' as const, text: isFailbackError(e) ? e.userMessage : 'Could not read the runs.' };
   }
 }
