@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+const V = 'Microsoft.RecoveryServices/vaults';
+const ITEM = `${V}/replicationFabrics/replicationProtectionContainers/replicationProtectedItems`;
+
+/** The ARM action behind each SDK operation the gateway calls. */
+const ACTION_OF: Record<string, readonly string[]> = {
+  'replicationProtectedItems.list': [`${V}/replicationProtectedItems/read`],
+  'replicationProtectedItems.get': [`${ITEM}/read`],
+  'recoveryPoints.listByReplicationProtectedItems': [`${ITEM}/recoveryPoints/read`],
+  'replicationFabrics.get': [`${V}/replicationFabrics/read`],
+  'replicationPolicies.list': [`${V}/replicationPolicies/read`],
+  'replicationJobs.get': [`${V}/replicationJobs/read`],
+  // Each operation is a long-running one: its status is read from replicationOperationStatus.
+  'replicationProtectedItems.beginUnplannedFailover': [`${ITEM}/unplannedFailover/action`, `${V}/replicationOperationStatus/read`],
+  'replicationProtectedItems.beginPlannedFailover': [`${ITEM}/plannedFailover/action`, `${V}/replicationOperationStatus/read`],
+  'replicationProtectedItems.beginFailoverCommit': [`${ITEM}/failoverCommit/action`, `${V}/replicationOperationStatus/read`],
+  'replicationProtectedItems.beginReprotect': [`${ITEM}/reProtect/action`, `${V}/replicationOperationStatus/read`],
+};
+
+function operationsCalled(): Set<string> {
+  const src = readFileSync(join(ROOT, 'src/azure/sdk-gateway.ts'), 'utf8');
+  const ops = new Set<string>();
+  for (const m of src.matchAll(/this\.client\s*\.\s*(\w+)\s*\.\s*(\w+)\(/g)) if (m[1] !== 'pipeline') ops.add(`${m[1]}.${m[2]}`);
+  // `const items = this.client.replicationProtectedItems` — its operations are called as items.beginX(…)
+  for (const m of src.matchAll(/\bitems\.(begin\w+)\(/g)) ops.add(`replicationProtectedItems.${m[1]}`);
+  return ops;
+}
+
+describe('the least-privilege Azure role', () => {
+  const role = JSON.parse(readFileSync(join(ROOT, 'deploy/azure-role.json'), 'utf8')) as { Actions: string[]; DataActions: string[] };
+
+  it('grants exactly the actions behind the SDK operations the gateway calls', () => {
+    const called = operationsCalled();
+    expect(called.size).toBeGreaterThanOrEqual(8);
+    expect([...called].filter((op) => !(op in ACTION_OF))).toEqual([]);
+    const needed = new Set([...called].flatMap((op) => ACTION_OF[op] ?? []));
+    expect(new Set(role.Actions)).toEqual(needed);
+    expect(role.DataActions).toEqual([]);
+  });
+});
