@@ -46,8 +46,7 @@ export class SdkAsrGateway implements AsrGateway {
   constructor(options: SdkGatewayOptions) {
     this.client = new SiteRecoveryManagementClient(options.credential, options.subscriptionId, {
       endpoint: options.endpoint,
-      // Without this the SDK asks for `${endpoint}/.default`, which no token service knows for a sovereign or local endpoint.
-      credentialScopes: ['https://management.azure.com/.default'],
+      credentialScopes: [armScope(options.endpoint)],
     });
     for (const p of options.extraPolicies ?? []) this.client.pipeline.addPolicy(p);
     this.client.pipeline.addPolicy(noRepeatPostPolicy(), { afterPhase: 'Retry' });
@@ -240,6 +239,19 @@ export class SdkAsrGateway implements AsrGateway {
       throw mapReadError(e);
     }
   }
+}
+
+/** ARM endpoints of the Azure clouds; each is also the audience of its tokens. */
+const CLOUD_ARM = ['management.azure.com', 'management.usgovcloudapi.net', 'management.chinacloudapi.cn'];
+
+/**
+ * The token scope for an ARM endpoint: a cloud's own ARM audience, or the public one for anything
+ * else (the sandbox emulator, a proxy) — the SDK would otherwise ask for `${endpoint}/.default`,
+ * which no token service knows.
+ */
+export function armScope(endpoint: string): string {
+  const host = new URL(endpoint).hostname.toLowerCase();
+  return CLOUD_ARM.includes(host) ? `https://${host}/.default` : 'https://management.azure.com/.default';
 }
 
 function reprotectState(item: ReplicationProtectedItem): OperationState {

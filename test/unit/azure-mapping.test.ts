@@ -4,7 +4,7 @@ import type { Job } from '@azure/arm-recoveryservices-siterecovery';
 import { jobNameFromUrl, parseItemId } from '../../src/azure/arm-ids';
 import { mapOperationError, mapReadError } from '../../src/azure/asr-errors';
 import { summarizeJob } from '../../src/azure/jobs';
-import { PointSummary } from '../../src/azure/sdk-gateway';
+import { armScope, PointSummary } from '../../src/azure/sdk-gateway';
 import { noRepeatPostPolicy } from '../../src/azure/no-repeat-post-policy';
 import { strategyFor } from '../../src/azure/providers';
 import { AsrOutcomeUnknownError, AsrRefusedError, AsrTransientError } from '../../src/errors';
@@ -185,5 +185,16 @@ describe('recovery point summary', () => {
     s.add('2026-11-28T10:00:00Z', 'CrashConsistent');
     expect(s.complete()).toBe(false);
     expect(s.result()).toMatchObject({ latestCrashConsistent: '2026-11-28T10:00:00Z', latestAppConsistent: '2026-11-28T09:30:00Z' });
+  });
+});
+
+describe('ARM token scope', () => {
+  it.each([
+    ['https://management.azure.com', 'https://management.azure.com/.default'],
+    ['https://management.usgovcloudapi.net/', 'https://management.usgovcloudapi.net/.default'],
+    ['https://management.chinacloudapi.cn', 'https://management.chinacloudapi.cn/.default'],
+    ['https://127.0.0.1:8443', 'https://management.azure.com/.default'],
+  ])('for %s is %s', (endpoint, scope) => {
+    expect(armScope(endpoint)).toBe(scope);
   });
 });
