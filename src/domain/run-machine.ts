@@ -30,6 +30,8 @@ export type RunEvent =
        */
       readonly retry?: { readonly intervalMs: number; readonly waitingFor: string } | undefined;
     }
+  /** ASR no longer knows the job we followed: the op is re-checked against the item (never blindly re-issued). */
+  | { readonly type: 'op-lost'; readonly vmId: string; readonly op: OpKind; readonly at: string }
   | { readonly type: 'commit-approved'; readonly by: string; readonly at: string }
   | {
       readonly type: 'reprotect-requested';
@@ -135,6 +137,12 @@ function applyOpEvent(run: Run, event: OpEvent): Decision {
       if (current.status === 'running') return reject(`${event.op} of ${vm.name} is already running`);
       op = { ...current, status: 'running', jobName: event.jobName, issuedAt: current.issuedAt ?? event.at };
       audit = { at: event.at, what: `${event.op} started`, vm: vm.name, jobName: event.jobName };
+      break;
+    case 'op-lost':
+      if (current.status !== 'running') return reject(`${event.op} of ${vm.name} is not running`);
+      op = { ...current, status: 'issuing', jobName: undefined, progress: undefined };
+      effects.push({ kind: 'run-step', step: event.op, jobKey: `recheck-${Date.parse(event.at)}` });
+      audit = { at: event.at, what: `${event.op} job no longer known to ASR; re-checking the item`, vm: vm.name, jobName: current.jobName };
       break;
     case 'op-progress':
       if (sameProgress(current.progress, event.progress)) return reject('no change');

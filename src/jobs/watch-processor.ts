@@ -4,7 +4,7 @@ import type { RunEvent } from '../domain/run-machine';
 import type { JobWatchList, WatchedJob } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
-import { RunNotFoundError } from '../errors';
+import { AsrRefusedError, RunNotFoundError } from '../errors';
 import { isAgentNotRegistered } from '../domain/agent-registration';
 import { AGENT_WAIT, retryFor } from './step-processor';
 
@@ -39,6 +39,16 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
   try {
     view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal });
   } catch (e) {
+    if (e instanceof AsrRefusedError && e.status === 404) {
+      // The step re-reads the item: it adopts a running operation, records a finished one, or
+      // issues again only if ASR shows the operation never happened.
+      log.warn('ASR no longer knows the job; re-checking the item');
+      await deps.watch.remove(watched.jobName);
+      const at = new Date(deps.now()).toISOString();
+      const lost = await deps.store.apply(watched.runId, { type: 'op-lost', vmId: watched.vmId, op: watched.op, at });
+      if (lost.applied) await deps.effects.run(lost.run, lost.effects);
+      return;
+    }
     log.warn({ err: e }, 'could not read the ASR job; trying again next tick');
     return;
   }

@@ -108,6 +108,13 @@ describe('run state machine', () => {
     });
   });
 
+  it('re-checks an operation whose ASR job vanished instead of trusting it', () => {
+    const d = decide(play(aRun(), started), { type: 'op-lost', vmId: vm, op: 'failover', at: T0 });
+    if (!d.accepted) throw new Error(d.reason);
+    expect(d.run.vms[0]?.failover).toMatchObject({ status: 'issuing', jobName: undefined });
+    expect(d.effects).toContainEqual({ kind: 'run-step', step: 'failover', jobKey: `recheck-${Date.parse(T0)}` });
+  });
+
   it('records the Slack messages once', () => {
     const posted = play(aRun(), { type: 'card-posted', ts: '1.1' });
     expect(posted.card).toEqual({ ts: '1.1' });
