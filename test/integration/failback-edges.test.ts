@@ -52,17 +52,27 @@ const versionsOf = (m: StoredMessage): JsonObject[][] => [...m.history.map((h) =
 const optionText = (o: JsonObject) => String((o.text as { text: string }).text);
 
 describe('when the failover job fails in ASR', () => {
-  const asrMessage = 'The virtual machine web-01 could not be powered on: host esx-07 of the AVS cluster is in maintenance mode';
+  const asrMessage =
+    'The virtual machine web-01 could not be powered on: host esx-07 of the AVS cluster is in maintenance mode';
 
   it('shows ASR’s own message for the VM, offers no Commit, marks the card Failed and frees the VM', async () => {
     const w = await start();
-    w.emulator.faults.add({ kind: 'job-fails', operation: 'unplannedFailover', item: 'web-01', code: 'VmPowerOnFailed', message: asrMessage });
+    w.emulator.faults.add({
+      kind: 'job-fails',
+      operation: 'unplannedFailover',
+      item: 'web-01',
+      code: 'VmPowerOnFailed',
+      message: asrMessage,
+    });
 
     expect((await request(w, ['web-01'])).responseAction).toBe('clear');
 
     const card = await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'run card posted' });
     const runId = runIdOf(card);
-    const prompt = await w.slack.waitFor(() => promptOf(w, card), { timeoutMs: 20_000, message: 'verification prompt' });
+    const prompt = await w.slack.waitFor(() => promptOf(w, card), {
+      timeoutMs: 20_000,
+      message: 'verification prompt',
+    });
     // The VM's line carries ASR's message (and code) verbatim.
     expect(textOf(prompt)).toContain(`*web-01* — failed: ${asrMessage} (VmPowerOnFailed)`);
     expect(textOf(prompt)).toContain('nothing to commit');
@@ -76,7 +86,9 @@ describe('when the failover job fails in ASR', () => {
     // The run is closed: the same VM can be requested again, and that request reaches ASR.
     const again = await request(w, ['web-01'], PEOPLE.bystander.id);
     expect(again.responseAction).toBe('clear');
-    await w.slack.waitFor(() => w.emulator.operationPosts('unplannedFailover').length === 2, { message: 'second failover POST' });
+    await w.slack.waitFor(() => w.emulator.operationPosts('unplannedFailover').length === 2, {
+      message: 'second failover POST',
+    });
     const posts = w.emulator.operationPosts('unplannedFailover');
     expect(posts.map((p) => p.path)).toEqual([posts[0]!.path, posts[0]!.path]);
     expect(w.slack.messages(INCIDENT_CHANNEL).map(runIdOf)).toEqual([runId, `FB-${Number(runId.slice(3)) + 1}`]);
@@ -92,7 +104,9 @@ describe('when ASR could not shut the Azure VM down but the failover succeeded',
     const { card, prompt } = await waitForCommitPrompt(w);
 
     const text = textOf(prompt);
-    expect(text).toContain('*app-01* — failed over · :warning: ASR could not shut the Azure VM down — check it in the portal before committing');
+    expect(text).toContain(
+      '*app-01* — failed over · :warning: ASR could not shut the Azure VM down — check it in the portal before committing',
+    );
     expect(text).toContain('*db-01* — failed over · Azure VM shut down');
     expect(text.match(/could not shut the Azure VM down/g)).toHaveLength(1);
     expect(findAction(prompt.blocks, ACTION.commit)).toMatchObject({ type: 'button', text: { text: 'Commit 2 VMs' } });
@@ -110,11 +124,15 @@ describe('while the failover job runs', () => {
     const during = await w.slack.waitFor(
       (s) => {
         const card = s.message(INCIDENT_CHANNEL, posted.ts);
-        return card && /failover running — Shut down the virtual machine in Azure \(1\/4\)/.test(textOf(card)) ? card : undefined;
+        return card && /failover running — Shut down the virtual machine in Azure \(1\/4\)/.test(textOf(card))
+          ? card
+          : undefined;
       },
       { timeoutMs: 15_000, message: 'card shows the shutdown task' },
     );
-    const job = w.emulator.jobs().find((j) => (j.properties as { targetObjectName?: string }).targetObjectName === 'db-01');
+    const job = w.emulator
+      .jobs()
+      .find((j) => (j.properties as { targetObjectName?: string }).targetObjectName === 'db-01');
     expect(job).toBeDefined();
     expect(textOf(during)).toContain(`\`${String(job!.name)}\``);
 
@@ -142,7 +160,14 @@ describe('when the vault has more ready VMs than a static select may list', () =
     expect(select).toMatchObject({ type: 'multi_external_select' });
     expect(select?.options).toBeUndefined();
 
-    const suggest = (value: string) => w.slack.suggestOptions({ userId: PEOPLE.requester.id, viewId: view.id, actionId: ACTION.vms, blockId: BLOCK.vms, value });
+    const suggest = (value: string) =>
+      w.slack.suggestOptions({
+        userId: PEOPLE.requester.id,
+        viewId: view.id,
+        actionId: ACTION.vms,
+        blockId: BLOCK.vms,
+        value,
+      });
     const everything = await suggest('');
     expect(everything.withinSlackTimeout).toBe(true);
     expect(everything.options).toHaveLength(100);
@@ -161,7 +186,11 @@ describe('when the vault has more ready VMs than a static select may list', () =
     const shown = await w.slack.waitFor(
       (s) => {
         const v = s.views.get(view.id);
-        return v && blocksOf(v).some((b) => b.block_id === BLOCK.rpo) && textOf(v).includes('*vm-123* — latest crash-consistent') ? v : undefined;
+        return v &&
+          blocksOf(v).some((b) => b.block_id === BLOCK.rpo) &&
+          textOf(v).includes('*vm-123* — latest crash-consistent')
+          ? v
+          : undefined;
       },
       { message: 'recovery points of vm-123 shown' },
     );
@@ -193,10 +222,13 @@ describe('when Slack rate-limits chat.update during the run', () => {
 
     const { card, prompt } = await waitForCommitPrompt(w, 30_000);
     expect(card.ts).toBe(posted.ts);
-    await w.slack.waitFor((s) => /Waiting for an approver to commit/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
-      timeoutMs: 20_000,
-      message: 'card caught up with the prompt',
-    });
+    await w.slack.waitFor(
+      (s) => /Waiting for an approver to commit/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)),
+      {
+        timeoutMs: 20_000,
+        message: 'card caught up with the prompt',
+      },
+    );
     expect(w.slack.callsTo('chat.update').filter((c) => c.httpStatus === 429)).toHaveLength(3);
 
     // Slack throttles again while the commit is approved and runs.
@@ -204,10 +236,13 @@ describe('when Slack rate-limits chat.update during the run', () => {
     await commitAsApprover(w, prompt, card.ts);
     const final = w.slack.message(INCIDENT_CHANNEL, card.ts)!;
     expect(textOf(final)).toContain(`Failback ${runIdOf(card)} — Committed — ready for reprotect`);
-    await w.slack.waitFor((s) => textOf(s.message(INCIDENT_CHANNEL, prompt.ts)!).includes(`Commit approved by <@${PEOPLE.approver.id}>`), {
-      timeoutMs: 20_000,
-      message: 'prompt says who approved the commit',
-    });
+    await w.slack.waitFor(
+      (s) => textOf(s.message(INCIDENT_CHANNEL, prompt.ts)!).includes(`Commit approved by <@${PEOPLE.approver.id}>`),
+      {
+        timeoutMs: 20_000,
+        message: 'prompt says who approved the commit',
+      },
+    );
     expect(findAction(w.slack.message(INCIDENT_CHANNEL, prompt.ts)!.blocks, ACTION.commit)).toBeUndefined();
     expect(w.slack.callsTo('chat.update').filter((c) => c.httpStatus === 429)).toHaveLength(6);
     expect(w.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
@@ -224,10 +259,13 @@ describe('when Slack rate-limits chat.update during the run', () => {
     w.slack.faults.rateLimit('chat.update', 1, retryAfterSeconds);
 
     const { card } = await waitForCommitPrompt(w, 30_000);
-    await w.slack.waitFor((s) => /Waiting for an approver to commit/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
-      timeoutMs: 20_000,
-      message: 'card caught up with the prompt',
-    });
+    await w.slack.waitFor(
+      (s) => /Waiting for an approver to commit/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)),
+      {
+        timeoutMs: 20_000,
+        message: 'card caught up with the prompt',
+      },
+    );
     const updates = w.slack.callsTo('chat.update');
     const limited = updates.find((c) => c.httpStatus === 429)!;
     const next = updates.find((c) => c.time > limited.time)!;
@@ -243,7 +281,9 @@ describe('when ARM is slow and throttles reads', () => {
     expect(reply.withinSlackTimeout).toBe(true);
     const ready = w.emulator
       .items()
-      .filter((i) => i.allowedOperations.includes('UnplannedFailover') || i.allowedOperations.includes('PlannedFailover'))
+      .filter(
+        (i) => i.allowedOperations.includes('UnplannedFailover') || i.allowedOperations.includes('PlannedFailover'),
+      )
       .map((i) => i.friendlyName);
     expect(ready.length).toBeGreaterThan(2); // more than one page
     expect([...vmOptions(view).keys()].sort()).toEqual([...ready].sort());
@@ -259,7 +299,9 @@ describe('when ARM is slow and throttles reads', () => {
     // The conditions were real: ARM answered 429s and paged the item list.
     const requests = w.emulator.requests.all();
     expect(requests.some((r) => r.status === 429)).toBe(true);
-    expect(requests.some((r) => /replicationProtectedItems$/i.test(r.path) && r.query.$skiptoken !== undefined)).toBe(true);
+    expect(requests.some((r) => /replicationProtectedItems$/i.test(r.path) && r.query.$skiptoken !== undefined)).toBe(
+      true,
+    );
   });
 });
 
@@ -269,13 +311,20 @@ describe('when the request modal is submitted twice at once', () => {
     const { view } = await openRequestModal(w);
     const shown = await chooseVms(w, view, ['app-01']);
 
-    const replies = await Promise.all([submitRequest(w, shown, { vms: ['app-01'] }), submitRequest(w, shown, { vms: ['app-01'] })]);
+    const replies = await Promise.all([
+      submitRequest(w, shown, { vms: ['app-01'] }),
+      submitRequest(w, shown, { vms: ['app-01'] }),
+    ]);
     expect(replies.filter((r) => r.responseAction === 'clear')).toHaveLength(1);
 
     const { card } = await waitForCommitPrompt(w);
     expect(w.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
     expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
-    const history = await w.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, text: 'history' });
+    const history = await w.slack.sendCommand({
+      userId: PEOPLE.requester.id,
+      channelId: INCIDENT_CHANNEL,
+      text: 'history',
+    });
     expect(JSON.stringify(history.body).match(/• \*FB-\d+\*/g)).toEqual([`• *${runIdOf(card)}*`]);
   });
 });
@@ -287,7 +336,11 @@ describe('/failback status', () => {
     const card = await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'run card posted' });
     const runId = runIdOf(card);
 
-    const status = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: `status ${runId}` });
+    const status = await w.slack.sendCommand({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      text: `status ${runId}`,
+    });
     expect(status.withinSlackTimeout).toBe(true);
     expect(status.body).toMatchObject({ response_type: 'ephemeral' });
     const shown = w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1)!;
@@ -298,7 +351,11 @@ describe('/failback status', () => {
     expect(textOf(shown.blocks)).toContain(`<@${PEOPLE.requester.id}>`);
     expect(w.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1); // nothing new in the channel
 
-    const none = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: 'status FB-999' });
+    const none = await w.slack.sendCommand({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      text: 'status FB-999',
+    });
     expect(none.body).toMatchObject({ response_type: 'ephemeral', text: 'There is no run FB-999.' });
     expect(w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1)?.text).toBe('There is no run FB-999.');
   });

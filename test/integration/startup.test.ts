@@ -134,7 +134,9 @@ describe('when the bot runs in HTTP mode', () => {
     ownRedis = await startRedisServer();
     const bot = track(await startMain({ ...world.env, REDIS_URL: ownRedis.url }));
     expect(await status(bot.port, '/healthz')).toBe(200);
-    await waitFor(async () => (await status(bot.port, '/readyz')) === 200, { message: '/readyz 200 while Redis answers' });
+    await waitFor(async () => (await status(bot.port, '/readyz')) === 200, {
+      message: '/readyz 200 while Redis answers',
+    });
 
     ownRedis.kill('SIGKILL');
     await waitFor(async () => (await status(bot.port, '/readyz')) === 503, { message: '/readyz 503 without Redis' });
@@ -144,7 +146,10 @@ describe('when the bot runs in HTTP mode', () => {
     expect(bot.hasExited()).toBe(false);
 
     await ownRedis.restart();
-    await waitFor(async () => (await status(bot.port, '/readyz')) === 200, { timeoutMs: 15_000, message: '/readyz 200 once Redis is back' });
+    await waitFor(async () => (await status(bot.port, '/readyz')) === 200, {
+      timeoutMs: 15_000,
+      message: '/readyz 200 once Redis is back',
+    });
   });
 
   it('answers signed Slack requests on POST /slack/events', async () => {
@@ -172,13 +177,17 @@ describe('when the bot gets SIGTERM', () => {
   const timeoutSeconds = 8;
 
   it('stops cleanly with exit code 0 within SHUTDOWN_TIMEOUT_SECONDS while a failover runs', async () => {
-    const bot = track(await startMain({ ...world.env, SHUTDOWN_TIMEOUT_SECONDS: String(timeoutSeconds), LOG_LEVEL: 'info' }));
+    const bot = track(
+      await startMain({ ...world.env, SHUTDOWN_TIMEOUT_SECONDS: String(timeoutSeconds), LOG_LEVEL: 'info' }),
+    );
     world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
     const before = world.emulator.operationPosts('unplannedFailover').length;
     const { view } = await openRequestModal(world);
     const shown = await chooseVms(world, view, ['db-01']);
     expect((await submitRequest(world, shown, { vms: ['db-01'] })).responseAction).toBe('clear');
-    await waitFor(() => world.emulator.operationPosts('unplannedFailover').length === before + 1, { message: 'failover POST' });
+    await waitFor(() => world.emulator.operationPosts('unplannedFailover').length === before + 1, {
+      message: 'failover POST',
+    });
     expect(world.emulator.item('db-01')?.currentScenario.scenarioName).toBe('UnplannedFailover'); // still running
 
     const signalled = Date.now();
