@@ -411,8 +411,9 @@ describe('the verification prompt', () => {
   describe('the Commit button', () => {
     it('commits the failed-over VMs of a run waiting for the commit, and counts them', () => {
       const button = commitButton(run({ vms: [runVm('a'), runVm('b'), failed('c')] }));
-      expect(button).toMatchObject({ type: 'button', value: 'FB-7', style: 'danger', text: { text: 'Commit 2 VMs' } });
+      expect(button).toMatchObject({ type: 'button', value: 'FB-7', style: 'danger', text: { text: 'Commit 2 of 3 VMs' } });
       expect(commitButton(run())).toMatchObject({ text: { text: 'Commit 1 VM' } });
+      expect(commitButton(run({ vms: [runVm('a'), runVm('b')] }))).toMatchObject({ text: { text: 'Commit 2 VMs' } });
     });
 
     it.each<[string, Run]>([

@@ -64,7 +64,13 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
           action_id: ACTION.commit,
           value: run.id,
           style: 'danger',
-          text: plain(`Commit ${plural(scope.length, 'VM')}`, LIMITS.buttonText),
+          // "Commit 3 of 4 VMs" when some failed: the count says exactly what the commit covers.
+          text: plain(
+            scope.length === run.vms.length
+              ? `Commit ${plural(scope.length, 'VM')}`
+              : `Commit ${scope.length} of ${plural(run.vms.length, 'VM')}`,
+            LIMITS.buttonText,
+          ),
         },
       ],
     });
