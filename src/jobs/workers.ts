@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type { Logger } from 'pino';
 import type { OpKind } from '../domain/run';
 import { RunNotFoundError } from '../errors';
-import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
+import { CardBusyError, SlackRateLimitedError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
 import { autoReprotect } from './auto-reprotect';
 import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, stepJobSchema } from './queues';
 import { NotDueYetError, OperationBusyError, runStep, type StepDeps } from './step-processor';
@@ -80,10 +80,10 @@ export function startWorkers(
       try {
         await unrecoverable(() => syncRunMessages(deps.messages, runId));
       } catch (e) {
-        // Another process holds this card (or died holding it, until the lock expires): come back
-        // shortly without using up an attempt.
-        if (e instanceof CardBusyError && token) {
-          await job.moveToDelayed(Date.now() + 300, token);
+        // Another process holds this card (or died holding it, until the lock expires), or Slack
+        // asked us to wait: come back then without using up an attempt.
+        if ((e instanceof CardBusyError || e instanceof SlackRateLimitedError) && token) {
+          await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
           throw new DelayedError();
         }
         throw e;
@@ -93,7 +93,8 @@ export function startWorkers(
   );
   for (const w of [steps, watch, slack]) {
     w.on('failed', (job, err) => {
-      const expected = err instanceof CardBusyError || err instanceof NotDueYetError || err instanceof OperationBusyError;
+      const expected =
+        err instanceof CardBusyError || err instanceof SlackRateLimitedError || err instanceof NotDueYetError || err instanceof OperationBusyError;
       const level = expected ? 'debug' : 'warn';
       deps.log[level]({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job attempt failed');
     });

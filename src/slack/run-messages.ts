@@ -20,7 +20,18 @@ export interface RunMessagesDeps {
 /** Thrown when another process is rendering the same run's messages; the job retries shortly. */
 export class CardBusyError extends Error {
   override readonly name = 'CardBusyError';
+  readonly retryAfterMs = 300;
 }
+
+/** Slack rate-limited the bot: no Slack call from any process until its Retry-After has passed. */
+export class SlackRateLimitedError extends Error {
+  override readonly name = 'SlackRateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`Slack rate-limited the bot; waiting ${retryAfterMs} ms`);
+  }
+}
+
+const blockedKey = (prefix: string) => `${prefix}:slack-blocked-until`;
 
 /**
  * Brings a run's Slack messages up to date: the run card (posted once, then edited in place) and,
@@ -32,9 +43,20 @@ export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Pro
   const lockKey = `${deps.prefix}:card-lock:${runId}`;
   const token = randomUUID();
   // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
+  const blockedUntil = Number(await deps.redis.get(blockedKey(deps.prefix))) || 0;
+  if (blockedUntil > deps.now()) throw new SlackRateLimitedError(blockedUntil - deps.now());
   if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
   try {
     await sync(deps, runId);
+  } catch (e) {
+    // @slack/web-api with rejectRateLimitedCalls: the error carries Slack's Retry-After in seconds.
+    const retryAfter = (e as { code?: string; retryAfter?: number }).retryAfter;
+    if ((e as { code?: string }).code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number') {
+      const ms = Math.max(1, retryAfter) * 1000;
+      await deps.redis.set(blockedKey(deps.prefix), String(deps.now() + ms), 'PX', ms);
+      throw new SlackRateLimitedError(ms);
+    }
+    throw e;
   } finally {
     await deps.redis.eval(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",

@@ -251,7 +251,7 @@ describe('when Slack rate-limits chat.update during the run', () => {
 
   // Known bug (see report): card edits are retried by BullMQ's back-off (500 ms, 1 s, …) because
   // `backoffDelay` reads `retryAfterMs`, while @slack/web-api's rate-limit error carries `retryAfter` in seconds.
-  it.failing('does not call chat.update again before Slack’s Retry-After has passed', async () => {
+  it('does not call chat.update again before Slack’s Retry-After has passed', async () => {
     const w = await start();
     await request(w, ['app-01']);
     await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'run card posted' });
