@@ -14,3 +14,26 @@ export async function commitVerdict(deps: BotDeps, run: Run, userId: string): Pr
 export async function reprotectVerdict(deps: BotDeps, userId: string): Promise<ApprovalVerdict> {
   return mayReprotect(deps.policy, userId, await inApproverGroup(deps, userId));
 }
+
+/**
+ * The run a Commit or Reprotect click is about, re-read from the store, if the clicking user may
+ * act on it; otherwise the refusal is told to them (ephemeral) and appended to the run's trail.
+ */
+export async function authorizedRun(
+  deps: BotDeps,
+  runId: string,
+  userId: string,
+  action: 'commit' | 'reprotect',
+  tell: (text: string) => Promise<unknown>,
+): Promise<Run | undefined> {
+  const run = await deps.store.get(runId);
+  if (!run) {
+    await tell('This run no longer exists.');
+    return undefined;
+  }
+  const verdict = action === 'commit' ? await commitVerdict(deps, run, userId) : await reprotectVerdict(deps, userId);
+  if (verdict.allowed) return run;
+  await deps.store.audit(run.id, { at: new Date(deps.now()).toISOString(), what: `${action} refused`, actor: userId, detail: verdict.reason });
+  await tell(verdict.reason);
+  return undefined;
+}

@@ -4,7 +4,7 @@ import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { confirmCommitModal } from '../../views';
-import { commitVerdict } from '../commit-guard';
+import { authorizedRun } from '../commit-guard';
 
 /**
  * Commit button: checks the approval policy and opens a confirmation naming the Azure VMs that
@@ -16,18 +16,8 @@ export function registerCommitButton(app: App, deps: BotDeps): void {
     const channel = body.channel?.id ?? '';
     const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
     try {
-      const run = await deps.store.get(action.value ?? '');
-      if (!run) return void (await tell('This run no longer exists.'));
-      const verdict = await commitVerdict(deps, run, body.user.id);
-      if (!verdict.allowed) {
-        await deps.store.audit(run.id, {
-          at: new Date(deps.now()).toISOString(),
-          what: 'commit refused',
-          actor: body.user.id,
-          detail: verdict.reason,
-        });
-        return void (await tell(verdict.reason));
-      }
+      const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'commit', tell);
+      if (!run) return;
       if (run.commit) return void (await tell(`Already committed: approved by <@${run.commit.approvedBy}>.`));
       if (phaseOf(run) !== 'awaiting-commit') return void (await tell(`Run ${run.id} is not waiting for a commit.`));
       await client.views.open({ trigger_id: body.trigger_id, view: confirmCommitModal(run) });

@@ -5,7 +5,7 @@ import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { loadingReprotectModal, reprotectModal, reprotectNoticeModal } from '../../views';
-import { reprotectVerdict } from '../commit-guard';
+import { authorizedRun } from '../commit-guard';
 
 /**
  * Reprotect (or Retry reprotect): approvers only. Opens a loading modal at once (trigger_id lives
@@ -17,13 +17,8 @@ export function registerReprotectButton(app: App, deps: BotDeps): void {
     const channel = body.channel?.id ?? '';
     const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
     try {
-      const run = await deps.store.get(action.value ?? '');
-      if (!run) return void (await tell('This run no longer exists.'));
-      const verdict = await reprotectVerdict(deps, body.user.id);
-      if (!verdict.allowed) {
-        await deps.store.audit(run.id, { at: new Date(deps.now()).toISOString(), what: 'reprotect refused', actor: body.user.id, detail: verdict.reason });
-        return void (await tell(verdict.reason));
-      }
+      const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'reprotect', tell);
+      if (!run) return;
       const phase = phaseOf(run);
       if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed') {
         return void (await tell(`Run ${run.id} is not waiting for a reprotect.`));
