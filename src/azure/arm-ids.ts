@@ -20,3 +20,10 @@ export function jobNameFromUrl(url: string): string | undefined {
   const name = m?.[1];
   return name && name.toLowerCase() !== 'none' ? decodeURIComponent(name) : undefined;
 }
+
+/** The plan name from …/replicationRecoveryPlans/{name}. */
+export function parsePlanId(id: string): string {
+  const m = /\/replicationRecoveryPlans\/([^/]+)$/i.exec(id);
+  if (!m?.[1]) throw new Error(`Not a recovery plan id: ${id}`);
+  return decodeURIComponent(m[1]);
+}

@@ -1,6 +1,7 @@
 import type { OpKind, ShutdownOutcome } from '../domain/run';
+import type { PlanOpKind } from '../domain/run-machine';
 import type { ReprotectForm } from '../domain/reprotect-form';
-import type { RecoveryPointChoice, RecoveryPointInfo, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import type { RecoveryPointChoice, RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
 
 export interface CallOptions {
   readonly abortSignal?: AbortSignal | undefined;
@@ -14,6 +15,22 @@ export type OperationState =
   /** Not yet, but it will be (the VM's agent is still registering): try again later. */
   | { readonly state: 'waiting'; readonly reason: string }
   | { readonly state: 'blocked'; readonly reason: string };
+
+/**
+ * What ASR says about one operation on a recovery plan: as for a VM, or — when no plan job runs
+ * and some members already show the operation done — which members are done (`ended`).
+ */
+export type PlanOperationState =
+  | { readonly state: 'ready' }
+  | { readonly state: 'running'; readonly jobName: string }
+  | { readonly state: 'blocked'; readonly reason: string }
+  | { readonly state: 'ended'; readonly done: readonly string[] };
+
+/** A VM a plan job acts on, to find its tasks among the job's groups. */
+export interface JobMember {
+  readonly id: string;
+  readonly name: string;
+}
 
 export interface OperationInput {
   readonly recoveryPoint?: RecoveryPointChoice;
@@ -29,6 +46,15 @@ export interface AsrJobView {
   readonly error?: string | undefined;
   /** Outcome of the task in which ASR shuts the Azure VM down (failover jobs only). */
   readonly shutdown?: ShutdownOutcome | undefined;
+  /** Plan jobs: per member VM id, its own tasks (within the plan's groups), shutdown and errors. */
+  readonly members?: Readonly<Record<string, MemberProgress>> | undefined;
+}
+
+export interface MemberProgress {
+  readonly progress: { readonly task: string; readonly done: number; readonly total: number };
+  readonly shutdown?: ShutdownOutcome | undefined;
+  /** ASR's messages from this VM's failed tasks. */
+  readonly error?: string | undefined;
 }
 
 /**
@@ -54,7 +80,19 @@ export interface AsrGateway {
     input: OperationInput,
     options?: CallOptions,
   ): Promise<{ readonly jobName: string; readonly retryAfterMs?: number | undefined }>;
-  getJob(jobName: string, options?: CallOptions): Promise<AsrJobView>;
+  /** An ASR job; for a plan job, `members` are the VMs whose tasks are reported one by one. */
+  getJob(jobName: string, options?: CallOptions, members?: readonly JobMember[]): Promise<AsrJobView>;
+  /** Every recovery plan of the vault (all pages), with its members and failback readiness. */
+  listPlans(options?: CallOptions): Promise<ReplicatedPlan[]>;
+  /** Reads the plan (and its members) and says whether `op` can be issued on the plan. */
+  planOperationState(planId: string, op: PlanOpKind, options?: CallOptions): Promise<PlanOperationState>;
+  /** Issues `op` once on the recovery plan (one ASR job for every member). */
+  startPlanOperation(
+    planId: string,
+    op: PlanOpKind,
+    input: OperationInput,
+    options?: CallOptions,
+  ): Promise<{ readonly jobName: string; readonly retryAfterMs?: number | undefined }>;
   /** What the reprotect of these VMs needs chosen, from each VM's own fabric, with defaults. */
   reprotectForm(vmIds: readonly string[], options?: CallOptions): Promise<ReprotectForm>;
 }

@@ -1,39 +1,83 @@
-import type { Job } from '@azure/arm-recoveryservices-siterecovery';
+import type { ASRTask, Job } from '@azure/arm-recoveryservices-siterecovery';
 import type { ShutdownOutcome } from '../domain/run';
-import type { AsrJobView } from './gateway';
+import type { AsrJobView, JobMember, MemberProgress } from './gateway';
 
 const SUCCEEDED = new Set(['succeeded', 'completedwithinformation', 'skipped']);
 const FAILED = new Set(['failed', 'cancelled', 'canceled', 'suspended']);
 const SHUTDOWN_TASK = /shut\s*down|shutdown/i;
 
-/** Reduces an ASR job to what a run card shows: state, current task, ASR's error, the shutdown outcome. */
-export function summarizeJob(jobName: string, job: Job): AsrJobView {
+/** A task that does work: a plan job's group tasks are replaced by their child tasks, named with the group. */
+interface Leaf {
+  readonly task: ASRTask;
+  readonly label: string;
+}
+
+const ended = (t: ASRTask) => SUCCEEDED.has((t.state ?? '').toLowerCase()) || FAILED.has((t.state ?? '').toLowerCase());
+
+function leavesOf(tasks: readonly ASRTask[]): Leaf[] {
+  return tasks.flatMap((t) => {
+    const children = t.groupTaskCustomDetails?.childTasks;
+    if (!children || children.length === 0) return [{ task: t, label: t.friendlyName ?? t.name ?? '' }];
+    const group = t.friendlyName ?? t.name ?? '';
+    return children.map((c) => ({ task: c, label: `${group} · ${c.friendlyName ?? c.name ?? ''}` }));
+  });
+}
+
+function progressOf(leaves: readonly Leaf[], fallback: string) {
+  const current = leaves.find((l) => !ended(l.task));
+  return { task: current?.label ?? fallback, done: leaves.filter((l) => ended(l.task)).length, total: leaves.length };
+}
+
+function shutdownOf(leaves: readonly Leaf[]): ShutdownOutcome | undefined {
+  const task = leaves.find((l) => SHUTDOWN_TASK.test(`${l.task.name ?? ''} ${l.task.friendlyName ?? ''}`))?.task;
+  if (!task) return undefined;
+  const s = (task.state ?? '').toLowerCase();
+  return SUCCEEDED.has(s) ? 'succeeded' : FAILED.has(s) ? 'failed' : 'unknown';
+}
+
+/** A VM's name as a whole word in a task's name ("…: app-01" matches app-01, not app-010). */
+function names(member: JobMember): RegExp {
+  const escaped = member.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w-])${escaped}($|[^\\w-])`, 'i');
+}
+
+/**
+ * Reduces an ASR job to what a run card shows: state, current task, ASR's error, the shutdown
+ * outcome — and for a plan job, the same per member VM, from the child tasks of the plan's groups.
+ */
+export function summarizeJob(jobName: string, job: Job, members?: readonly JobMember[]): AsrJobView {
   const p = job.properties ?? {};
   const state = (p.state ?? '').toLowerCase();
-  const tasks = p.tasks ?? [];
-  const done = tasks.filter((t) => SUCCEEDED.has((t.state ?? '').toLowerCase()) || FAILED.has((t.state ?? '').toLowerCase())).length;
-  const current = tasks.find((t) => !SUCCEEDED.has((t.state ?? '').toLowerCase()) && !FAILED.has((t.state ?? '').toLowerCase()));
-  const shutdownTask = tasks.find((t) => SHUTDOWN_TASK.test(`${t.name ?? ''} ${t.friendlyName ?? ''}`));
-  let shutdown: ShutdownOutcome | undefined;
-  if (shutdownTask) {
-    const s = (shutdownTask.state ?? '').toLowerCase();
-    shutdown = SUCCEEDED.has(s) ? 'succeeded' : FAILED.has(s) ? 'failed' : 'unknown';
+  const leaves = leavesOf(p.tasks ?? []);
+  const fallback = p.stateDescription ?? p.state ?? '';
+  let perVm: Record<string, MemberProgress> | undefined;
+  if (members && members.length > 0) {
+    perVm = {};
+    for (const m of members) {
+      const re = names(m);
+      const own = leaves.filter((l) => re.test(l.task.friendlyName ?? ''));
+      if (own.length === 0) continue;
+      const messages = own.flatMap((l) => messagesOf(l.task.errors ?? []));
+      perVm[m.id] = {
+        progress: progressOf(
+          own.map((l) => ({ ...l, label: l.label.replace(re, '$1').replace(/[:\s]+$/, '') })),
+          'its tasks are done — the rest of the plan is still running',
+        ),
+        shutdown: shutdownOf(own),
+        error: messages.length > 0 ? [...new Set(messages)].join(' ') : undefined,
+      };
+    }
   }
-  const view = {
-    name: jobName,
-    progress: { task: current?.friendlyName ?? current?.name ?? p.stateDescription ?? p.state ?? '', done, total: tasks.length },
-    shutdown,
-  };
+  const view = { name: jobName, progress: progressOf(leaves, fallback), shutdown: shutdownOf(leaves), members: perVm };
   if (SUCCEEDED.has(state)) return { ...view, state: 'succeeded' };
   if (FAILED.has(state)) return { ...view, state: 'failed', error: jobError(job) };
   return { ...view, state: 'running' };
 }
 
-/** ASR's own message for a failed job: the job's errors, else its failed task's errors. */
-export function jobError(job: Job): string {
-  const p = job.properties ?? {};
-  const errors = [...(p.errors ?? []), ...(p.tasks ?? []).flatMap((t) => t.errors ?? [])];
-  const messages = errors
+type JobErrors = NonNullable<NonNullable<Job['properties']>['errors']>;
+
+function messagesOf(errors: JobErrors): string[] {
+  return errors
     .map((e) => {
       const s = e.serviceErrorDetails;
       const prov = e.providerErrorDetails;
@@ -42,5 +86,11 @@ export function jobError(job: Job): string {
       return msg ? (code ? `${msg} (${code})` : msg) : undefined;
     })
     .filter((m): m is string => !!m);
-  return [...new Set(messages)].join(' ') || `ASR job ${p.state ?? 'failed'} without an error message`;
+}
+
+/** ASR's own message for a failed job: the job's errors, else its failed tasks' errors. */
+export function jobError(job: Job): string {
+  const p = job.properties ?? {};
+  const errors = [...(p.errors ?? []), ...leavesOf(p.tasks ?? []).flatMap((l) => l.task.errors ?? [])];
+  return [...new Set(messagesOf(errors))].join(' ') || `ASR job ${p.state ?? 'failed'} without an error message`;
 }

@@ -1,5 +1,8 @@
 import type {
   Policy,
+  RecoveryPlan,
+  RecoveryPlanPlannedFailoverInput,
+  RecoveryPlanUnplannedFailoverInput,
   ReplicationProtectedItem,
   ReverseReplicationInput,
   UnplannedFailoverInput,
@@ -20,6 +23,8 @@ export interface ProviderStrategy {
   readonly pointChoices: readonly RecoveryPointKind[];
   /** The failover POST and its body. */
   failoverRequest(choice: RecoveryPointChoice): FailoverRequest;
+  /** The recovery-plan failover POST and its body (plans take the latest points only). */
+  planFailoverRequest(choice: RecoveryPointChoice): PlanFailoverRequest;
   osType(item: ReplicationProtectedItem): string | undefined;
   /** Providers of the item once it replicates to Azure again (the reprotect is done). */
   readonly protectedToAzureAs: string;
@@ -90,6 +95,13 @@ function details(item: ReplicationProtectedItem): Row {
   return (item.properties?.providerSpecificDetails ?? {}) as Row;
 }
 
+export type PlanFailoverRequest =
+  | { readonly method: 'unplannedFailover'; readonly body: RecoveryPlanUnplannedFailoverInput }
+  | { readonly method: 'plannedFailover'; readonly body: RecoveryPlanPlannedFailoverInput };
+
+/** Choices a plan failover accepts: ASR fails every member over to its own latest point of the kind. */
+export const PLAN_POINT_CHOICES: readonly RecoveryPointKind[] = ['latest', 'latest-app-consistent'];
+
 export type FailoverRequest =
   | { readonly method: 'unplannedFailover'; readonly body: UnplannedFailoverInput }
   | { readonly method: 'plannedFailover'; readonly body: PlannedFailoverInput };
@@ -111,6 +123,18 @@ const classic: ProviderStrategy = {
       method: 'unplannedFailover',
       body: {
         properties: { failoverDirection: 'RecoveryToPrimary', sourceSiteOperations: 'Required', providerSpecificDetails },
+      },
+    };
+  },
+  planFailoverRequest(choice) {
+    return {
+      method: 'unplannedFailover',
+      body: {
+        properties: {
+          failoverDirection: 'RecoveryToPrimary',
+          sourceSiteOperations: 'Required',
+          providerSpecificDetails: [{ instanceType: 'InMage', recoveryPointType: choice.kind === 'latest-app-consistent' ? 'LatestTag' : 'LatestTime' }],
+        },
       },
     };
   },
@@ -175,6 +199,19 @@ const modernized: ProviderStrategy = {
       },
     };
   },
+  planFailoverRequest(choice) {
+    return {
+      method: 'plannedFailover',
+      body: {
+        properties: {
+          failoverDirection: 'RecoveryToPrimary',
+          providerSpecificDetails: [
+            { instanceType: 'InMageRcmFailback', recoveryPointType: choice.kind === 'latest-app-consistent' ? 'ApplicationConsistent' : 'CrashConsistent' },
+          ],
+        },
+      },
+    };
+  },
   osType(item) {
     const d = item.properties?.providerSpecificDetails as { osType?: string } | undefined;
     return d?.osType;
@@ -227,6 +264,21 @@ export function providerOf(item: ReplicationProtectedItem): string | undefined {
 export function strategyFor(item: ReplicationProtectedItem): ProviderStrategy | undefined {
   const provider = providerOf(item);
   return STRATEGIES.find((s) => s.instanceType === provider);
+}
+
+/**
+ * The strategy of a recovery plan whose members all fail back with the same provider; otherwise
+ * why the plan cannot fail back.
+ */
+export function planStrategyFor(plan: RecoveryPlan): { strategy: ProviderStrategy } | { reason: string } {
+  const providers = plan.properties?.replicationProviders ?? [];
+  const found = [...new Set(providers.map((p) => STRATEGIES.find((s) => s.instanceType === p)))];
+  const only = found.length === 1 ? found[0] : undefined;
+  if (only) return { strategy: only };
+  if (providers.some((p) => p === 'InMageAzureV2' || p === 'InMageRcm')) {
+    return { reason: 'replicates from AVS to Azure, not back: reprotect its VMs to AVS first' };
+  }
+  return { reason: `uses replication providers ${providers.join(', ') || 'none'}, which failback-bot cannot fail back as one plan` };
 }
 
 /**

@@ -5,17 +5,19 @@ import {
   type Fabric,
   type Job,
   type Policy,
+  type RecoveryPlan,
   type ReplicationProtectedItem,
 } from '@azure/arm-recoveryservices-siterecovery';
+import type { PlanOpKind } from '../domain/run-machine';
 import type { ReprotectForm, ReprotectGroup } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
-import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
 import { AsrRefusedError } from '../errors';
-import { jobNameFromUrl, parseItemId } from './arm-ids';
+import { jobNameFromUrl, parseItemId, parsePlanId } from './arm-ids';
 import { mapOperationError, mapReadError } from './asr-errors';
-import type { AsrGateway, AsrJobView, CallOptions, OperationInput, OperationState } from './gateway';
+import type { AsrGateway, AsrJobView, CallOptions, JobMember, OperationInput, OperationState, PlanOperationState } from './gateway';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
-import { notReadyReason, PROTECTED_TO_AZURE, providerOf, storageOf, strategyFor, type FabricDetails } from './providers';
+import { notReadyReason, PLAN_POINT_CHOICES, planStrategyFor, PROTECTED_TO_AZURE, providerOf, storageOf, strategyFor, type FabricDetails } from './providers';
 import { summarizeJob } from './jobs';
 
 export interface SdkGatewayOptions {
@@ -145,17 +147,8 @@ export class SdkAsrGateway implements AsrGateway {
     options?: CallOptions,
   ): Promise<{ jobName: string; retryAfterMs?: number }> {
     const ref = parseItemId(vmId);
-    let jobName: string | undefined;
-    let retryAfterMs: number | undefined;
-    const onResponse = (raw: { status: number; headers: { get(n: string): string | undefined } }) => {
-      const url = raw.headers.get('azure-asyncoperation') ?? raw.headers.get('location');
-      if (raw.status >= 200 && raw.status < 300 && url) {
-        jobName ??= jobNameFromUrl(url);
-        const ra = Number(raw.headers.get('retry-after'));
-        if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
-      }
-    };
-    const opts = { abortSignal: options?.abortSignal, onResponse, updateIntervalInMs: 1 };
+    const accepted = new AcceptedJob();
+    const opts = { abortSignal: options?.abortSignal, onResponse: accepted.onResponse, updateIntervalInMs: 1 };
     const items = this.client.replicationProtectedItems;
     try {
       if (op === 'commit') {
@@ -178,21 +171,86 @@ export class SdkAsrGateway implements AsrGateway {
         }
       }
     } catch (e) {
-      // The POST was accepted (we hold its job) but the SDK's first status poll failed: the job is what matters.
-      if (!jobName) throw mapOperationError(e);
+      accepted.failed(e);
     }
-    if (!jobName) throw mapOperationError(new Error('ASR accepted the operation but named no job'));
-    return { jobName, retryAfterMs };
+    return accepted.result();
   }
 
-  async getJob(jobName: string, options?: CallOptions): Promise<AsrJobView> {
+  async getJob(jobName: string, options?: CallOptions, members?: readonly JobMember[]): Promise<AsrJobView> {
     let job: Job;
     try {
       job = await this.client.replicationJobs.get(this.vault, this.rg, jobName, options);
     } catch (e) {
       throw mapReadError(e);
     }
-    return summarizeJob(jobName, job);
+    return summarizeJob(jobName, job, members);
+  }
+
+  async listPlans(options?: CallOptions): Promise<ReplicatedPlan[]> {
+    try {
+      const plans: ReplicatedPlan[] = [];
+      for await (const plan of this.client.replicationRecoveryPlans.list(this.vault, this.rg, options)) plans.push(toPlan(plan));
+      return plans;
+    } catch (e) {
+      throw mapReadError(e);
+    }
+  }
+
+  async planOperationState(planId: string, op: PlanOpKind, options?: CallOptions): Promise<PlanOperationState> {
+    const plan = await this.getPlan(planId, options);
+    const p = plan.properties ?? {};
+    const scenario = p.currentScenario?.scenarioName ?? 'None';
+    if (scenario.toLowerCase() !== NO_SCENARIO) {
+      const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
+      if (SCENARIOS[op].includes(scenario) && jobName) return { state: 'running', jobName };
+      return { state: 'blocked', reason: `another ASR operation is running on the recovery plan (${scenario})` };
+    }
+    // No plan job runs: the members say whether the operation already happened (all, some or none).
+    const members = planMemberIds(plan);
+    const states = await Promise.all(members.map((id) => this.operationState(id, op, options)));
+    const done = members.filter((_, i) => states[i]?.state === 'done');
+    if (done.length > 0) return { state: 'ended', done };
+    const running = states.find((st): st is Extract<OperationState, { state: 'running' }> => st.state === 'running');
+    if (running) return { state: 'blocked', reason: `a VM of the plan runs its own ${op} (ASR job ${running.jobName})` };
+    const allowed = p.allowedOperations ?? [];
+    if (op === 'commit') {
+      return allowed.includes('Commit') ? { state: 'ready' } : { state: 'blocked', reason: `ASR does not allow Commit on the recovery plan now` };
+    }
+    const strategy = planStrategyFor(plan);
+    if ('reason' in strategy) return { state: 'blocked', reason: `The recovery plan ${strategy.reason}` };
+    return allowed.includes(strategy.strategy.failbackOperation)
+      ? { state: 'ready' }
+      : { state: 'blocked', reason: `ASR does not allow ${strategy.strategy.failbackOperation} on the recovery plan now (allowed: ${allowed.join(', ') || 'nothing'})` };
+  }
+
+  async startPlanOperation(planId: string, op: PlanOpKind, input: OperationInput, options?: CallOptions): Promise<{ jobName: string; retryAfterMs?: number }> {
+    const name = parsePlanId(planId);
+    const accepted = new AcceptedJob();
+    const opts = { abortSignal: options?.abortSignal, onResponse: accepted.onResponse, updateIntervalInMs: 1 };
+    const plans = this.client.replicationRecoveryPlans;
+    try {
+      if (op === 'commit') {
+        await plans.beginFailoverCommit(this.vault, this.rg, name, opts);
+      } else {
+        const plan = await this.getPlan(planId, options);
+        const strategy = planStrategyFor(plan);
+        if ('reason' in strategy) throw new AsrRefusedError('NotReady', `The recovery plan ${strategy.reason}`, undefined);
+        const req = strategy.strategy.planFailoverRequest(input.recoveryPoint ?? { kind: 'latest' });
+        if (req.method === 'unplannedFailover') await plans.beginUnplannedFailover(this.vault, this.rg, name, req.body, opts);
+        else await plans.beginPlannedFailover(this.vault, this.rg, name, req.body, opts);
+      }
+    } catch (e) {
+      accepted.failed(e);
+    }
+    return accepted.result();
+  }
+
+  private async getPlan(planId: string, options?: CallOptions): Promise<RecoveryPlan> {
+    try {
+      return await this.client.replicationRecoveryPlans.get(this.vault, this.rg, parsePlanId(planId), options);
+    } catch (e) {
+      throw mapReadError(e);
+    }
   }
 
   async reprotectForm(vmIds: readonly string[], options?: CallOptions): Promise<ReprotectForm> {
@@ -239,6 +297,62 @@ export class SdkAsrGateway implements AsrGateway {
       throw mapReadError(e);
     }
   }
+}
+
+/**
+ * The ASR job an operation POST started, from the 202's Azure-AsyncOperation/Location header. Once
+ * ASR has accepted the POST, the job is what matters: a failure of the SDK's first status poll after
+ * that is not an error of the operation.
+ */
+class AcceptedJob {
+  private jobName: string | undefined;
+  private retryAfterMs: number | undefined;
+  private error: unknown;
+
+  readonly onResponse = (raw: { status: number; headers: { get(n: string): string | undefined } }) => {
+    const url = raw.headers.get('azure-asyncoperation') ?? raw.headers.get('location');
+    if (raw.status >= 200 && raw.status < 300 && url) {
+      this.jobName ??= jobNameFromUrl(url);
+      const ra = Number(raw.headers.get('retry-after'));
+      if (Number.isFinite(ra) && ra > 0) this.retryAfterMs = ra * 1000;
+    }
+  };
+
+  failed(e: unknown): void {
+    this.error = e;
+  }
+
+  result(): { jobName: string; retryAfterMs?: number } {
+    if (this.jobName) return { jobName: this.jobName, ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}) };
+    throw mapOperationError(this.error ?? new Error('ASR accepted the operation but named no job'));
+  }
+}
+
+/** The plan's protected items, group by group (a VM listed in two groups counts once). */
+function planMemberIds(plan: RecoveryPlan): string[] {
+  const ids = (plan.properties?.groups ?? []).flatMap((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? ''));
+  return [...new Set(ids.filter((id) => id !== ''))];
+}
+
+function toPlan(plan: RecoveryPlan): ReplicatedPlan {
+  const p = plan.properties ?? {};
+  const scenario = p.currentScenario?.scenarioName ?? 'None';
+  const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
+  const strategy = planStrategyFor(plan);
+  let failback: ReplicatedPlan['failback'];
+  if ('reason' in strategy) failback = { ready: false, reason: strategy.reason };
+  else if (!(p.allowedOperations ?? []).includes(strategy.strategy.failbackOperation)) {
+    failback = { ready: false, reason: 'is not ready to fail back: ASR does not allow it now (check each VM below)' };
+  } else failback = { ready: true };
+  return {
+    id: plan.id ?? '',
+    name: p.friendlyName ?? plan.name ?? 'unnamed plan',
+    vmIds: planMemberIds(plan),
+    failsBack: !('reason' in strategy),
+    failback,
+    runningOperation: scenario.toLowerCase() !== NO_SCENARIO && jobName ? { scenario, jobName } : undefined,
+    pointChoices: PLAN_POINT_CHOICES,
+  };
 }
 
 /** ARM endpoints of the Azure clouds; each is also the audience of its tokens. */

@@ -3,25 +3,35 @@ export const CALLBACK = {
   request: 'failback_request',
   confirmCommit: 'failback_confirm_commit',
   reprotect: 'failback_reprotect',
+  leaveOut: 'failback_leave_out',
 } as const;
 
 export const BLOCK = {
   vms: 'vms',
+  plan: 'plan',
   recoveryPoint: 'recovery_point',
   incident: 'incident',
   reason: 'reason',
   rpo: 'rpo',
+  planMembers: 'plan_members',
+  leaveOutVm: 'leave_out_vm',
+  leaveOutReason: 'leave_out_reason',
   specificPoint: 'specific_point',
 } as const;
 
 export const ACTION = {
   vms: 'vms_select',
+  plan: 'plan_select',
   recoveryPoint: 'recovery_point_select',
   specificPoint: 'specific_point_select',
   incident: 'incident_input',
   reason: 'reason_input',
   commit: 'commit',
   reprotect: 'reprotect',
+  retryFailover: 'retry_failover',
+  leaveOut: 'leave_out',
+  leaveOutVm: 'leave_out_vm',
+  leaveOutReason: 'leave_out_reason',
 } as const;
 
 /** Block (and action) ids of the reprotect modal's fields: group index and field id. */

@@ -38,3 +38,13 @@ export function mayReprotect(policy: ApprovalPolicy, userId: string, userIsInApp
     ? { allowed: true }
     : { allowed: false, reason: 'Only configured approvers can start the reprotect.' };
 }
+
+/**
+ * Retrying or leaving out the VMs whose failover failed deletes nothing: the requester or any
+ * approver may decide it.
+ */
+export function mayHandleFailedVms(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+  return userId === requesterId || policy.approverUsers.includes(userId) || userIsInApproverGroup
+    ? { allowed: true }
+    : { allowed: false, reason: 'Only the requester or a configured approver can retry or leave out a failed VM.' };
+}

@@ -1,4 +1,4 @@
-import type { RecoveryPointChoice, VmFacts } from './vm';
+import type { RecoveryPointChoice, ReplicatedPlan, VmFacts } from './vm';
 
 export interface PreflightProblem {
   readonly vmId: string;
@@ -28,11 +28,43 @@ export function preflight(
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
 
-function problemOf(vm: VmFacts, choice: RecoveryPointChoice, activeRun: string | undefined): string | undefined {
+/**
+ * A recovery plan's preflight: the plan itself (ASR allows its failback, nothing runs on it, the
+ * recovery-point choice suits a plan) and every member VM as in {@link preflight}. Every offending
+ * VM is named; a member the vault does not list is a problem too.
+ */
+export function preflightPlan(
+  plan: ReplicatedPlan,
+  members: readonly VmFacts[],
+  choice: RecoveryPointChoice,
+  activeRunOf: (vmId: string) => string | undefined,
+): PreflightResult {
+  const problems: PreflightProblem[] = [];
+  const planProblem = (reason: string) => problems.push({ vmId: plan.id, vmName: `Recovery plan ${plan.name}`, reason });
+  if (plan.vmIds.length === 0) planProblem('has no VMs');
+  if (plan.runningOperation) planProblem(`has an ASR operation running (${plan.runningOperation.scenario})`);
+  else if (!plan.failback.ready) planProblem(plan.failback.reason);
+  if (!plan.pointChoices.includes(choice.kind)) {
+    planProblem(choice.kind === 'specific' ? 'cannot fail back to a specific recovery point: choose it for a single VM' : `does not support “${choice.kind}” recovery points`);
+  }
+  const byId = new Map(members.map((m) => [m.id.toLowerCase(), m]));
+  for (const id of plan.vmIds) {
+    const vm = byId.get(id.toLowerCase());
+    if (!vm) {
+      problems.push({ vmId: id, vmName: id.split('/').at(-1) ?? id, reason: 'is in the plan but not a replicated item of this vault' });
+      continue;
+    }
+    const reason = problemOf(vm, choice, activeRunOf(vm.id), false);
+    if (reason) problems.push({ vmId: vm.id, vmName: vm.name, reason });
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, problems };
+}
+
+function problemOf(vm: VmFacts, choice: RecoveryPointChoice, activeRun: string | undefined, checkChoice = true): string | undefined {
   if (activeRun) return `is already in run ${activeRun}`;
   if (vm.runningOperation) return `has an ASR operation running (${vm.runningOperation.scenario})`;
   if (!vm.failback.ready) return vm.failback.reason;
-  if (!vm.pointChoices.includes(choice.kind)) {
+  if (checkChoice && !vm.pointChoices.includes(choice.kind)) {
     return choice.kind === 'specific'
       ? 'cannot fail back to a specific recovery point (its replication supports only the latest points)'
       : `does not support “${choice.kind}” recovery points`;

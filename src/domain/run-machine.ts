@@ -1,4 +1,4 @@
-import { commitScope, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type ShutdownOutcome } from './run';
+import { commitScope, failedFailovers, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
@@ -40,8 +40,20 @@ export type RunEvent =
       readonly windowMs: number;
       readonly choices: Readonly<Record<string, Readonly<Record<string, string>>>>;
     }
+  /** One operation on the run's recovery plan, for every VM whose op goes through the plan. */
+  | { readonly type: 'plan-op-issuing'; readonly op: PlanOpKind; readonly at: string }
+  | { readonly type: 'plan-op-started'; readonly op: PlanOpKind; readonly jobName: string; readonly at: string }
+  | { readonly type: 'plan-op-refused'; readonly op: PlanOpKind; readonly at: string; readonly error: string }
+  | { readonly type: 'plan-op-lost'; readonly op: PlanOpKind; readonly at: string }
+  /** Partial failure: try the failover of the failed VMs again, in this run (VM by VM). */
+  | { readonly type: 'failover-retry-requested'; readonly by: string; readonly at: string }
+  /** Partial failure: go on without a failed VM, for a recorded reason; the VM is released. */
+  | { readonly type: 'vm-left-out'; readonly vmId: string; readonly by: string; readonly at: string; readonly reason: string }
   | { readonly type: 'card-posted'; readonly ts: string }
   | { readonly type: 'prompt-posted'; readonly ts: string };
+
+/** Operations a recovery plan carries out as one (its reprotect is done VM by VM). */
+export type PlanOpKind = Extract<OpKind, 'failover' | 'commit'>;
 
 /** Side effects the shell performs after the new state is saved. */
 export type RunEffect =
@@ -80,19 +92,111 @@ export function decide(run: Run, event: RunEvent): Decision {
       return run.card ? reject('card already posted') : accept(run, { ...run, card: { ts: event.ts } }, [], []);
     case 'prompt-posted':
       return run.prompt ? reject('prompt already posted') : accept(run, { ...run, prompt: { ts: event.ts } }, [], []);
-    default:
-      return applyOpEvent(run, event);
+    case 'failover-retry-requested':
+      return retryFailover(run, event.by, event.at);
+    case 'vm-left-out':
+      return leaveOut(run, event);
+    case 'plan-op-issuing':
+    case 'plan-op-started':
+    case 'plan-op-refused':
+    case 'plan-op-lost':
+      return applyPlanEvent(run, event);
+    default: {
+      const step = stepVm(run, event);
+      return step.accepted ? accept(run, step.run, step.effects, step.audit) : step;
+    }
   }
+}
+
+function retryFailover(run: Run, by: string, at: string): Decision {
+  if (run.commit) return reject('the commit has already been approved');
+  if (phaseOf(run) !== 'awaiting-commit') return reject(run.closedAt ? 'the run is closed' : 'the failover has not ended yet');
+  const failed = new Set(failedFailovers(run).map((v) => v.id));
+  if (failed.size === 0) return reject('no failed VM is left to retry');
+  const round = 1 + Math.max(...run.vms.map((v) => v.failover.attempt ?? 1));
+  const vms = run.vms.map((v) => (failed.has(v.id) ? { ...v, failover: { status: 'pending' as const, attempt: round } } : v));
+  const names = run.vms.filter((v) => failed.has(v.id)).map((v) => v.name);
+  return accept(run, { ...run, vms }, [{ kind: 'run-step', step: 'failover', jobKey: `retry${round}` }], [
+    { at, what: 'failover retry requested', actor: by, detail: names.join(', ') },
+  ]);
+}
+
+function leaveOut(run: Run, e: Extract<RunEvent, { type: 'vm-left-out' }>): Decision {
+  const vm = run.vms.find((v) => v.id === e.vmId);
+  if (!vm) return reject(`VM ${e.vmId} is not in run ${run.id}`);
+  if (vm.leftOut) return reject(`${vm.name} was already left out by <@${vm.leftOut.by}>`);
+  if (vm.failover.status !== 'failed') return reject(`only a VM whose failover failed can be left out`);
+  if (run.commit || run.closedAt) return reject('the commit has already been approved');
+  const reason = e.reason.trim();
+  if (reason === '') return reject('a reason is required');
+  const vms = run.vms.map((v) => (v.id === vm.id ? { ...v, leftOut: { by: e.by, at: e.at, reason } } : v));
+  return accept(run, { ...run, vms }, [], [{ at: e.at, what: 'VM left out of the run', actor: e.by, vm: vm.name, detail: reason }]);
+}
+
+type PlanEvent = Extract<RunEvent, { type: 'plan-op-issuing' | 'plan-op-started' | 'plan-op-refused' | 'plan-op-lost' }>;
+
+/** VMs whose `op` goes through the run's recovery plan and has not ended. */
+export function planScope(run: Run, op: OpKind): readonly RunVm[] {
+  return run.vms.filter((v) => {
+    const s = opOf(v, op);
+    return s?.viaPlan === true && s.status !== 'succeeded' && s.status !== 'failed';
+  });
+}
+
+/** A plan event is each of its VMs' event, applied together (all or nothing) with one audit line. */
+function applyPlanEvent(run: Run, e: PlanEvent): Decision {
+  if (!run.plan) return reject(`run ${run.id} does not fail back a recovery plan`);
+  const scope = planScope(run, e.op);
+  if (scope.length === 0) return reject(`the plan's ${e.op} has already ended`);
+  let next = run;
+  const effects = new Map<string, RunEffect>();
+  for (const vm of scope) {
+    const base = { vmId: vm.id, op: e.op, at: e.at };
+    const perVm: OpEvent =
+      e.type === 'plan-op-issuing'
+        ? { type: 'op-issuing', ...base }
+        : e.type === 'plan-op-started'
+          ? { type: 'op-started', ...base, jobName: e.jobName }
+          : e.type === 'plan-op-lost'
+            ? { type: 'op-lost', ...base }
+            : { type: 'op-failed', ...base, error: e.error };
+    const step = stepVm(next, perVm);
+    if (!step.accepted) return step;
+    next = step.run;
+    for (const eff of step.effects) effects.set(JSON.stringify(eff), eff);
+  }
+  const plan = run.plan.name;
+  const what =
+    e.type === 'plan-op-issuing'
+      ? undefined
+      : e.type === 'plan-op-started'
+        ? `${e.op} of the recovery plan started`
+        : e.type === 'plan-op-lost'
+          ? `${e.op} job of the recovery plan no longer known to ASR; re-checking the plan`
+          : `${e.op} of the recovery plan refused`;
+  const jobName = e.type === 'plan-op-started' ? e.jobName : undefined;
+  const audit: AuditEntry[] = what ? [{ at: e.at, what, vm: plan, jobName, detail: e.type === 'plan-op-refused' ? e.error : `${scope.length} VM(s)` }] : [];
+  return accept(run, next, [...effects.values()], audit);
 }
 
 function approveCommit(run: Run, by: string, at: string): Decision {
   if (run.commit) return reject(`already approved by <@${run.commit.approvedBy}>`);
   if (phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
   const scope = new Set(commitScope(run).map((v) => v.id));
-  const vms = run.vms.map((v) => (scope.has(v.id) ? { ...v, commit: { status: 'pending' as const } } : v));
+  // A plan commits as one only when every member failed over; otherwise VM by VM.
+  const viaPlan = run.plan !== undefined && scope.size === run.vms.length ? true : undefined;
+  const notFailedOver = failedFailovers(run);
+  const vms = run.vms.map((v) =>
+    scope.has(v.id)
+      ? { ...v, commit: { status: 'pending' as const, viaPlan } }
+      : v.failover.status === 'failed' && !v.leftOut
+        ? { ...v, leftOut: { by, at, reason: 'its failover had failed when the commit was approved' } }
+        : v,
+  );
   const next = { ...run, vms, commit: { approvedBy: by, approvedAt: at } };
   return accept(run, next, [{ kind: 'run-step', step: 'commit' }], [
     { at, what: 'commit approved', actor: by, detail: `${scope.size} VM(s)` },
+    ...notFailedOver.map((v) => ({ at, what: 'VM left out of the run', actor: by, vm: v.name, detail: 'its failover had failed when the commit was approved' })),
   ]);
 }
 
@@ -112,15 +216,21 @@ function requestReprotect(run: Run, e: Extract<RunEvent, { type: 'reprotect-requ
   ]);
 }
 
-type OpEvent = Exclude<RunEvent, { type: 'commit-approved' | 'card-posted' | 'prompt-posted' | 'reprotect-requested' }>;
+type OpEvent = Extract<RunEvent, { type: 'op-issuing' | 'op-started' | 'op-progress' | 'op-succeeded' | 'op-failed' | 'op-lost' }>;
 
-function applyOpEvent(run: Run, event: OpEvent): Decision {
+type Step =
+  | { readonly accepted: true; readonly run: Run; readonly effects: RunEffect[]; readonly audit: AuditEntry[] }
+  | { readonly accepted: false; readonly reason: string };
+const refuse = (reason: string): Step => ({ accepted: false, reason });
+
+/** One VM's operation event: the next run (phase effects are added by `accept`). */
+function stepVm(run: Run, event: OpEvent): Step {
   const vm = run.vms.find((v) => v.id === event.vmId);
-  if (!vm) return reject(`VM ${event.vmId} is not in run ${run.id}`);
+  if (!vm) return refuse(`VM ${event.vmId} is not in run ${run.id}`);
   const current = opOf(vm, event.op);
-  if (!current) return reject(`${event.op} was not requested for ${vm.name}`);
+  if (!current) return refuse(`${event.op} was not requested for ${vm.name}`);
   const ended = current.status === 'succeeded' || current.status === 'failed';
-  if (ended) return reject(`${event.op} of ${vm.name} has already ended`);
+  if (ended) return refuse(`${event.op} of ${vm.name} has already ended`);
 
   let op: OpState;
   let shutdown = vm.shutdown;
@@ -129,23 +239,23 @@ function applyOpEvent(run: Run, event: OpEvent): Decision {
   switch (event.type) {
     case 'op-issuing':
       if (current.status !== 'pending' && current.status !== 'waiting') {
-        return reject(`${event.op} of ${vm.name} is already ${current.status}`);
+        return refuse(`${event.op} of ${vm.name} is already ${current.status}`);
       }
-      op = { status: 'issuing', issuedAt: event.at, attempt: current.attempt, error: current.error };
+      op = { status: 'issuing', issuedAt: event.at, attempt: current.attempt, error: current.error, viaPlan: current.viaPlan };
       break;
     case 'op-started':
-      if (current.status === 'running') return reject(`${event.op} of ${vm.name} is already running`);
+      if (current.status === 'running') return refuse(`${event.op} of ${vm.name} is already running`);
       op = { ...current, status: 'running', jobName: event.jobName, issuedAt: current.issuedAt ?? event.at };
       audit = { at: event.at, what: `${event.op} started`, vm: vm.name, jobName: event.jobName };
       break;
     case 'op-lost':
-      if (current.status !== 'running') return reject(`${event.op} of ${vm.name} is not running`);
+      if (current.status !== 'running') return refuse(`${event.op} of ${vm.name} is not running`);
       op = { ...current, status: 'issuing', jobName: undefined, progress: undefined };
       effects.push({ kind: 'run-step', step: event.op, jobKey: `recheck-${Date.parse(event.at)}` });
       audit = { at: event.at, what: `${event.op} job no longer known to ASR; re-checking the item`, vm: vm.name, jobName: current.jobName };
       break;
     case 'op-progress':
-      if (sameProgress(current.progress, event.progress)) return reject('no change');
+      if (sameProgress(current.progress, event.progress)) return refuse('no change');
       op = { ...current, progress: event.progress };
       break;
     case 'op-succeeded':
@@ -170,7 +280,7 @@ function applyOpEvent(run: Run, event: OpEvent): Decision {
   }
   const nextVm = { ...withOp(vm, event.op, op), shutdown };
   const next: Run = { ...run, vms: run.vms.map((v) => (v.id === vm.id ? nextVm : v)) };
-  return accept(run, next, effects, audit ? [audit] : []);
+  return { accepted: true, run: next, effects, audit: audit ? [audit] : [] };
 }
 
 /** When a retryable reprotect failure is tried again, or undefined once the retry window is over. */

@@ -18,6 +18,8 @@ export interface OpState {
   readonly attempt?: number | undefined;
   readonly nextAttemptAt?: string | undefined;
   readonly waitingFor?: string | undefined;
+  /** Issued as part of one recovery-plan operation (one POST on the plan for every such VM). */
+  readonly viaPlan?: boolean | undefined;
 }
 
 export type ShutdownOutcome = 'succeeded' | 'failed' | 'unknown';
@@ -31,6 +33,14 @@ export interface RunVm {
   readonly reprotect?: OpState | undefined;
   /** How ASR's shutdown of the Azure VM went during the failover. */
   readonly shutdown?: ShutdownOutcome | undefined;
+  /** A VM whose failover failed and that the run goes on without (released for other runs). */
+  readonly leftOut?: { readonly by: string; readonly at: string; readonly reason: string } | undefined;
+}
+
+/** The recovery plan a run fails back: its failover and commit are one ASR operation on the plan. */
+export interface RunPlan {
+  readonly id: string;
+  readonly name: string;
 }
 
 export interface Run {
@@ -43,6 +53,8 @@ export interface Run {
   readonly incident: string;
   readonly reason: string;
   readonly recoveryPoint: RecoveryPointChoice;
+  /** Set when the responder chose a recovery plan instead of VMs; `vms` are then its members. */
+  readonly plan?: RunPlan | undefined;
   readonly vms: readonly RunVm[];
   readonly commit?: { readonly approvedBy: string; readonly approvedAt: string } | undefined;
   readonly reprotect?: ReprotectRequest | undefined;
@@ -101,6 +113,11 @@ export function phaseOf(run: Run): RunPhase {
 /** VMs the reprotect applies to: those whose commit succeeded. */
 export function reprotectScope(run: Run): readonly RunVm[] {
   return run.vms.filter((v) => v.commit?.status === 'succeeded');
+}
+
+/** VMs whose failover failed and that were neither left out nor are being retried: Retry or Leave out. */
+export function failedFailovers(run: Run): readonly RunVm[] {
+  return run.vms.filter((v) => v.failover.status === 'failed' && !v.leftOut);
 }
 
 /** VMs the commit applies to: those whose failover succeeded. */

@@ -51,3 +51,19 @@ export interface RecoveryPointInfo {
   readonly time: string;
   readonly appConsistent: boolean;
 }
+
+/** A recovery plan of the vault, as failback needs it (provider differences already resolved). */
+export interface ReplicatedPlan {
+  /** ARM id of the recovery plan. */
+  readonly id: string;
+  readonly name: string;
+  /** ARM ids of the plan's replication protected items, in the order of its groups. */
+  readonly vmIds: readonly string[];
+  /** Its VMs replicate from Azure back to AVS (offered in the picker even when ASR does not allow it now). */
+  readonly failsBack: boolean;
+  /** Whether ASR allows failing the plan back now (`allowedOperations`); otherwise why not. */
+  readonly failback: { readonly ready: true } | { readonly ready: false; readonly reason: string };
+  readonly runningOperation?: { readonly scenario: string; readonly jobName: string } | undefined;
+  /** Recovery-point choices a plan failover of this provider accepts (never a specific point). */
+  readonly pointChoices: readonly RecoveryPointKind[];
+}

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { AsrGateway } from '../azure/gateway';
 import { opOf, type OpKind, type Run, type RunVm } from '../domain/run';
+import { planScope } from '../domain/run-machine';
 import type { RunEvent } from '../domain/run-machine';
 import { isAgentNotRegistered } from '../domain/agent-registration';
 import { AsrRefusedError } from '../errors';
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
+import { ensurePlanIssued } from './plan-step';
+import { NotDueYetError, OperationBusyError } from './step-errors';
 
 export interface StepDeps {
   readonly gateway: AsrGateway;
@@ -26,18 +29,23 @@ export interface StepDeps {
 }
 
 /**
- * Runs one step (failover or commit) of a run: issues the ASR operation on each VM of the step
- * exactly once. ASR's state is the source of truth: before issuing, the item is read; an
+ * Runs one step (failover, commit or reprotect) of a run: issues the ASR operation on each VM of
+ * the step exactly once — or once on the run's recovery plan for the VMs that go through it. ASR's state is the source of truth: before issuing, the item is read; an
  * operation it already runs (issued by an earlier attempt whose answer was lost, or from the
  * portal) is followed instead of issued again. The "issuing" checkpoint is saved before the POST.
  * Transient failures throw, so BullMQ retries the step, which then starts again by reading.
  */
+export { NotDueYetError, OperationBusyError };
+
 export async function runStep(deps: StepDeps, runId: string, step: OpKind, signal?: AbortSignal): Promise<void> {
   const run = await deps.store.require(runId);
+  if (run.plan && step !== 'reprotect' && planScope(run, step).some((v) => isUnissued(opOf(v, step)?.status))) {
+    await ensurePlanIssued(deps, run, step, signal);
+  }
   let earliestWait: number | undefined;
   for (const vm of run.vms) {
     const op = opOf(vm, step);
-    if (!op) continue;
+    if (!op || op.viaPlan) continue;
     if (op.status === 'waiting') {
       const at = Date.parse(op.nextAttemptAt ?? '');
       if (at > deps.now()) {
@@ -53,20 +61,8 @@ export async function runStep(deps: StepDeps, runId: string, step: OpKind, signa
   if (earliestWait !== undefined) throw new NotDueYetError(earliestWait - deps.now());
 }
 
-/** A retry that ran before its time; BullMQ tries the job again after `retryAfterMs`. */
-export class NotDueYetError extends Error {
-  override readonly name = 'NotDueYetError';
-  constructor(readonly retryAfterMs: number) {
-    super(`next attempt is due in ${retryAfterMs} ms`);
-  }
-}
 
-/** Another worker is issuing an operation on this VM right now. */
-export class OperationBusyError extends Error {
-  override readonly name = 'OperationBusyError';
-  readonly retryAfterMs = 1000;
-}
-
+export const isUnissued = (status: string | undefined) => status === 'pending' || status === 'issuing';
 
 /**
  * Issues `step` on one VM under a per-VM lock: two workers (a duplicated job, an early retry)

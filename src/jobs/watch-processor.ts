@@ -7,6 +7,8 @@ import type { EffectRunner } from './effects';
 import { AsrRefusedError, RunNotFoundError } from '../errors';
 import { isAgentNotRegistered } from '../domain/agent-registration';
 import { AGENT_WAIT, retryFor } from './step-processor';
+import { planScope, type PlanOpKind } from '../domain/run-machine';
+import { settlePlanMembers } from './plan-step';
 
 export interface WatchDeps {
   readonly gateway: AsrGateway;
@@ -34,6 +36,7 @@ export async function watchTick(deps: WatchDeps, signal?: AbortSignal): Promise<
 }
 
 async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSignal): Promise<void> {
+  if (watched.plan) return followPlanJob(deps, watched, signal);
   const log = deps.log.child({ runId: watched.runId, jobName: watched.jobName, op: watched.op });
   let view;
   try {
@@ -83,5 +86,53 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
   if (view.state !== 'running') {
     log.info({ state: view.state, error: view.error }, 'ASR job ended');
     await deps.watch.remove(watched.jobName);
+  }
+}
+
+/**
+ * A recovery-plan job: its per-VM tasks become each member's progress; when it ends, each member's
+ * outcome is taken from ASR (a succeeded job: all; a failed one: the members ASR shows done).
+ */
+async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSignal): Promise<void> {
+  const log = deps.log.child({ runId: watched.runId, jobName: watched.jobName, op: watched.op, plan: watched.vmId });
+  const op = watched.op as PlanOpKind;
+  const run = await deps.store.get(watched.runId);
+  const members = run ? planScope(run, op) : [];
+  if (!run || members.length === 0) {
+    log.info('no member of the plan waits for this job any more; dropping it');
+    await deps.watch.remove(watched.jobName);
+    return;
+  }
+  const apply = async (event: RunEvent) => {
+    const r = await deps.store.apply(run.id, event);
+    if (r.applied) await deps.effects.run(r.run, r.effects);
+  };
+  try {
+    const view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal }, members.map((v) => ({ id: v.id, name: v.name })));
+    if (view.state === 'running') {
+      for (const vm of members) {
+        await apply({ type: 'op-progress', vmId: vm.id, op, progress: view.members?.[vm.id]?.progress ?? view.progress });
+      }
+      return;
+    }
+    const shutdownFor = (id: string) => view.members?.[id]?.shutdown;
+    let done = members.map((v) => v.id);
+    if (view.state === 'failed') {
+      log.warn({ asrError: view.error }, 'ASR plan job failed');
+      const state = await deps.gateway.planOperationState(watched.vmId, op, { abortSignal: signal });
+      done = state.state === 'ended' ? [...state.done] : [];
+    }
+    const errorFor = (id: string) => view.members?.[id]?.error ?? view.error ?? 'ASR plan job failed';
+    await settlePlanMembers(deps, run.id, op, done, errorFor, shutdownFor);
+    log.info({ state: view.state, done: done.length, of: members.length }, 'ASR plan job ended');
+    await deps.watch.remove(watched.jobName);
+  } catch (e) {
+    if (e instanceof AsrRefusedError && e.status === 404) {
+      log.warn('ASR no longer knows the plan job; re-checking the plan');
+      await deps.watch.remove(watched.jobName);
+      await apply({ type: 'plan-op-lost', op, at: new Date(deps.now()).toISOString() });
+      return;
+    }
+    log.warn({ err: e }, 'could not read the ASR plan job; trying again next tick');
   }
 }

@@ -29,6 +29,27 @@ export function vmOptions(view: StoredView): Map<string, string> {
   return new Map(options);
 }
 
+/** The recovery-plan options of the request modal: plan name → option value. */
+export function planOptions(view: StoredView): Map<string, string> {
+  const select = findAction(blocksOf(view), ACTION.plan);
+  const options = ((select?.options as JsonObject[] | undefined) ?? []).map((o) => [String((o.text as JsonObject).text).replace(/ \(\d+ VMs?\)$/, ''), String(o.value)] as const);
+  return new Map(options);
+}
+
+/** Picks a recovery plan in the modal and waits until its VMs and their recovery points are shown. */
+export async function choosePlan(world: SandboxWorld, view: StoredView, plan: string, userId: string = PEOPLE.requester.id) {
+  const value = planOptions(view).get(plan);
+  if (!value) throw new Error(`plan ${plan} is not offered (offered: ${[...planOptions(view).keys()].join(', ')})`);
+  await world.slack.chooseOption({ viewId: view.id, userId, actionId: ACTION.plan, pick: value });
+  return world.slack.waitFor(
+    (s) => {
+      const v = s.views.get(view.id);
+      return v && blocksOf(v).some((b) => b.block_id === BLOCK.planMembers) && blocksOf(v).some((b) => b.block_id === BLOCK.rpo) ? v : undefined;
+    },
+    { message: `plan ${plan} with its VMs' recovery points shown` },
+  );
+}
+
 /** Types /failback and waits until the modal is filled from ASR. */
 export async function openRequestModal(world: SandboxWorld, userId: string = PEOPLE.requester.id, channelId = INCIDENT_CHANNEL) {
   const reply = await world.slack.sendCommand({ userId, channelId });
@@ -60,15 +81,17 @@ export async function chooseVms(world: SandboxWorld, view: StoredView, names: re
 export async function submitRequest(
   world: SandboxWorld,
   view: StoredView,
-  form: { vms: readonly string[]; point?: 'latest' | 'latest-app-consistent'; incident?: string; reason?: string },
+  form: { vms: readonly string[]; plan?: string; point?: 'latest' | 'latest-app-consistent'; incident?: string; reason?: string },
   userId: string = PEOPLE.requester.id,
 ) {
   const options = vmOptions(view);
+  const plan: Record<string, Record<string, string>> = form.plan ? { [BLOCK.plan]: { [ACTION.plan]: planOptions(view).get(form.plan) ?? `unknown-${form.plan}` } } : {};
   return world.slack.submitView({
     userId,
     viewId: view.id,
     values: {
       [BLOCK.vms]: { [ACTION.vms]: form.vms.map((n) => options.get(n) ?? `unknown-${n}`) },
+      ...plan,
       [BLOCK.recoveryPoint]: { [ACTION.recoveryPoint]: form.point ?? 'latest' },
       [BLOCK.incident]: { [ACTION.incident]: form.incident ?? 'INC-4711' },
       [BLOCK.reason]: { [ACTION.reason]: form.reason ?? 'AVS private cloud is healthy again' },

@@ -90,7 +90,8 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   }
   await redis.set(cardEditedAtKey(prefix, runId), String(deps.now()), 'EX', 3600);
 
-  if (phaseOf(run) === 'failing-over' || !run.card) return;
+  // The prompt appears once the failover has ended; once posted it also shows a retry under way.
+  if (!run.card || (phaseOf(run) === 'failing-over' && !run.prompt)) return;
   if (phaseOf(run) === 'done') await postSummary(deps, run.id, run.channelId, run.card.ts);
   const prompt = verificationPrompt(run, deps.approvers, now);
   const hash = createHash('sha1').update(JSON.stringify(prompt.blocks)).digest('hex');

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ReprotectForm } from '../domain/reprotect-form';
-import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedVm } from '../domain/vm';
+import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
 import { StoreUnavailableError } from '../errors';
 
 /**
@@ -21,6 +21,14 @@ export class FactsCache {
 
   vms(): Promise<ReplicatedVm[] | undefined> {
     return this.get<ReplicatedVm[]>('vms');
+  }
+
+  putPlans(plans: readonly ReplicatedPlan[]): Promise<void> {
+    return this.put('plans', plans);
+  }
+
+  async plans(): Promise<ReplicatedPlan[]> {
+    return (await this.get<ReplicatedPlan[]>('plans')) ?? [];
   }
 
   putPoints(vmId: string, points: RecoveryPointSummary): Promise<void> {

@@ -4,8 +4,11 @@ import type { OpKind } from '../domain/run';
 export interface WatchedJob {
   readonly jobName: string;
   readonly runId: string;
+  /** The VM the job acts on; for a recovery-plan job, the plan's id. */
   readonly vmId: string;
   readonly op: OpKind;
+  /** Set for a recovery-plan job: its outcome is reported per member VM. */
+  readonly plan?: true | undefined;
   /** Epoch ms before which the job is not read (ARM's Retry-After, when longer than the poll interval). */
   readonly notBefore: number;
 }

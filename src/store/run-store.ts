@@ -27,18 +27,21 @@ for i = 4, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
 return {0, ARGV[2]}
 `;
 
-// KEYS: run, trail, active, ...vmLocks   ARGV: expectedVersion, newJson, closed(0/1), runId, auditJson...
+// KEYS: run, trail, active, ...vmLocks (VMs to release first)
+// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, auditJson...
 const UPDATE = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 if tostring(cjson.decode(cur)['version']) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
-for i = 5, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+for i = 6, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+local last = 3 + tonumber(ARGV[5])
 if ARGV[3] == '1' then
   redis.call('SREM', KEYS[3], ARGV[4])
-  for i = 4, #KEYS do
-    if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
-  end
+  last = #KEYS
+end
+for i = 4, last do
+  if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
 end
 return 1
 `;
@@ -119,10 +122,15 @@ export class RunStore {
       const decision = decide(run, event);
       if (!decision.accepted) return { applied: false, run, reason: decision.reason };
       const next: Run = { ...decision.run, version: run.version + 1 };
-      const keys = [this.key('run', runId), this.key('trail', runId), this.key('runs', 'active'), ...run.vms.map((v) => this.vmLockKey(v.id))];
+      // A VM left out of the run is free for another run at once.
+      const released = next.vms.filter((v) => v.leftOut && !run.vms.find((o) => o.id === v.id)?.leftOut);
+      const kept = run.vms.filter((v) => !released.some((r) => r.id === v.id));
+      const locks = [...released, ...kept].map((v) => this.vmLockKey(v.id));
+      const keys = [this.key('run', runId), this.key('trail', runId), this.key('runs', 'active'), ...locks];
       const audit = [...decision.audit, ...extraAudit].map((a) => JSON.stringify(a));
+      const closed = next.closedAt && !run.closedAt ? '1' : '0';
       const ok = await this.guard(
-        this.redis.eval(UPDATE, keys.length, ...keys, String(run.version), JSON.stringify(next), next.closedAt && !run.closedAt ? '1' : '0', runId, ...audit),
+        this.redis.eval(UPDATE, keys.length, ...keys, String(run.version), JSON.stringify(next), closed, runId, String(released.length), ...audit),
       );
       if (ok === -1) throw new RunNotFoundError(runId);
       if (ok === 1) return { applied: true, run: next, effects: decision.effects };

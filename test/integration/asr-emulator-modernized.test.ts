@@ -149,7 +149,11 @@ describe('recovery plan operations', () => {
     await poller.pollUntilDone();
     const job = await client.replicationJobs.get(VAULT, RG, jobName);
     expect(job.properties?.targetInstanceType).toBe('RecoveryPlan');
-    expect(job.properties?.tasks?.filter((t) => t.name === 'ShutdownVmTask')).toHaveLength(3);
+    // Per-VM tasks sit inside the plan's group tasks, as ASR lists them.
+    const groups = (job.properties?.tasks ?? []).filter((t) => t.groupTaskCustomDetails);
+    expect(groups.map((g) => g.groupTaskCustomDetails?.instanceType)).toEqual(['RecoveryPlanShutdownGroupTaskDetails', 'RecoveryPlanGroupTaskDetails']);
+    expect(groups[0]?.groupTaskCustomDetails?.childTasks?.filter((t) => t.name === 'ShutdownVmTask')).toHaveLength(3);
+    expect(groups[1]?.groupTaskCustomDetails?.childTasks?.map((t) => t.friendlyName)).toEqual(S.readyVms.map((n) => expect.stringContaining(n)));
     const plan = await client.replicationRecoveryPlans.get(VAULT, RG, S.plans.classic);
     expect(plan.properties?.allowedOperations).toContain('Commit');
 

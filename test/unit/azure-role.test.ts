@@ -18,6 +18,11 @@ const ACTION_OF: Record<string, readonly string[]> = {
   'replicationProtectedItems.beginPlannedFailover': [`${ITEM}/plannedFailover/action`, `${V}/replicationOperationStatus/read`],
   'replicationProtectedItems.beginFailoverCommit': [`${ITEM}/failoverCommit/action`, `${V}/replicationOperationStatus/read`],
   'replicationProtectedItems.beginReprotect': [`${ITEM}/reProtect/action`, `${V}/replicationOperationStatus/read`],
+  'replicationRecoveryPlans.list': [`${V}/replicationRecoveryPlans/read`],
+  'replicationRecoveryPlans.get': [`${V}/replicationRecoveryPlans/read`],
+  'replicationRecoveryPlans.beginUnplannedFailover': [`${V}/replicationRecoveryPlans/unplannedFailover/action`, `${V}/replicationOperationStatus/read`],
+  'replicationRecoveryPlans.beginPlannedFailover': [`${V}/replicationRecoveryPlans/plannedFailover/action`, `${V}/replicationOperationStatus/read`],
+  'replicationRecoveryPlans.beginFailoverCommit': [`${V}/replicationRecoveryPlans/failoverCommit/action`, `${V}/replicationOperationStatus/read`],
 };
 
 function operationsCalled(): Set<string> {
@@ -26,6 +31,8 @@ function operationsCalled(): Set<string> {
   for (const m of src.matchAll(/this\.client\s*\.\s*(\w+)\s*\.\s*(\w+)\(/g)) if (m[1] !== 'pipeline') ops.add(`${m[1]}.${m[2]}`);
   // `const items = this.client.replicationProtectedItems` — its operations are called as items.beginX(…)
   for (const m of src.matchAll(/\bitems\.(begin\w+)\(/g)) ops.add(`replicationProtectedItems.${m[1]}`);
+  // `const plans = this.client.replicationRecoveryPlans` — likewise plans.beginX(…)
+  for (const m of src.matchAll(/\bplans\.(begin\w+)\(/g)) ops.add(`replicationRecoveryPlans.${m[1]}`);
   return ops;
 }
 

@@ -1,4 +1,4 @@
-import { mayCommit, mayReprotect, type ApprovalVerdict } from '../../domain/approval';
+import { mayCommit, mayHandleFailedVms, mayReprotect, type ApprovalVerdict } from '../../domain/approval';
 import type { Run } from '../../domain/run';
 import type { BotDeps } from '../deps';
 
@@ -11,19 +11,28 @@ export async function commitVerdict(deps: BotDeps, run: Run, userId: string): Pr
   return mayCommit(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));
 }
 
+/** Who may act on a run: commit (four-eyes), reprotect, or retry/leave out failed VMs. */
+export type RunAction = 'commit' | 'reprotect' | 'handle-failed';
+
+export async function verdictFor(deps: BotDeps, run: Run, userId: string, action: RunAction): Promise<ApprovalVerdict> {
+  if (action === 'commit') return commitVerdict(deps, run, userId);
+  if (action === 'reprotect') return reprotectVerdict(deps, userId);
+  return mayHandleFailedVms(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));
+}
+
 export async function reprotectVerdict(deps: BotDeps, userId: string): Promise<ApprovalVerdict> {
   return mayReprotect(deps.policy, userId, await inApproverGroup(deps, userId));
 }
 
 /**
- * The run a Commit or Reprotect click is about, re-read from the store, if the clicking user may
+ * The run a Commit, Reprotect, Retry or Leave-out click is about, re-read from the store, if the clicking user may
  * act on it; otherwise the refusal is told to them (ephemeral) and appended to the run's trail.
  */
 export async function authorizedRun(
   deps: BotDeps,
   runId: string,
   userId: string,
-  action: 'commit' | 'reprotect',
+  action: RunAction,
   tell: (text: string) => Promise<unknown>,
 ): Promise<Run | undefined> {
   const run = await deps.store.get(runId);
@@ -31,7 +40,7 @@ export async function authorizedRun(
     await tell('This run no longer exists.');
     return undefined;
   }
-  const verdict = action === 'commit' ? await commitVerdict(deps, run, userId) : await reprotectVerdict(deps, userId);
+  const verdict = await verdictFor(deps, run, userId, action);
   if (verdict.allowed) return run;
   await deps.store.audit(run.id, { at: new Date(deps.now()).toISOString(), what: `${action} refused`, actor: userId, detail: verdict.reason });
   await tell(verdict.reason);

@@ -28,11 +28,13 @@ export function confirmCommitModal(run: Run): View {
   if (left > 0) {
     blocks.push(
       section(
-        left === 1
-          ? '1 VM whose failover failed is not committed and stays as it is.'
-          : `${left} VMs whose failover failed are not committed and stay as they are.`,
+        (left === 1 ? '1 VM whose failover failed is not committed' : `${left} VMs whose failover failed are not committed`) +
+          ': the run goes on without them (they are released for a new request, and the audit trail records it).',
       ),
     );
+  }
+  if (run.plan && scope.length === run.vms.length) {
+    blocks.push(section(`The recovery plan *${safeLine(run.plan.name, 100)}* is committed as one ASR job.`));
   }
   return {
     type: 'modal',

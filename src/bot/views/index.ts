@@ -9,3 +9,4 @@ export { helpText } from './help';
 export * from './reprotect-modal';
 export * from './run-summary';
 export * from './history';
+export * from './leave-out-modal';

@@ -1,8 +1,8 @@
 import type { InputBlock, KnownBlock, PlainTextOption, View } from '@slack/types';
-import type { ReplicatedVm, VmFacts } from '../../domain/vm';
+import type { ReplicatedPlan, ReplicatedVm, VmFacts } from '../../domain/vm';
 import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../ids';
 import { optionKey } from './option-key';
-import { LIMITS, context, plain, safe, safeLine, section } from './text';
+import { LIMITS, context, listWithin, plain, plural, safe, safeLine, section } from './text';
 import { formatAge } from './time';
 
 export { formatAge } from './time';
@@ -42,8 +42,12 @@ export function requestErrorModal(message: string): View {
 export interface RequestModalInput {
   /** Every replicated VM of the vault (ready or not). */
   readonly vms: readonly ReplicatedVm[];
+  /** Every recovery plan of the vault. */
+  readonly plans?: readonly ReplicatedPlan[] | undefined;
   /** The VMs chosen so far, with their recovery points once read. */
   readonly selected?: readonly VmFacts[] | undefined;
+  /** The recovery plan chosen instead, with its VMs' recovery points once read. */
+  readonly selectedPlan?: { readonly plan: ReplicatedPlan; readonly members: readonly VmFacts[] } | undefined;
   readonly now: Date;
   readonly privateMetadata?: string | undefined;
 }
@@ -55,6 +59,7 @@ export interface RequestModalInput {
  */
 export function requestModal(input: RequestModalInput): View {
   const ready = input.vms.filter((v) => v.failback.ready);
+  const plans = (input.plans ?? []).filter((p) => p.failsBack);
   const notReady = notReadyBlock(input.vms);
   const base = {
     type: 'modal' as const,
@@ -62,18 +67,25 @@ export function requestModal(input: RequestModalInput): View {
     title: plain(TITLE, LIMITS.modalTitle),
     ...(input.privateMetadata !== undefined ? { private_metadata: input.privateMetadata } : {}),
   };
-  if (ready.length === 0) {
+  if (ready.length === 0 && plans.length === 0) {
     const blocks: KnownBlock[] = [section(noReadyText(input.vms.length))];
     if (notReady) blocks.push(notReady);
     return { ...base, close: plain('Close', LIMITS.modalTitle), blocks };
   }
-  const selected = input.selected ?? [];
-  const blocks: KnownBlock[] = [vmInput(ready, selected)];
+  const chosenPlan = input.selectedPlan;
+  const selected = chosenPlan ? [] : (input.selected ?? []);
+  const blocks: KnownBlock[] = [];
+  if (ready.length > 0) blocks.push(vmInput(ready, selected, plans.length > 0));
+  if (plans.length > 0) blocks.push(planInput(plans, chosenPlan?.plan, ready.length > 0));
+  if (chosenPlan) blocks.push(planMembersBlock(chosenPlan.plan, chosenPlan.members));
   if (notReady) blocks.push(notReady);
   blocks.push(recoveryPointInput());
-  if (selected.length > 0) blocks.push(rpoBlock(selected, input.now));
+  const shown = chosenPlan ? chosenPlan.members : selected;
+  if (shown.length > 0) blocks.push(rpoBlock(shown, input.now));
   const only = selected.length === 1 ? selected[0] : undefined;
-  if (only?.pointChoices.includes('specific')) blocks.push(specificPointInput());
+  if (chosenPlan) {
+    blocks.push(context('A recovery plan fails every VM over to its own latest point of the chosen kind: a specific recovery point can be chosen for a single VM only.'));
+  } else if (only?.pointChoices.includes('specific')) blocks.push(specificPointInput());
   else if (only) {
     blocks.push(
       context(
@@ -94,7 +106,7 @@ function vmOption(vm: ReplicatedVm): PlainTextOption {
   return { text: plain(vm.name, LIMITS.optionText), value: optionKey(vm.id) };
 }
 
-function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm[]): InputBlock {
+function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm[], orPlan: boolean): InputBlock {
   const chosen = new Set(selected.map((v) => v.id));
   const initial = ready
     .filter((v) => chosen.has(v.id))
@@ -107,6 +119,7 @@ function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm
   return {
     type: 'input',
     block_id: BLOCK.vms,
+    optional: orPlan, // VMs or a plan: the submission checks that exactly one was chosen
     dispatch_action: true, // a change of selection reads the chosen VMs' recovery points
     label: plain('VMs to fail back'),
     element:
@@ -119,6 +132,34 @@ function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm
           }
         : { type: 'multi_static_select', placeholder: plain('Choose VMs'), options: ready.map(vmOption), ...common },
   };
+}
+
+function planOption(plan: ReplicatedPlan): PlainTextOption {
+  return { text: plain(`${plan.name} (${plural(plan.vmIds.length, 'VM')})`, LIMITS.optionText), value: optionKey(plan.id) };
+}
+
+/** One recovery plan instead of VMs (never both): static up to 100 plans, searched beyond. */
+function planInput(plans: readonly ReplicatedPlan[], chosen: ReplicatedPlan | undefined, orVms: boolean): InputBlock {
+  const initial = chosen ? { initial_option: planOption(chosen) } : {};
+  return {
+    type: 'input',
+    block_id: BLOCK.plan,
+    optional: orVms,
+    dispatch_action: true, // choosing a plan lists its VMs and reads their recovery points
+    label: plain(orVms ? '…or one recovery plan' : 'Recovery plan to fail back'),
+    hint: plain('Choose VMs or one recovery plan, not both. A plan fails over and commits as one ASR job.', 2000),
+    element:
+      plans.length > STATIC_SELECT_MAX
+        ? { type: 'external_select', action_id: ACTION.plan, min_query_length: 0, placeholder: plain('Type to search the plans'), ...initial }
+        : { type: 'static_select', action_id: ACTION.plan, placeholder: plain('Choose a plan'), options: plans.map(planOption), ...initial },
+  };
+}
+
+function planMembersBlock(plan: ReplicatedPlan, members: readonly VmFacts[]): KnownBlock {
+  const names = members.map((m) => safeLine(m.name, 80));
+  const unknown = plan.vmIds.length - members.length;
+  const tail = unknown > 0 ? ` (and ${plural(unknown, 'item')} the vault does not list)` : '';
+  return section(`*Recovery plan ${safeLine(plan.name, 100)}* — ${plural(plan.vmIds.length, 'VM')}: ${listWithin(names, 2500)}${tail}`, BLOCK.planMembers);
 }
 
 function notReadyBlock(vms: readonly ReplicatedVm[]): KnownBlock | undefined {

@@ -45,7 +45,7 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
       type: 'section',
       fields: [
         field('Requested by', `<@${run.requesterId}>`),
-        field('Target', listWithin(names, 1500)),
+        field('Target', run.plan ? `Recovery plan *${safeLine(run.plan.name, 100)}*: ${listWithin(names, 1400)}` : listWithin(names, 1500)),
         field('Recovery point', safeLine(describePoint(run.recoveryPoint), 200)),
         field('Incident', safeLine(run.incident, 200)),
         field('Reason', safe(run.reason, 1500)),
@@ -98,7 +98,8 @@ export function vmLine(run: Run, vm: RunVm): string {
     .filter((j): j is string => j !== undefined && j !== '')
     .map((j) => `\`${safeLine(j, 80).replace(/`/g, "'")}\``);
   const status = inReprotect ? reprotectStatus(op) : inCommit ? commitStatus(op) : failoverStatus(op);
-  return `${EMOJI[op.status]} *${safeLine(vm.name, 80)}* — ${status}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
+  const emoji = vm.leftOut ? ':heavy_minus_sign:' : EMOJI[op.status];
+  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${leftOutText(vm)}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
 }
 
 function failoverStatus(op: OpState): string {
@@ -117,6 +118,10 @@ function failoverStatus(op: OpState): string {
     case 'failed':
       return `failover failed: ${safeLine(op.error ?? 'no message from ASR', 400)}`;
   }
+}
+
+function leftOutText(vm: RunVm): string {
+  return vm.leftOut ? ` · left out by <@${vm.leftOut.by}>: ${safeLine(vm.leftOut.reason, 200)}` : '';
 }
 
 function commitStatus(op: OpState): string {

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { type Run, type RunVm, commitScope, phaseOf } from '../../domain/run';
+import { type Run, type RunVm, commitScope, failedFailovers, phaseOf } from '../../domain/run';
 import { ACTION } from '../ids';
 import { LIMITS, context, listWithin, packLines, plain, plural, safeLine, section } from './text';
 import { utcTime } from './time';
@@ -25,6 +25,18 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
   const scope = commitScope(run);
   const ended = lastEnded(run.vms) ?? now;
   const lines = run.vms.map(outcomeLine);
+  if (phase === 'failing-over') {
+    // A retry of the failed VMs runs: no Commit until it has ended.
+    const retrying = run.vms.filter((v) => v.failover.status !== 'succeeded' && v.failover.status !== 'failed').map((v) => safeLine(v.name, 80));
+    return {
+      text: `Failback ${run.id}: retrying the failover of ${retrying.join(', ')}.`,
+      blocks: [
+        section(`*Failback ${run.id}: retrying the failover of ${listWithin(retrying, 1500)}…*`),
+        ...packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs').map((t) => section(t)),
+        context('Commit is offered again once the retry has ended.'),
+      ],
+    };
+  }
   const blocks: KnownBlock[] = [
     section(
       `*Failback ${run.id}: the failover from Azure ended at ${utcTime(ended)}.* ` +
@@ -56,9 +68,24 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
   if (run.commit) {
     blocks.push(context(`:lock: Commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`));
   } else if (phase === 'awaiting-commit') {
+    const failed = failedFailovers(run);
+    if (failed.length > 0) {
+      blocks.push(
+        context(
+          `:warning: ${plural(failed.length, 'VM')} did not fail over. *Retry failover* tries ${failed.length === 1 ? 'it' : 'them'} again in this run; ` +
+            '*Leave out…* goes on without one, with a reason. Committing now leaves them out too.',
+        ),
+      );
+    }
     blocks.push({
       type: 'actions',
       elements: [
+        ...(failed.length > 0
+          ? [
+              { type: 'button' as const, action_id: ACTION.retryFailover, value: run.id, text: plain(`Retry failover (${failed.length})`, LIMITS.buttonText) },
+              { type: 'button' as const, action_id: ACTION.leaveOut, value: run.id, text: plain('Leave out…', LIMITS.buttonText) },
+            ]
+          : []),
         {
           type: 'button',
           action_id: ACTION.commit,
@@ -91,7 +118,8 @@ function outcomeLine(vm: RunVm): string {
   const shutdown = shutdownText(vm);
   if (vm.failover.status === 'succeeded') return `:white_check_mark: ${name} — failed over · ${shutdown}`;
   if (vm.failover.status === 'failed') {
-    return `:x: ${name} — failed: ${safeLine(vm.failover.error ?? 'no message from ASR', 400)} · ${shutdown}`;
+    const left = vm.leftOut ? ` · left out by <@${vm.leftOut.by}>: ${safeLine(vm.leftOut.reason, 300)}` : '';
+    return `:x: ${name} — failed: ${safeLine(vm.failover.error ?? 'no message from ASR', 400)} · ${shutdown}${left}`;
   }
   return `:hourglass: ${name} — still running`;
 }

@@ -22,6 +22,8 @@ export interface TaskState {
   readonly taskId: string;
   /** Plan jobs: the VM (friendly name) this task acts on. */
   readonly target?: string;
+  /** Plan jobs: the plan group this task belongs to (rendered as a group task with child tasks). */
+  readonly group?: PlanTaskGroup;
   readonly name: string;
   readonly friendlyName: string;
   state: RunState;
@@ -67,6 +69,15 @@ export interface TaskTemplate {
   readonly name: string;
   readonly friendlyName: string;
   readonly target?: string;
+  readonly group?: PlanTaskGroup;
+}
+
+/** A recovery-plan group as ASR shows it in a plan job (`groupTaskCustomDetails`). */
+export interface PlanTaskGroup {
+  readonly instanceType: 'RecoveryPlanGroupTaskDetails' | 'RecoveryPlanShutdownGroupTaskDetails';
+  readonly name: string;
+  readonly groupId: string;
+  readonly rpGroupType: 'Shutdown' | 'Boot' | 'Failover';
 }
 
 /** Stable task names (`name`) of each job, in order. The app may look for `ShutdownVmTask`. */

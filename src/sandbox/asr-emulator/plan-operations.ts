@@ -3,7 +3,7 @@
  * plans) and commit run as ONE plan job over every member; plan-level reprotect is refused
  * (VMware plans are reprotected VM by VM). Each member is validated like an item operation.
  */
-import type { TaskFault, TaskTemplate } from './jobs';
+import type { PlanTaskGroup, TaskFault, TaskTemplate } from './jobs';
 import { type ItemState, viewOf } from './model';
 import { lroHeaders, type OperationContext } from './operations';
 import { armError, type Reply } from './reply';
@@ -28,14 +28,18 @@ function memberBody(kind: OperationKind, item: ItemState, body: unknown): unknow
   return { properties: { failoverDirection: p.failoverDirection, sourceSiteOperations: p.sourceSiteOperations, providerSpecificDetails: details } };
 }
 
+const SHUTDOWN_GROUP: PlanTaskGroup = { instanceType: 'RecoveryPlanShutdownGroupTaskDetails', name: 'Group: Shutdown', groupId: 'Shutdown', rpGroupType: 'Shutdown' };
+const BOOT_GROUP: PlanTaskGroup = { instanceType: 'RecoveryPlanGroupTaskDetails', name: 'Group 1: Start', groupId: 'Boot1', rpGroupType: 'Boot' };
+
+/** The plan job's tasks: a prerequisites check, then per-VM child tasks inside the plan's groups. */
 function planTasks(kind: OperationKind, members: readonly ItemState[]): TaskTemplate[] {
   const tasks: TaskTemplate[] = [{ name: PLAN_TASK_NAMES.prerequisites, friendlyName: 'Prerequisites check for the recovery plan' }];
   if (kind === 'failoverCommit') {
-    for (const m of members) tasks.push({ name: PLAN_TASK_NAMES.commit, friendlyName: `Commit the failover of ${m.friendlyName}`, target: m.friendlyName });
+    for (const m of members) tasks.push({ name: PLAN_TASK_NAMES.commit, friendlyName: `Commit the failover of ${m.friendlyName}`, target: m.friendlyName, group: BOOT_GROUP });
     return tasks;
   }
-  for (const m of members) tasks.push({ name: PLAN_TASK_NAMES.shutdown, friendlyName: `Shut down the virtual machine in Azure: ${m.friendlyName}`, target: m.friendlyName });
-  for (const m of members) tasks.push({ name: PLAN_TASK_NAMES.start, friendlyName: `Start the virtual machine on the primary (AVS) site: ${m.friendlyName}`, target: m.friendlyName });
+  for (const m of members) tasks.push({ name: PLAN_TASK_NAMES.shutdown, friendlyName: `Shut down the virtual machine in Azure: ${m.friendlyName}`, target: m.friendlyName, group: SHUTDOWN_GROUP });
+  for (const m of members) tasks.push({ name: PLAN_TASK_NAMES.start, friendlyName: `Start the virtual machine on the primary (AVS) site: ${m.friendlyName}`, target: m.friendlyName, group: BOOT_GROUP });
   return tasks;
 }
 

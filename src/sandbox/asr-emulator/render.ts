@@ -1,7 +1,7 @@
 /**
  * ARM JSON bodies, shaped like Microsoft's samples and the SDK's mappers (dates as ISO strings).
  */
-import type { JobError, JobState } from './jobs';
+import type { JobError, JobState, TaskState } from './jobs';
 import { TYPES, type ItemState, type VaultState, viewOf } from './model';
 import type { FabricSeed, PlanSeed, PolicySeed, RecoveryPointSeed } from './types';
 
@@ -151,7 +151,6 @@ function renderError(e: JobError): Json {
 }
 
 export function renderJob(v: VaultState, j: JobState): Json {
-  const iso = (d: Date | undefined) => (d ? { startTime: d.toISOString() } : {});
   return {
     id: v.jobId(j.name),
     name: j.name,
@@ -162,18 +161,7 @@ export function renderJob(v: VaultState, j: JobState): Json {
       friendlyName: j.friendlyName,
       state: j.state,
       stateDescription: j.stateDescription,
-      tasks: j.tasks.map((t) => ({
-        taskId: t.taskId,
-        name: t.name,
-        friendlyName: t.friendlyName,
-        state: t.state,
-        stateDescription: t.stateDescription,
-        ...iso(t.startTime),
-        ...(t.endTime ? { endTime: t.endTime.toISOString() } : {}),
-        allowedActions: [],
-        taskType: 'TaskDetails',
-        errors: t.errors.map(renderError),
-      })),
+      tasks: renderTasks(j.tasks),
       errors: j.errors.map(renderError),
       startTime: j.startTime.toISOString(),
       ...(j.endTime ? { endTime: j.endTime.toISOString() } : {}),
@@ -184,6 +172,62 @@ export function renderJob(v: VaultState, j: JobState): Json {
       customDetails: { instanceType: 'AsrJobDetails', affectedObjectDetails: j.affectedObjectDetails },
     },
   };
+}
+
+function renderTask(t: TaskState): Json {
+  return {
+    taskId: t.taskId,
+    name: t.name,
+    friendlyName: t.friendlyName,
+    state: t.state,
+    stateDescription: t.stateDescription,
+    ...(t.startTime ? { startTime: t.startTime.toISOString() } : {}),
+    ...(t.endTime ? { endTime: t.endTime.toISOString() } : {}),
+    allowedActions: [],
+    taskType: t.target ? 'VirtualMachineTask' : 'TaskDetails',
+    ...(t.target ? { customDetails: { instanceType: 'VirtualMachineTaskDetails' } } : {}),
+    errors: t.errors.map(renderError),
+  };
+}
+
+/** Tasks as ASR lists them: a plan's per-VM tasks nested in one group task per plan group. */
+function renderTasks(tasks: readonly TaskState[]): Json[] {
+  const out: Json[] = [];
+  for (let i = 0; i < tasks.length; ) {
+    const t = tasks[i]!;
+    if (!t.group) {
+      out.push(renderTask(t));
+      i++;
+      continue;
+    }
+    const group = t.group;
+    const children: TaskState[] = [];
+    while (i < tasks.length && tasks[i]!.group === group) children.push(tasks[i++]!);
+    const state = groupState(children);
+    const starts = children.map((c) => c.startTime).filter((d): d is Date => d !== undefined);
+    const last = children.at(-1)?.endTime;
+    out.push({
+      taskId: `${children[0]!.taskId}-group`,
+      name: 'GroupTask',
+      friendlyName: group.name,
+      state,
+      stateDescription: state,
+      ...(starts[0] ? { startTime: starts[0].toISOString() } : {}),
+      ...(state !== 'InProgress' && state !== 'NotStarted' && last ? { endTime: last.toISOString() } : {}),
+      allowedActions: [],
+      taskType: 'GroupTaskDetails',
+      groupTaskCustomDetails: { instanceType: group.instanceType, name: group.name, groupId: group.groupId, rpGroupType: group.rpGroupType, childTasks: children.map(renderTask) },
+      errors: [],
+    });
+  }
+  return out;
+}
+
+function groupState(children: readonly TaskState[]): string {
+  if (children.every((c) => c.state === 'NotStarted')) return 'NotStarted';
+  if (children.some((c) => c.state === 'InProgress' || c.state === 'NotStarted')) return 'InProgress';
+  if (children.some((c) => c.state === 'Failed' && c.errors.some((e) => e.errorLevel === 'Error'))) return 'Failed';
+  return 'Succeeded';
 }
 
 export function renderPlan(v: VaultState, p: PlanSeed): Json {

@@ -29,7 +29,8 @@ export const DEFAULT_SCENARIO = {
   noPointsVm: 'erp-01-nopoints',
   /** Modernized (InMageRcmFailback) VMs ready to fail back by planned failover. */
   modernizedVms: ['crm-01', 'crm-02'],
-  plans: { classic: 'avs-failback-plan', modernized: 'avs-rcm-failback-plan' },
+  /** Recovery plans: the classic VMs, the modernized VMs, and one whose member has no recovery point. */
+  plans: { classic: 'avs-failback-plan', modernized: 'avs-rcm-failback-plan', withoutPoints: 'avs-erp-plan' },
 } as const;
 
 /**
@@ -112,6 +113,7 @@ export function defaultVault(now: number = Date.now()): VaultSeed {
     plans: [
       { name: s.plans.classic, friendlyName: s.plans.classic, members: [...s.readyVms] },
       { name: s.plans.modernized, friendlyName: s.plans.modernized, members: [...s.modernizedVms] },
+      { name: s.plans.withoutPoints, friendlyName: s.plans.withoutPoints, members: ['web-01', s.noPointsVm] },
     ],
   };
 }

@@ -1,10 +1,10 @@
 import type { App, BlockAction } from '@slack/bolt';
-import type { VmFacts } from '../../../domain/vm';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { requestModal } from '../../views';
 import { loadPointOptions } from '../options/point-options';
 import { selectedKeysFromAction, selectedVms } from '../request-form';
+import { withPoints } from './points-of';
 
 /**
  * When the responder changes the VM selection, read each chosen VM's recovery points (the slow
@@ -15,7 +15,7 @@ export function registerVmSelection(app: App, deps: BotDeps): void {
     await ack();
     const view = body.view;
     if (!view) return;
-    const vms = (await deps.facts.vms()) ?? [];
+    const [vms, plans] = await Promise.all([deps.facts.vms().then((v) => v ?? []), deps.facts.plans()]);
     const chosen = selectedVms(vms, selectedKeysFromAction(action));
     await deps.facts.putSelection(view.id, chosen.map((v) => v.id));
     const only = chosen.length === 1 ? chosen[0] : undefined;
@@ -23,26 +23,12 @@ export function registerVmSelection(app: App, deps: BotDeps): void {
       // Prefetch the points a specific-point search will offer (its answers have 3 s).
       void loadPointOptions(deps, only.id).catch((e: unknown) => deps.log.warn({ err: e }, 'could not prefetch recovery points'));
     }
-    const cached = await deps.facts.points(chosen.map((v) => v.id));
-    const selected: VmFacts[] = await Promise.all(
-      chosen.map(async (vm) => {
-        let points = cached.get(vm.id);
-        if (!points) {
-          try {
-            points = await deps.gateway.summarizePoints(vm.id);
-            await deps.facts.putPoints(vm.id, points);
-          } catch (e) {
-            deps.log.warn({ err: e, vm: vm.name }, 'could not read recovery points');
-          }
-        }
-        return { ...vm, points };
-      }),
-    );
+    const selected = await withPoints(deps, chosen);
     try {
       await client.views.update({
         view_id: view.id,
         hash: view.hash, // a newer selection may already have updated the view: then this one is stale
-        view: requestModal({ vms, selected, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
+        view: requestModal({ vms, plans, selected, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
       });
     } catch (e) {
       deps.log.info({ err: e }, 'request modal not updated (closed or changed meanwhile)');

@@ -35,9 +35,9 @@ export function registerFailbackCommand(app: App, deps: BotDeps): void {
 
 async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string, channelId: string): Promise<void> {
   try {
-    const vms = await deps.gateway.listVms();
-    await deps.facts.putVms(vms);
-    const view = requestModal({ vms, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
+    const [vms, plans] = await Promise.all([deps.gateway.listVms(), deps.gateway.listPlans()]);
+    await Promise.all([deps.facts.putVms(vms), deps.facts.putPlans(plans)]);
+    const view = requestModal({ vms, plans, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
     await client.views.update({ view_id: viewId, view });
   } catch (e) {
     deps.log.warn({ err: e }, 'could not build the request modal');

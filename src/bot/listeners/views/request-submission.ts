@@ -1,12 +1,13 @@
 import type { App } from '@slack/bolt';
 import { channelAllowed } from '../../../domain/approval';
-import { describeProblems, preflight } from '../../../domain/preflight';
-import type { Run } from '../../../domain/run';
-import type { VmFacts } from '../../../domain/vm';
+import { describeProblems, preflight, preflightPlan, type PreflightResult } from '../../../domain/preflight';
+import type { Run, RunPlan } from '../../../domain/run';
+import type { ReplicatedVm, VmFacts } from '../../../domain/vm';
 import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { BLOCK, CALLBACK } from '../../ids';
-import { parseRequestForm, selectedVms } from '../request-form';
+import { optionKey } from '../../views';
+import { parseRequestForm, selectedVms, targetChoiceError } from '../request-form';
 import { decodeRequestMetadata } from '../request-metadata';
 
 /**
@@ -16,20 +17,38 @@ import { decodeRequestMetadata } from '../request-metadata';
  */
 export function registerRequestSubmission(app: App, deps: BotDeps): void {
   app.view(CALLBACK.request, async ({ ack, body, view }) => {
-    const errors = (text: string) => ack({ response_action: 'errors', errors: { [BLOCK.vms]: text } });
+    // An inline error must name a block the view has (a vault with plans only has no VM select).
+    const has = (id: string) => view.blocks.some((b) => b.block_id === id);
+    const errorOn = (block: string, text: string) => {
+      const target = has(block) ? block : has(BLOCK.vms) ? BLOCK.vms : BLOCK.plan;
+      return ack({ response_action: 'errors', errors: { [target]: text } });
+    };
+    const errors = (text: string) => errorOn(BLOCK.vms, text);
     const form = parseRequestForm(view.state.values);
     const meta = decodeRequestMetadata(view.private_metadata);
     if (!form || !meta) return errors('This form is out of date. Close it and run /failback again.');
     if (!channelAllowed(deps.policy.allowedChannels, meta.channelId)) {
       return errors('failback-bot is not enabled in the channel this request came from.');
     }
-    if (form.vmKeys.length === 0) return errors('Choose at least one VM.');
+    const choiceError = targetChoiceError(form);
+    if (choiceError) return errorOn(choiceError.block, choiceError.text);
     try {
-      const vms = selectedVms((await deps.facts.vms()) ?? [], form.vmKeys);
-      if (vms.length !== form.vmKeys.length) return errors('The VM list has expired. Close this form and run /failback again.');
+      const known = (await deps.facts.vms()) ?? [];
+      let vms: ReplicatedVm[];
+      let plan: (RunPlan & { vmIds: readonly string[] }) | undefined;
+      if (form.planKey) {
+        const found = (await deps.facts.plans()).find((p) => optionKey(p.id) === form.planKey);
+        if (!found) return errorOn(BLOCK.plan, 'The plan list has expired. Close this form and run /failback again.');
+        const ids = new Set(found.vmIds.map((id) => id.toLowerCase()));
+        vms = known.filter((v) => ids.has(v.id.toLowerCase()));
+        plan = { id: found.id, name: found.name, vmIds: found.vmIds };
+      } else {
+        vms = selectedVms(known, form.vmKeys);
+        if (vms.length !== form.vmKeys.length) return errors('The VM list has expired. Close this form and run /failback again.');
+      }
       let recoveryPoint = form.recoveryPoint;
       if (form.specificPointKey) {
-        const only = vms.length === 1 ? vms[0] : undefined;
+        const only = vms.length === 1 && !plan ? vms[0] : undefined;
         if (!only) {
           return ack({ response_action: 'errors', errors: { [BLOCK.specificPoint]: 'A specific recovery point can be chosen for one VM only.' } });
         }
@@ -40,8 +59,15 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
       const points = await deps.facts.points(vms.map((v) => v.id));
       const facts: VmFacts[] = vms.map((v) => ({ ...v, points: points.get(v.id) }));
       const busy = await deps.store.activeRunsOf(vms.map((v) => v.id));
-      const check = preflight(facts, recoveryPoint, (id) => busy.get(id));
-      if (!check.ok) return errors(describeProblems(check.problems));
+      let check: PreflightResult;
+      if (form.planKey) {
+        const planFacts = (await deps.facts.plans()).find((p) => optionKey(p.id) === form.planKey);
+        check = planFacts ? preflightPlan(planFacts, facts, recoveryPoint, (id) => busy.get(id)) : { ok: false, problems: [] };
+      } else {
+        check = preflight(facts, recoveryPoint, (id) => busy.get(id));
+      }
+      const problemBlock = form.planKey ? BLOCK.plan : BLOCK.vms;
+      if (!check.ok) return errorOn(problemBlock, describeProblems(check.problems));
 
       const now = new Date(deps.now()).toISOString();
       const run: Run = {
@@ -53,15 +79,17 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         incident: form.incident,
         reason: form.reason,
         recoveryPoint,
-        vms: vms.map((v) => ({ id: v.id, name: v.name, osType: v.osType, failover: { status: 'pending' } })),
+        ...(plan ? { plan: { id: plan.id, name: plan.name } } : {}),
+        vms: vms.map((v) => ({ id: v.id, name: v.name, osType: v.osType, failover: { status: 'pending', ...(plan ? { viaPlan: true } : {}) } })),
       };
+      const what = vms.map((v) => v.name).join(', ');
       const created = await deps.store.create(run, [
-        { at: now, what: 'failback requested', actor: body.user.id, detail: vms.map((v) => v.name).join(', ') },
+        { at: now, what: 'failback requested', actor: body.user.id, detail: plan ? `recovery plan ${plan.name}: ${what}` : what },
         { at: now, what: 'preflight passed', detail: `${vms.length} VM(s)` },
       ]);
       if (!created.created) {
         const name = vms.find((v) => v.id === created.vmId)?.name ?? 'A VM';
-        return errors(`${name} is already in run ${created.otherRunId}.`);
+        return errorOn(problemBlock, `${name} is already in run ${created.otherRunId}.`);
       }
       await deps.effects.run(run, [{ kind: 'render-card' }, { kind: 'run-step', step: 'failover' }]);
       deps.log.info({ runId: run.id, user: body.user.id, vms: vms.length }, 'failback run created');

@@ -1,0 +1,19 @@
+import type { App } from '@slack/bolt';
+import { truncate } from '../../../domain/mrkdwn';
+import type { BotDeps } from '../../deps';
+import { ACTION, STATIC_SELECT_MAX } from '../../ids';
+import { optionKey } from '../../views';
+
+/** Type-ahead for the recovery-plan select when the vault has more plans than a static select may list. */
+export function registerPlanOptions(app: App, deps: BotDeps): void {
+  app.options(ACTION.plan, async ({ ack, payload }) => {
+    const query = (payload.value ?? '').toLowerCase();
+    const plans = (await deps.facts.plans()).filter((p) => p.failsBack && p.name.toLowerCase().includes(query));
+    await ack({
+      options: plans.slice(0, STATIC_SELECT_MAX).map((p) => ({
+        text: { type: 'plain_text' as const, text: truncate(`${p.name} (${p.vmIds.length} VMs)`, 75) },
+        value: optionKey(p.id),
+      })),
+    });
+  });
+}
