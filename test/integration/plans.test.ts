@@ -123,6 +123,22 @@ describe('a classic recovery plan', () => {
   });
 });
 
+describe('when ASR accepts a plan operation but the answer is lost', () => {
+  it('follows the plan job it started instead of posting again, for the failover and for the commit', async () => {
+    world.emulator.faults.add({ match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/unplannedFailover/ }, kind: 'drop-after-accept', times: 1 });
+    world.emulator.faults.add({ match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/failoverCommit/ }, kind: 'drop-after-accept', times: 1 });
+    const { view } = await openRequestModal(world);
+    const shown = await choosePlan(world, view, S.plans.classic);
+    await submitRequest(world, shown, { vms: [], plan: S.plans.classic });
+    const { card, prompt } = await waitForCommitPrompt(world, 40_000);
+    expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+    expect(textOf(prompt)).toContain('3 of 3 VMs failed over');
+    await commitAsApprover(world, prompt, card.ts);
+    expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
+    expect(world.emulator.item('app-01')?.stage).toBe('committed');
+  });
+});
+
 describe('a modernized recovery plan', () => {
   it('fails back by one planned failover of the plan, commits as one, and reprotects each VM once its agent registered', async () => {
     const { view } = await openRequestModal(world);

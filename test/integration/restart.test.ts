@@ -1,4 +1,5 @@
 import {
+  choosePlan,
   chooseVms,
   commitAsApprover,
   openRequestModal,
@@ -8,6 +9,7 @@ import {
   waitForCommitPrompt,
 } from '../../src/sandbox/person';
 import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
 import { startBotProcess, type BotProcess } from '../support/bot-process';
 
 jest.setTimeout(90_000);
@@ -62,6 +64,24 @@ describe('kill -9 of the bot process', () => {
     // The answer to the accepted POST takes long; the bot is killed before it can record the job.
     world.emulator.faults.add({ match: { method: 'POST', path: /unplannedFailover/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
     await killDuringFailoverThenRestart('db-01');
+  });
+
+  it('right after ASR accepted a recovery plan’s failover: one plan POST, every VM of the plan followed', async () => {
+    world.emulator.faults.add({ match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/unplannedFailover/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
+    bot = await startBotProcess(world.env);
+    world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+    const { view } = await openRequestModal(world);
+    const shown = await choosePlan(world, view, DEFAULT_SCENARIO.plans.classic);
+    expect((await submitRequest(world, shown, { vms: [], plan: DEFAULT_SCENARIO.plans.classic })).responseAction).toBe('clear');
+    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { timeoutMs: 15_000 });
+    await restart();
+    const { prompt } = await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nbot said:\n${bot!.output().slice(-3000)}`);
+    });
+    const posts = world.emulator.operationPosts('unplannedFailover');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.path).toMatch(/replicationRecoveryPlans/i);
+    expect(JSON.stringify(prompt.blocks)).toContain('3 of 3 VMs failed over');
   });
 
   it('during a reprotect retry wait: the retry survives the restart and one reprotect is accepted', async () => {

@@ -17,7 +17,7 @@ function play(run: Run, ...events: RunEvent[]): Run {
 const names = ['app-01', 'db-01', 'web-01'];
 const planRun = (): Run =>
   aRun({ plan: { id: '/plans/p1', name: 'p1' }, vms: names.map((n) => vmInRun(n, { failover: { status: 'pending', viaPlan: true } })) });
-const ok = (run: Run, op: 'failover' | 'commit', name: string): RunEvent => ({ type: 'op-succeeded', vmId: `/items/${name}`, op, at: T0 });
+const ok = (_run: Run, op: 'failover' | 'commit', name: string): RunEvent => ({ type: 'op-succeeded', vmId: `/items/${name}`, op, at: T0 });
 
 describe('a recovery-plan run', () => {
   it('moves every member with one plan event and writes one audit line for the plan', () => {
