@@ -241,7 +241,15 @@ function stepVm(run: Run, event: OpEvent): Step {
       if (current.status !== 'pending' && current.status !== 'waiting') {
         return refuse(`${event.op} of ${vm.name} is already ${current.status}`);
       }
-      op = { status: 'issuing', issuedAt: event.at, attempt: current.attempt, error: current.error, viaPlan: current.viaPlan };
+      op = {
+        status: 'issuing',
+        issuedAt: event.at,
+        attempt: current.attempt,
+        error: current.error,
+        viaPlan: current.viaPlan,
+        waitingFor: current.waitingFor,
+        waitingSince: current.waitingSince,
+      };
       break;
     case 'op-started':
       if (current.status === 'running') return refuse(`${event.op} of ${vm.name} is already running`);
@@ -268,7 +276,9 @@ function stepVm(run: Run, event: OpEvent): Step {
       const retryAt = retryTime(run, event);
       if (retryAt) {
         const attempt = (current.attempt ?? 1) + 1;
-        op = { ...current, status: 'waiting', error: event.error, progress: undefined, attempt, nextAttemptAt: retryAt, waitingFor: event.retry?.waitingFor, jobName: undefined };
+        const waitingFor = event.retry?.waitingFor;
+        const waitingSince = current.waitingFor === waitingFor && current.waitingSince ? current.waitingSince : event.at;
+        op = { ...current, status: 'waiting', error: event.error, progress: undefined, attempt, nextAttemptAt: retryAt, waitingFor, waitingSince, jobName: undefined };
         effects.push({ kind: 'run-step', step: event.op, notBefore: retryAt, jobKey: `r${run.reprotect?.round ?? 1}-a${attempt}` });
         audit = { at: event.at, what: `${event.op} will be retried`, vm: vm.name, jobName: current.jobName, detail: `attempt ${attempt} at ${retryAt}: ${event.error}` };
       } else {

@@ -18,6 +18,8 @@ export interface OpState {
   readonly attempt?: number | undefined;
   readonly nextAttemptAt?: string | undefined;
   readonly waitingFor?: string | undefined;
+  /** When the current wait began (the first attempt that had to wait for the same thing). */
+  readonly waitingSince?: string | undefined;
   /** Issued as part of one recovery-plan operation (one POST on the plan for every such VM). */
   readonly viaPlan?: boolean | undefined;
 }

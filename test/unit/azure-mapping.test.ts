@@ -6,7 +6,7 @@ import { mapOperationError, mapReadError } from '../../src/azure/asr-errors';
 import { summarizeJob } from '../../src/azure/jobs';
 import { armScope, PointSummary } from '../../src/azure/sdk-gateway';
 import { noRepeatPostPolicy } from '../../src/azure/no-repeat-post-policy';
-import { strategyFor } from '../../src/azure/providers';
+import { planStrategyFor, strategyFor } from '../../src/azure/providers';
 import { AsrOutcomeUnknownError, AsrRefusedError, AsrTransientError } from '../../src/errors';
 
 const ITEM =
@@ -63,6 +63,22 @@ describe('provider strategies', () => {
     });
   });
 
+  it.each([
+    ['InMage', 'unplannedFailover', { instanceType: 'InMage', recoveryPointType: 'LatestTag' }],
+    ['InMageRcmFailback', 'plannedFailover', { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' }],
+  ])('fails a %s recovery plan back with one %s and a list of provider inputs', (provider, method, details) => {
+    const { strategy } = planStrategyFor({ properties: { replicationProviders: [provider] } }) as { strategy: NonNullable<ReturnType<typeof strategyFor>> };
+    const req = strategy.planFailoverRequest({ kind: 'latest-app-consistent' });
+    expect(req.method).toBe(method);
+    expect(req.body.properties.failoverDirection).toBe('RecoveryToPrimary');
+    expect(req.body.properties.providerSpecificDetails).toEqual([details]);
+  });
+
+  it('refuses a plan that replicates to Azure, or mixes providers', () => {
+    expect(planStrategyFor({ properties: { replicationProviders: ['InMageAzureV2'] } })).toEqual({ reason: expect.stringMatching(/reprotect its VMs to AVS first/) });
+    expect(planStrategyFor({ properties: { replicationProviders: ['InMage', 'InMageRcmFailback'] } })).toHaveProperty('reason');
+  });
+
   it('has no strategy for items that replicate to Azure', () => {
     expect(strategyFor(item('InMageAzureV2'))).toBeUndefined();
   });
@@ -89,6 +105,44 @@ describe('ASR job summary', () => {
   it('reports a failed shutdown task even when the job succeeded', () => {
     const t = tasks.map((x) => (x.name === 'ShutdownVmTask' ? { ...x, state: 'Failed' } : { ...x, state: 'Succeeded' }));
     expect(summarizeJob('j', job('Succeeded', t))).toMatchObject({ state: 'succeeded', shutdown: 'failed' });
+  });
+
+  it('reports each VM of a plan job from the child tasks of the plan’s groups', () => {
+    const child = (friendlyName: string, state: string, errors: unknown[] = []) => ({ name: 'T', friendlyName, state, errors });
+    const plan = {
+      properties: {
+        state: 'InProgress',
+        tasks: [
+          { name: 'Prereq', friendlyName: 'Prerequisites check', state: 'Succeeded' },
+          {
+            name: 'GroupTask',
+            friendlyName: 'Group: Shutdown',
+            state: 'Succeeded',
+            groupTaskCustomDetails: {
+              instanceType: 'RecoveryPlanShutdownGroupTaskDetails',
+              childTasks: [child('Shut down the virtual machine in Azure: app-01', 'Succeeded'), child('Shut down the virtual machine in Azure: app-010', 'Failed')],
+            },
+          },
+          {
+            name: 'GroupTask',
+            friendlyName: 'Group 1: Start',
+            state: 'InProgress',
+            groupTaskCustomDetails: {
+              instanceType: 'RecoveryPlanGroupTaskDetails',
+              childTasks: [child('Start the virtual machine: app-01', 'InProgress'), child('Start the virtual machine: app-010', 'NotStarted')],
+            },
+          },
+        ],
+      },
+    } as unknown as Job;
+    const view = summarizeJob('pj', plan, [
+      { id: '/i/app-01', name: 'app-01' },
+      { id: '/i/app-010', name: 'app-010' },
+    ]);
+    expect(view.progress).toEqual({ task: 'Group 1: Start · Start the virtual machine: app-01', done: 3, total: 5 });
+    // "app-01" does not match app-010's tasks.
+    expect(view.members?.['/i/app-01']).toEqual({ progress: { task: 'Group 1: Start · Start the virtual machine', done: 1, total: 2 }, shutdown: 'succeeded' });
+    expect(view.members?.['/i/app-010']).toMatchObject({ progress: { done: 1, total: 2 }, shutdown: 'failed' });
   });
 
   it("carries ASR's own error message for a failed job", () => {

@@ -145,6 +145,18 @@ describe('reprotect in the run state machine', () => {
     expect(d.effects).toContainEqual({ kind: 'run-step', step: 'reprotect', notBefore: '2026-11-28T10:00:30.000Z', jobKey: 'r1-a2' });
   });
 
+  it('remembers since when it waits for the agent across attempts', () => {
+    const first = '2026-11-28T10:00:10.000Z';
+    const waiting = play(
+      committed,
+      requested,
+      agentFailure(first),
+      { type: 'op-issuing', vmId: vm, op: 'reprotect', at: '2026-11-28T10:00:30.000Z' },
+      agentFailure('2026-11-28T10:00:31.000Z'),
+    );
+    expect(waiting.vms[0]?.reprotect).toMatchObject({ status: 'waiting', attempt: 3, waitingFor: 'the agent', waitingSince: first });
+  });
+
   it('fails with ASR’s message once the window is over, and can be retried', () => {
     const failed = play(committed, requested, agentFailure('2026-11-28T10:00:50.000Z'));
     expect(failed.vms[0]?.reprotect).toMatchObject({ status: 'failed', error: 'agent not registered' });

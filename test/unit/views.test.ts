@@ -468,6 +468,81 @@ describe('the verification prompt', () => {
   });
 });
 
+describe('partial failure on the prompt', () => {
+  const actionIds = (r: Run) =>
+    verificationPrompt(r, approvers, NOW)
+      .blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []))
+      .map((e) => ('action_id' in e ? e.action_id : undefined));
+
+  it('offers Retry failover and Leave out next to Commit while a failed VM awaits a decision', () => {
+    const r = run({ vms: [runVm('a'), failed('b')] });
+    expect(actionIds(r)).toEqual([ACTION.retryFailover, ACTION.leaveOut, ACTION.commit]);
+    expect(joined(verificationPrompt(r, approvers, NOW))).toMatch(/1 VM did not fail over/);
+  });
+
+  it('shows a left-out VM with who left it out and the escaped reason, and offers no retry', () => {
+    const r = run({ vms: [runVm('a'), failed('b', 'boom')].map((v) => (v.name === 'b' ? { ...v, leftOut: { by: 'UAPP1', at: ago(1), reason: EVIL } } : v)) });
+    expect(actionIds(r)).toEqual([ACTION.commit]);
+    const prompt = verificationPrompt(r, approvers, NOW);
+    expect(joined(prompt)).toContain('left out by <@UAPP1>: &lt;!channel&gt;');
+    expectEscaped(prompt);
+    expect(joined(runCard(r, NOW))).toContain(':heavy_minus_sign: *b* — failover failed: boom · left out by <@UAPP1>');
+  });
+
+  it('says a retry runs and offers nothing to click meanwhile', () => {
+    const r = run({ vms: [runVm('a'), runVm('b', { status: 'running', attempt: 2 })] });
+    const prompt = verificationPrompt(r, approvers, NOW);
+    expect(actionIds(r)).toEqual([]);
+    expect(joined(prompt)).toMatch(/retrying the failover of b/);
+  });
+});
+
+describe('recovery plans in the views', () => {
+  const plan = (name: string, n = 2) => ({
+    id: `/plans/${name}`,
+    name,
+    vmIds: Array.from({ length: n }, (_, i) => `${ITEMS}m${i}`),
+    failsBack: true,
+    failback: { ready: true } as const,
+    pointChoices: ['latest', 'latest-app-consistent'] as const,
+  });
+
+  it('offers VMs or one plan, both optional, with a hint that says so', () => {
+    const v = requestModal({ vms: [vm('app-01')], plans: [plan('p1')], now: NOW });
+    expect(byId(v, BLOCK.vms)).toMatchObject({ optional: true });
+    expect(byId(v, BLOCK.plan)).toMatchObject({ optional: true, dispatch_action: true, hint: { text: expect.stringMatching(/not both/) } });
+    expect(element(v, BLOCK.plan)).toMatchObject({ type: 'static_select', options: [{ text: { text: 'p1 (2 VMs)' } }] });
+  });
+
+  it('searches the plans beyond 100', () => {
+    const plans = Array.from({ length: STATIC_SELECT_MAX + 1 }, (_, i) => plan(`p${i}`));
+    const v = requestModal({ vms: [vm('app-01')], plans, now: NOW });
+    expect(element(v, BLOCK.plan)).toMatchObject({ type: 'external_select', min_query_length: 0 });
+    assertWithinSlackLimits(v);
+  });
+
+  it('lists a chosen plan’s VMs with their recovery-point ages and offers no specific point', () => {
+    const members = [vm('m0', { points: { count: 2, latestCrashConsistent: ago(5), latestAppConsistent: ago(65) } }), vm('m1')];
+    const v = requestModal({ vms: members, plans: [plan('p1')], selectedPlan: { plan: plan('p1'), members }, now: NOW });
+    expect(joined(v)).toContain('*Recovery plan p1* — 2 VMs: m0, m1');
+    expect(joined(byId(v, BLOCK.rpo))).toContain('*m0* — latest crash-consistent: 5 min ago · latest app-consistent: 1 h 5 min ago');
+    expect(byId(v, BLOCK.specificPoint)).toBeUndefined();
+  });
+
+  it('names the plan on the card', () => {
+    expect(joined(runCard(run({ plan: { id: '/plans/p1', name: 'p1' } }), NOW))).toContain('Recovery plan *p1*: app-01');
+  });
+
+  it('says since when a reprotect waits for the VM’s agent', () => {
+    const waiting = runVm('a', {}, {
+      commit: { status: 'succeeded' },
+      reprotect: { status: 'waiting', attempt: 3, waitingFor: 'the VM’s agent', waitingSince: '2026-11-28T11:40:00.000Z', nextAttemptAt: '2026-11-28T12:01:00.000Z' },
+    });
+    const r = run({ vms: [waiting], commit: { approvedBy: 'U', approvedAt: ago(20) }, reprotect: { requestedBy: 'U', requestedAt: ago(20), round: 1, windowEndsAt: ago(-10), choices: {} } });
+    expect(joined(runCard(r, NOW))).toContain('waiting for the VM’s agent (since 11:40 UTC) — attempt 3 at 12:01 UTC');
+  });
+});
+
 // ---- confirm commit modal ----------------------------------------------------------------------------
 
 describe('the commit confirmation', () => {

@@ -144,7 +144,10 @@ function reprotectStatus(op: OpState): string {
     case 'issuing':
       return `starting the reprotect${op.attempt && op.attempt > 1 ? ` (attempt ${op.attempt})` : ''}`;
     case 'waiting':
-      return `waiting for ${safeLine(op.waitingFor ?? 'ASR', 120)} — attempt ${op.attempt ?? 2} at ${op.nextAttemptAt ? utcTime(op.nextAttemptAt) : 'soon'}`;
+      return (
+        `waiting for ${safeLine(op.waitingFor ?? 'ASR', 120)}${op.waitingSince ? ` (since ${utcTime(op.waitingSince)})` : ''}` +
+        ` — attempt ${op.attempt ?? 2} at ${op.nextAttemptAt ? utcTime(op.nextAttemptAt) : 'soon'}`
+      );
     case 'running': {
       const p = op.progress;
       return p ? `reprotecting — ${safeLine(p.task, 150)} (${p.done}/${p.total})` : 'reprotecting';
