@@ -28,6 +28,12 @@ const boolean = (dflt: boolean) =>
   );
 
 /** Positive durations; decimals are allowed so rehearsals and tests can run on short intervals. */
+const count = (dflt: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(dflt),
+  );
+
 const duration = (dflt: number, max: number) =>
   z.preprocess(
     emptyToUndefined,
@@ -101,6 +107,7 @@ const schema = z
     FAILBACK_AUTO_REPROTECT: boolean(false),
     FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
     ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
+    ASR_JOB_READS_PER_POLL: count(10, 1000),
     REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
     REPROTECT_RETRY_WINDOW_MINUTES: duration(20, 24 * 60),
     SHUTDOWN_TIMEOUT_SECONDS: duration(25, 600),
@@ -160,6 +167,8 @@ export interface Config {
   };
   readonly timing: {
     readonly asrPollIntervalMs: number;
+    /** Watched jobs read one by one per poll; beyond, one job list per poll says which ended. */
+    readonly asrJobReadsPerPoll: number;
     readonly reprotectRetryIntervalMs: number;
     readonly reprotectRetryWindowMs: number;
     readonly shutdownTimeoutMs: number;
@@ -212,6 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     timing: {
       asrPollIntervalMs: e.ASR_POLL_INTERVAL_SECONDS * 1000,
+      asrJobReadsPerPoll: e.ASR_JOB_READS_PER_POLL,
       reprotectRetryIntervalMs: e.REPROTECT_RETRY_INTERVAL_SECONDS * 1000,
       reprotectRetryWindowMs: e.REPROTECT_RETRY_WINDOW_MINUTES * 60_000,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

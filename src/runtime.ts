@@ -98,7 +98,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           now,
           log,
         },
-        watch: { gateway, store, watch, effects, now, reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs, log },
+        watch: {
+          gateway,
+          store,
+          watch,
+          effects,
+          now,
+          reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs,
+          jobReadsPerPoll: config.timing.asrJobReadsPerPoll,
+          lastRead: new Map(),
+          log,
+        },
         messages: { client, redis, prefix, store, approvers, now, log },
         log,
         autoReprotect: config.policy.autoReprotect && {

@@ -82,6 +82,12 @@ export interface AsrGateway {
   ): Promise<{ readonly jobName: string; readonly retryAfterMs?: number | undefined }>;
   /** An ASR job; for a plan job, `members` are the VMs whose tasks are reported one by one. */
   getJob(jobName: string, options?: CallOptions, members?: readonly JobMember[]): Promise<AsrJobView>;
+  /**
+   * The state of every job of the vault started since `since`, from one list (all pages): the
+   * vault-wide watcher's one read per poll. Lower-cased job name → state. The list carries no
+   * tasks or errors: read a job with `getJob` for those.
+   */
+  jobStates(since: Date, options?: CallOptions): Promise<Map<string, AsrJobView['state']>>;
   /** Every recovery plan of the vault (all pages), with its members and failback readiness. */
   listPlans(options?: CallOptions): Promise<ReplicatedPlan[]>;
   /** Reads the plan (and its members) and says whether `op` can be issued on the plan. */

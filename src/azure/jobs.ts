@@ -74,6 +74,12 @@ export function summarizeJob(jobName: string, job: Job, members?: readonly JobMe
   return { ...view, state: 'running' };
 }
 
+/** A job's state alone (what the job list carries). */
+export function jobState(job: Job): AsrJobView['state'] {
+  const state = (job.properties?.state ?? '').toLowerCase();
+  return SUCCEEDED.has(state) ? 'succeeded' : FAILED.has(state) ? 'failed' : 'running';
+}
+
 type JobErrors = NonNullable<NonNullable<Job['properties']>['errors']>;
 
 function messagesOf(errors: JobErrors): string[] {

@@ -18,7 +18,7 @@ import { mapOperationError, mapReadError } from './asr-errors';
 import type { AsrGateway, AsrJobView, CallOptions, JobMember, OperationInput, OperationState, PlanOperationState } from './gateway';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
 import { notReadyReason, PLAN_POINT_CHOICES, planStrategyFor, PROTECTED_TO_AZURE, providerOf, storageOf, strategyFor, type FabricDetails } from './providers';
-import { summarizeJob } from './jobs';
+import { jobState, summarizeJob } from './jobs';
 
 export interface SdkGatewayOptions {
   readonly credential: TokenCredential;
@@ -184,6 +184,19 @@ export class SdkAsrGateway implements AsrGateway {
       throw mapReadError(e);
     }
     return summarizeJob(jobName, job, members);
+  }
+
+  async jobStates(since: Date, options?: CallOptions): Promise<Map<string, AsrJobView['state']>> {
+    const states = new Map<string, AsrJobView['state']>();
+    try {
+      const filter = `startTime eq '${since.toISOString()}'`;
+      for await (const job of this.client.replicationJobs.list(this.vault, this.rg, { ...options, filter })) {
+        if (job.name) states.set(job.name.toLowerCase(), jobState(job));
+      }
+    } catch (e) {
+      throw mapReadError(e);
+    }
+    return states;
   }
 
   async listPlans(options?: CallOptions): Promise<ReplicatedPlan[]> {

@@ -17,21 +17,56 @@ export interface WatchDeps {
   readonly effects: EffectRunner;
   readonly now: () => number;
   readonly reprotectRetryIntervalMs: number;
+  /** ASR_JOB_READS_PER_POLL: jobs read one by one per tick; beyond, one job list per tick first. */
+  readonly jobReadsPerPoll?: number | undefined;
+  /** When each running job was last read in full (this process), so progress reads take turns. */
+  readonly lastRead?: Map<string, number> | undefined;
   readonly log: Logger;
 }
 
 const READ_CONCURRENCY = 4;
+/** Jobs are listed from a little before the bot started following them (clocks differ). */
+const LIST_MARGIN_MS = 10 * 60_000;
 
 /**
- * One tick of the vault-wide ASR job watcher: reads every watched job that is due and turns what
- * ASR reports into run events (progress, success, failure). A job that cannot be read now is
- * left for the next tick.
+ * One tick of the vault-wide ASR job watcher: reads the watched jobs that are due and turns what
+ * ASR reports into run events (progress, success, failure). With few jobs each is read (GET); with
+ * more than ASR_JOB_READS_PER_POLL, one job list (all pages) says which ended — those are read for
+ * their outcome — and the running ones are read for progress in turn, within the same budget. A job
+ * that cannot be read now is left for the next tick.
  */
 export async function watchTick(deps: WatchDeps, signal?: AbortSignal): Promise<void> {
   const now = deps.now();
-  const due = (await deps.watch.all()).filter((j) => j.notBefore <= now);
-  for (let i = 0; i < due.length; i += READ_CONCURRENCY) {
-    await Promise.all(due.slice(i, i + READ_CONCURRENCY).map((j) => followJob(deps, j, signal)));
+  const all = await deps.watch.all();
+  const due = all.filter((j) => j.notBefore <= now);
+  const budget = deps.jobReadsPerPoll ?? 10;
+  let follow = due;
+  if (due.length > budget) {
+    const since = new Date(Math.min(...due.map((j) => j.addedAt ?? j.notBefore)) - LIST_MARGIN_MS);
+    let states;
+    try {
+      states = await deps.gateway.jobStates(since, { abortSignal: signal });
+    } catch (e) {
+      deps.log.warn({ err: e }, 'could not list the vault’s ASR jobs; trying again next tick');
+      return;
+    }
+    const stateOf = (j: WatchedJob) => states.get(j.jobName.toLowerCase());
+    // Ended, or not in the list (then the read tells: ended, running, or unknown to ASR).
+    const settled = due.filter((j) => stateOf(j) !== 'running');
+    const lastRead = deps.lastRead ?? new Map<string, number>();
+    const turn = due
+      .filter((j) => stateOf(j) === 'running')
+      .sort((a, b) => (lastRead.get(a.jobName) ?? 0) - (lastRead.get(b.jobName) ?? 0))
+      .slice(0, Math.max(0, budget - settled.length));
+    follow = [...settled, ...turn];
+  }
+  for (let i = 0; i < follow.length; i += READ_CONCURRENCY) {
+    await Promise.all(follow.slice(i, i + READ_CONCURRENCY).map((j) => followJob(deps, j, signal)));
+  }
+  if (deps.lastRead) {
+    const watched = new Set(all.map((j) => j.jobName));
+    for (const j of follow) deps.lastRead.set(j.jobName, now);
+    for (const name of deps.lastRead.keys()) if (!watched.has(name)) deps.lastRead.delete(name);
   }
 }
 

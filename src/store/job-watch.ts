@@ -11,6 +11,8 @@ export interface WatchedJob {
   readonly plan?: true | undefined;
   /** Epoch ms before which the job is not read (ARM's Retry-After, when longer than the poll interval). */
   readonly notBefore: number;
+  /** Epoch ms when the bot started following the job (the job list is filtered from there). */
+  readonly addedAt?: number | undefined;
 }
 
 /**
@@ -27,7 +29,7 @@ export class JobWatchList {
   }
 
   async add(job: WatchedJob): Promise<void> {
-    await this.redis.hset(this.key, job.jobName, JSON.stringify(job));
+    await this.redis.hset(this.key, job.jobName, JSON.stringify({ addedAt: Date.now(), ...job }));
   }
 
   async all(): Promise<WatchedJob[]> {

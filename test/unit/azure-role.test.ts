@@ -13,6 +13,7 @@ const ACTION_OF: Record<string, readonly string[]> = {
   'replicationFabrics.get': [`${V}/replicationFabrics/read`],
   'replicationPolicies.list': [`${V}/replicationPolicies/read`],
   'replicationJobs.get': [`${V}/replicationJobs/read`],
+  'replicationJobs.list': [`${V}/replicationJobs/read`],
   // Each operation is a long-running one: its status is read from replicationOperationStatus.
   'replicationProtectedItems.beginUnplannedFailover': [`${ITEM}/unplannedFailover/action`, `${V}/replicationOperationStatus/read`],
   'replicationProtectedItems.beginPlannedFailover': [`${ITEM}/plannedFailover/action`, `${V}/replicationOperationStatus/read`],

@@ -174,6 +174,12 @@ export function renderJob(v: VaultState, j: JobState): Json {
   };
 }
 
+/** A job as ASR lists it (`GET replicationJobs`): state and times, no tasks or errors. */
+export function renderJobSummary(v: VaultState, j: JobState): Json {
+  const full = renderJob(v, j) as { properties: Record<string, unknown> };
+  return { ...full, properties: { ...full.properties, tasks: [], errors: [] } };
+}
+
 function renderTask(t: TaskState): Json {
   return {
     taskId: t.taskId,

@@ -5,7 +5,7 @@
 import { type OperationContext, OPERATION_RESULTS, OPERATION_STATUS, operationResult, operationStatus, startOperation } from './operations';
 import { eq } from './model';
 import { startPlanOperation } from './plan-operations';
-import { renderContainer, renderFabric, renderItem, renderJob, renderPlan, renderPoint, renderPolicy } from './render';
+import { renderContainer, renderFabric, renderItem, renderJob, renderJobSummary, renderPlan, renderPoint, renderPolicy } from './render';
 import { armError, ok, type Reply } from './reply';
 import { OPERATION_KINDS, type OperationKind } from './types';
 
@@ -64,7 +64,8 @@ export function route(ctx: RouteContext, req: RouteRequest): Reply {
     return p ? ok(renderPolicy(v, p)) : notFound('replicationPolicies', seg[1]);
   }
   if (is(0, 'replicationJobs')) {
-    if (n === 1) return page(ctx.jobs.list(), (j) => renderJob(v, j));
+    // The list is a summary, as ASR serves it (tasks and errors empty): details need a GET per job.
+    if (n === 1) return page(jobsSince(ctx.jobs.list(), req.query.$filter), (j) => renderJobSummary(v, j));
     const j = n === 2 ? ctx.jobs.get(seg[1] ?? '') : undefined;
     return j ? ok(renderJob(v, j)) : notFound('replicationJobs', seg[1]);
   }
@@ -99,6 +100,13 @@ function notFound(type: string, name: string | undefined): Reply {
 }
 
 /** One page of a list: `{ value, nextLink? }`; nextLink repeats the request's query with a new `$skiptoken`. */
+/** `$filter=startTime eq '<ISO>'` (ASR's JobQueryParameter): jobs started at or after that time. */
+function jobsSince<T extends { startTime: Date }>(jobs: readonly T[], filter: string | undefined): readonly T[] {
+  const m = /startTime\s+eq\s+'([^']+)'/i.exec(filter ?? '');
+  const since = m?.[1] ? Date.parse(m[1]) : Number.NaN;
+  return Number.isNaN(since) ? jobs : jobs.filter((j) => j.startTime.getTime() >= since);
+}
+
 function paged(ctx: RouteContext, req: RouteRequest, all: readonly unknown[]): Reply {
   const size = Math.max(1, ctx.pageSize());
   const skip = Math.max(0, Number.parseInt(req.query.$skiptoken ?? '0', 10) || 0);
