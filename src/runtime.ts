@@ -155,6 +155,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       approvers: new ApproverDirectory(client, config.policy.approverGroups, log, now),
       policy: { ...config.policy },
       reprotectRetryWindowMs: config.timing.reprotectRetryWindowMs,
+      storeReady: () => redis.status === 'ready',
       now,
       log,
     };

@@ -18,6 +18,8 @@ export interface BotDeps {
   readonly policy: ApprovalPolicy & { readonly allowedChannels: readonly string[] | undefined };
   /** How long reprotect retries wait for the VMs' agents. */
   readonly reprotectRetryWindowMs: number;
+  /** Whether the store (Redis) answers now: without it nothing can be recorded, so nothing is started. */
+  readonly storeReady: () => boolean;
   readonly now: () => number;
   readonly log: Logger;
 }

@@ -30,7 +30,10 @@ export class EffectRunner {
     if (this.autoReprotect && phaseOf(run) === 'awaiting-reprotect' && !run.reprotect) {
       await this.queues.enqueueAutoReprotect(run.id);
     }
-    if (kinds.has('render-card') || kinds.has('post-verification')) {
+    if (kinds.has('post-verification')) {
+      // The verification prompt is a new message, and people wait for it: not held back by card edits.
+      await this.queues.enqueueCard(run.id, run.version, 0);
+    } else if (kinds.has('render-card')) {
       const last = Number(await this.redis.get(cardEditedAtKey(this.prefix, run.id))) || 0;
       await this.queues.enqueueCard(run.id, run.version, last + this.minCardIntervalMs - this.now());
     }

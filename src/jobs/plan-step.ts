@@ -45,7 +45,7 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
 
   if (state.state === 'running') {
     log.info({ jobName: state.jobName }, 'ASR already runs the plan operation; following it');
-    await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: plan.id, op: step, plan: true, notBefore: deps.now() + deps.pollIntervalMs });
+    await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: plan.id, op: step, plan: true, notBefore: deps.now() });
     await apply(deps, run.id, { type: 'plan-op-started', op: step, jobName: state.jobName, at: at() });
     return;
   }
@@ -64,7 +64,7 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
   try {
     const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));
     const input: OperationInput = { recoveryPoint: run.recoveryPoint };
-    const { jobName, retryAfterMs } = await deps.gateway.startPlanOperation(plan.id, step, input, {
+    const { jobName } = await deps.gateway.startPlanOperation(plan.id, step, input, {
       abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     log.info({ jobName }, 'ASR accepted the plan operation');
@@ -74,7 +74,9 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
       vmId: plan.id,
       op: step,
       plan: true,
-      notBefore: deps.now() + Math.max(deps.pollIntervalMs, retryAfterMs ?? 0),
+      // Read at the next tick (the 202's Retry-After is about polling the operation, which we do
+      // not do): the job's end is then seen within one poll interval.
+      notBefore: deps.now(),
     });
     await apply(deps, run.id, { type: 'plan-op-started', op: step, jobName, at: at() });
   } catch (e) {

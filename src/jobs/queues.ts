@@ -18,7 +18,9 @@ export const cardJobId = (runId: string, version: number) => `card-${runId}-v${v
 const STEP_OPTIONS: JobsOptions = {
   attempts: 50,
   backoff: { type: 'asr' },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  // Steps are idempotent (read-before-issue, state machine), so a finished one needs no record:
+  // the run's audit trail has what happened.
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 const CARD_OPTIONS: JobsOptions = {
@@ -35,9 +37,11 @@ export class FailbackQueues {
   readonly slack: Queue;
 
   constructor(connection: ConnectionOptions, prefix: string) {
-    this.steps = new Queue(QUEUE.steps, { connection, prefix });
-    this.watch = new Queue(QUEUE.watch, { connection, prefix });
-    this.slack = new Queue(QUEUE.slack, { connection, prefix });
+    // BullMQ's event stream is for dashboards; nothing here reads it: keep it short (default 10 000).
+    const options = { connection, prefix, streams: { events: { maxLen: 100 } } };
+    this.steps = new Queue(QUEUE.steps, options);
+    this.watch = new Queue(QUEUE.watch, options);
+    this.slack = new Queue(QUEUE.slack, options);
   }
 
   /** `key` tells attempts of one step apart (reprotect retries); `delayMs` schedules it (kept in Redis). */

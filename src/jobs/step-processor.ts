@@ -97,7 +97,7 @@ async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?:
   if (state.state === 'running') {
     log.info({ jobName: state.jobName }, 'ASR already runs the operation; following it');
     // Watch first: a crash between the two leaves a watched job, never a running op nobody follows.
-    await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: vm.id, op: step, notBefore: deps.now() + deps.pollIntervalMs });
+    await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: vm.id, op: step, notBefore: deps.now() });
     await apply({ type: 'op-started', vmId: vm.id, op: step, jobName: state.jobName, at: at() });
     return;
   }
@@ -128,7 +128,7 @@ async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?:
   try {
     // The POST ends (or is aborted: outcome unknown, read next time) before the issue lock expires.
     const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));
-    const { jobName, retryAfterMs } = await deps.gateway.startOperation(
+    const { jobName } = await deps.gateway.startOperation(
       vm.id,
       step,
       { recoveryPoint: run.recoveryPoint, reprotect: run.reprotect?.choices[vm.id] },
@@ -140,7 +140,9 @@ async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?:
       runId: run.id,
       vmId: vm.id,
       op: step,
-      notBefore: deps.now() + Math.max(deps.pollIntervalMs, retryAfterMs ?? 0),
+      // Read at the next tick (the 202's Retry-After is about polling the operation, which we do
+      // not do): the job's end is then seen within one poll interval.
+      notBefore: deps.now(),
     });
     await apply({ type: 'op-started', vmId: vm.id, op: step, jobName, at: at() });
   } catch (e) {

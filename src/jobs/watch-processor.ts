@@ -39,7 +39,7 @@ export async function watchTick(deps: WatchDeps, signal?: AbortSignal): Promise<
   const now = deps.now();
   const all = await deps.watch.all();
   const due = all.filter((j) => j.notBefore <= now);
-  const budget = deps.jobReadsPerPoll ?? 10;
+  const budget = deps.jobReadsPerPoll ?? 5;
   let follow = due;
   if (due.length > budget) {
     const since = new Date(Math.min(...due.map((j) => j.addedAt ?? j.notBefore)) - LIST_MARGIN_MS);

@@ -89,7 +89,7 @@ export function startWorkers(
         throw e;
       }
     },
-    { ...common, concurrency: 4 },
+    { ...common, concurrency: 8 },
   );
   for (const w of [steps, watch, slack]) {
     w.on('failed', (job, err) => {

@@ -150,3 +150,16 @@ export async function waitForCardText(world: SandboxWorld, cardTs: string, patte
     return card && pattern.test(textOf(card)) ? card : undefined;
   }, { timeoutMs, message: `card matching ${pattern}` });
 }
+
+/** A whole cycle as the people do it: request `vms`, commit as an approver, reprotect with defaults, until Done. */
+export async function failBackFully(world: SandboxWorld, vms: readonly string[], timeoutMs = 60_000) {
+  const { view } = await openRequestModal(world);
+  const shown = await chooseVms(world, view, vms);
+  const reply = await submitRequest(world, shown, { vms });
+  if (reply.responseAction !== 'clear') throw new Error(`request refused: ${JSON.stringify(reply.errors)}`);
+  const { card, prompt } = await waitForCommitPrompt(world, timeoutMs);
+  await commitAsApprover(world, prompt, card.ts);
+  await reprotectWithDefaults(world, card.ts);
+  await waitForCardText(world, card.ts, /Done — protected to Azure again/, timeoutMs);
+  return { card };
+}

@@ -32,6 +32,8 @@ export class SlackRateLimitedError extends Error {
 }
 
 const blockedKey = (prefix: string) => `${prefix}:slack-blocked-until`;
+/** Render bookkeeping outlives any run's activity on its card (a week), then goes. */
+const KEEP_SECONDS = 7 * 24 * 3600;
 
 /**
  * Brings a run's Slack messages up to date: the run card (posted once, then edited in place) and,
@@ -82,11 +84,11 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
     });
     const posted = await store.apply(runId, { type: 'card-posted', ts });
     run = posted.run;
-    await redis.set(versionKey, String(run.version));
+    await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
   } else if (rendered < run.version) {
     const card = runCard(run, now);
     await client.chat.update({ channel: run.channelId, ts: run.card.ts, text: card.text, blocks: card.blocks });
-    await redis.set(versionKey, String(run.version));
+    await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
   }
   await redis.set(cardEditedAtKey(prefix, runId), String(deps.now()), 'EX', 3600);
 
@@ -110,12 +112,12 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
       return String(res.ts);
     });
     const posted = await store.apply(runId, { type: 'prompt-posted', ts });
-    await redis.set(hashKey, hash);
+    await redis.set(hashKey, hash, 'EX', KEEP_SECONDS);
     // Recording the prompt changes no card content: mark that version as rendered too.
-    if (rendered <= run.version) await redis.set(versionKey, String(posted.run.version));
+    if (rendered <= run.version) await redis.set(versionKey, String(posted.run.version), 'EX', KEEP_SECONDS);
   } else if ((await redis.get(hashKey)) !== hash) {
     await client.chat.update({ channel: run.channelId, ts: run.prompt.ts, text: prompt.text, blocks: prompt.blocks });
-    await redis.set(hashKey, hash);
+    await redis.set(hashKey, hash, 'EX', KEEP_SECONDS);
   }
 }
 

@@ -3,6 +3,9 @@ import type { ReprotectForm } from '../domain/reprotect-form';
 import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
 import { StoreUnavailableError } from '../errors';
 
+/** Point name (or `/` + its full id when not under the VM's), epoch seconds, app-consistent flag. */
+type CompactPoint = [string, number, 0 | 1];
+
 /**
  * Facts read from ASR while a modal is open (the VM list, each chosen VM's recovery points, the
  * reprotect form), so a submission is answered within Slack's 3 s without reading ARM again.
@@ -15,8 +18,15 @@ export class FactsCache {
     private readonly ttlSeconds = 15 * 60,
   ) {}
 
-  putVms(vms: readonly ReplicatedVm[]): Promise<void> {
-    return this.put('vms', vms);
+  async putVms(vms: readonly ReplicatedVm[]): Promise<void> {
+    await this.put('vms', vms);
+    await this.put('vms-at', Date.now());
+  }
+
+  /** The cached VM list if it was read from ASR less than `maxAgeMs` ago. */
+  async freshVms(maxAgeMs: number): Promise<ReplicatedVm[] | undefined> {
+    const at = await this.get<number>('vms-at');
+    return at !== undefined && Date.now() - at < maxAgeMs ? this.vms() : undefined;
   }
 
   vms(): Promise<ReplicatedVm[] | undefined> {
@@ -55,18 +65,39 @@ export class FactsCache {
     return (await this.get<string[]>(`selection:${viewId}`)) ?? [];
   }
 
-  /** Recovery points offered for a VM, by option key (Slack option values are short). */
-  putPointOptions(vmId: string, points: Readonly<Record<string, RecoveryPointInfo>>): Promise<void> {
-    return this.put(`point-options:${vmId.toLowerCase()}`, points);
+  /**
+   * The newest recovery points of a VM, offered for a specific point. Stored compactly (they are
+   * many): a point's ARM id is the VM's id plus `/recoveryPoints/{name}`, so only the name is kept,
+   * with the time in epoch seconds.
+   */
+  putPointOptions(vmId: string, points: readonly RecoveryPointInfo[]): Promise<void> {
+    const base = `${vmId}/recoveryPoints/`;
+    const rows: CompactPoint[] = points.map((p) => [
+      p.id.startsWith(base) ? p.id.slice(base.length) : `/${p.id}`,
+      Math.round(Date.parse(p.time) / 1000),
+      p.appConsistent ? 1 : 0,
+    ]);
+    return this.put(`point-options:${vmId.toLowerCase()}`, rows);
   }
 
-  async pointOptions(vmId: string): Promise<Record<string, RecoveryPointInfo>> {
-    return (await this.get<Record<string, RecoveryPointInfo>>(`point-options:${vmId.toLowerCase()}`)) ?? {};
+  async pointOptions(vmId: string): Promise<RecoveryPointInfo[]> {
+    const rows = (await this.get<CompactPoint[]>(`point-options:${vmId.toLowerCase()}`)) ?? [];
+    const base = `${vmId}/recoveryPoints/`;
+    return rows.map(([id, seconds, app]) => ({
+      id: id.startsWith('/') ? id.slice(1) : base + id,
+      time: new Date(seconds * 1000).toISOString(),
+      appConsistent: app === 1,
+    }));
   }
 
   /** The reprotect form shown for a run, so its submission maps choices to VMs without ARM. */
   putReprotectForm(runId: string, form: ReprotectForm): Promise<void> {
     return this.put(`reprotect:${runId}`, form);
+  }
+
+  /** Once its reprotect has started the form is only needed to answer a double submission. */
+  async retireReprotectForm(runId: string): Promise<void> {
+    await this.guard(this.redis.expire(this.key(`reprotect:${runId}`), 60));
   }
 
   reprotectForm(runId: string): Promise<ReprotectForm | undefined> {

@@ -8,7 +8,8 @@ import {
   waitForCardText,
   waitForCommitPrompt,
 } from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { ACTION, CALLBACK } from '../../src/bot/ids';
 import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
 import { startBotProcess, type BotProcess } from '../support/bot-process';
 
@@ -82,6 +83,22 @@ describe('kill -9 of the bot process', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]?.path).toMatch(/replicationRecoveryPlans/i);
     expect(JSON.stringify(prompt.blocks)).toContain('3 of 3 VMs failed over');
+  });
+
+  it('right after ASR accepted the commit, before the bot recorded it: no second commit POST', async () => {
+    bot = await startBotProcess(world.env);
+    world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+    await request('web-01');
+    const { card, prompt } = await waitForCommitPrompt(world, 30_000);
+    world.emulator.faults.add({ match: { method: 'POST', path: /failoverCommit/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
+    const approver = PEOPLE.approver.id;
+    await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    const confirm = await world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+    await world.slack.submitView({ userId: approver, viewId: confirm.id });
+    await world.slack.waitFor(() => world.emulator.operationPosts('failoverCommit').length === 1, { timeoutMs: 15_000, message: 'commit POST reached ASR' });
+    await restart();
+    await waitForCardText(world, card.ts, /Committed — ready for reprotect/, 40_000);
+    expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
   });
 
   it('during a reprotect retry wait: the retry survives the restart and one reprotect is accepted', async () => {

@@ -18,10 +18,17 @@ function pointText(p: RecoveryPointInfo): string {
 /** Reads the VM's newest points into the facts cache (by option key); shared by prefetch and options. */
 export async function loadPointOptions(deps: BotDeps, vmId: string): Promise<Record<string, RecoveryPointInfo>> {
   const points = await deps.gateway.listPoints(vmId, POINTS_OFFERED);
-  const byKey: Record<string, RecoveryPointInfo> = {};
-  for (const p of points) byKey[optionKey(p.id)] = p;
-  await deps.facts.putPointOptions(vmId, byKey);
-  return byKey;
+  await deps.facts.putPointOptions(vmId, points);
+  return byOptionKey(points);
+}
+
+/** The VM's cached points by option key (Slack option values are short). */
+export async function cachedPointOptions(deps: BotDeps, vmId: string): Promise<Record<string, RecoveryPointInfo>> {
+  return byOptionKey(await deps.facts.pointOptions(vmId));
+}
+
+function byOptionKey(points: readonly RecoveryPointInfo[]): Record<string, RecoveryPointInfo> {
+  return Object.fromEntries(points.map((p) => [optionKey(p.id), p]));
 }
 
 // Slack drops an options answer after 3 s; ARM may take longer for a VM with many points.
@@ -32,7 +39,7 @@ export function registerPointOptions(app: App, deps: BotDeps): void {
     const viewId = (body as { view?: { id?: string } }).view?.id ?? '';
     const [vmId, ...others] = await deps.facts.selection(viewId);
     if (!vmId || others.length > 0) return ack({ options: [] });
-    let byKey = await deps.facts.pointOptions(vmId);
+    let byKey = await cachedPointOptions(deps, vmId);
     if (Object.keys(byKey).length === 0) {
       // Not prefetched yet: wait a little; if ARM is slower, answer empty now (the list keeps
       // loading into the cache and the next keystroke finds it).

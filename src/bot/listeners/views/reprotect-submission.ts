@@ -45,6 +45,7 @@ export function registerReprotectSubmission(app: App, deps: BotDeps): void {
       });
       if (!result.applied) return notice(`Nothing to do: ${escapeMrkdwn(result.reason)}.`);
       await deps.effects.run(result.run, result.effects);
+      await deps.facts.retireReprotectForm(run.id);
       deps.log.info({ runId: run.id, user: body.user.id }, 'reprotect requested');
       return ack({ response_action: 'clear' });
     } catch (e) {

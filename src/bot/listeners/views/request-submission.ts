@@ -9,6 +9,7 @@ import { BLOCK, CALLBACK } from '../../ids';
 import { optionKey } from '../../views';
 import { parseRequestForm, selectedVms, targetChoiceError } from '../request-form';
 import { decodeRequestMetadata } from '../request-metadata';
+import { cachedPointOptions } from '../options/point-options';
 
 /**
  * The request's Submit: answered from facts gathered while the modal was open (no ARM read here,
@@ -52,7 +53,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         if (!only) {
           return ack({ response_action: 'errors', errors: { [BLOCK.specificPoint]: 'A specific recovery point can be chosen for one VM only.' } });
         }
-        const point = (await deps.facts.pointOptions(only.id))[form.specificPointKey];
+        const point = (await cachedPointOptions(deps, only.id))[form.specificPointKey];
         if (!point) return ack({ response_action: 'errors', errors: { [BLOCK.specificPoint]: 'Choose the recovery point again.' } });
         recoveryPoint = { kind: 'specific', recoveryPointId: point.id, time: point.time };
       }
