@@ -65,6 +65,8 @@ describe('Slack rate limits on chat.postMessage', () => {
     const posted = world.slack.callsTo('chat.postMessage');
     expect(posted.filter((c) => c.httpStatus === 429)).toHaveLength(2);
     expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
-    expect(world.slack.thread(INCIDENT_CHANNEL, card.ts).filter((m) => m.ts !== card.ts)).toHaveLength(2);
+    const replies = () => world.slack.thread(INCIDENT_CHANNEL, card.ts).filter((m) => m.ts !== card.ts);
+    await world.slack.waitFor(() => replies().length >= 2, { message: 'prompt and summary in the thread' });
+    expect(replies()).toHaveLength(2);
   });
 });

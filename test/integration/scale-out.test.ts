@@ -66,7 +66,9 @@ describe('scale-out: one web process and two worker processes on one Redis', () 
     // One card and one prompt and one summary per run: no Slack message was posted twice.
     expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(2);
     for (const c of [card, planCard]) {
-      const thread = world.slack.thread(INCIDENT_CHANNEL, c.ts).filter((m) => m.ts !== c.ts);
+      const replies = () => world.slack.thread(INCIDENT_CHANNEL, c.ts).filter((m) => m.ts !== c.ts);
+      await world.slack.waitFor(() => replies().length >= 2, { message: 'prompt and summary in the thread' });
+      const thread = replies();
       expect(thread).toHaveLength(2); // the verification prompt and the closing summary
       expect(thread.filter((m) => JSON.stringify(m.blocks).includes('*Timeline*'))).toHaveLength(1);
     }
