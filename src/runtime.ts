@@ -21,6 +21,7 @@ import { ApproverDirectory } from './slack/approvers';
 import { FactsCache } from './store/facts-cache';
 import { JobWatchList } from './store/job-watch';
 import { RunStore } from './store/run-store';
+import { reconcileActiveRuns } from './jobs/reconcile';
 
 export interface RuntimeOptions {
   readonly log: Logger;
@@ -119,6 +120,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       options.tuning ?? { lockDurationMs: config.timing.jobLockMs, stalledIntervalMs: Math.max(500, config.timing.jobLockMs / 2) },
     );
     await queues.scheduleWatcher(config.timing.asrPollIntervalMs).catch((err) => log.error({ err }, 'could not schedule the ASR watcher'));
+    // Not awaited: start-up must not wait on ARM; the run's own jobs carry on meanwhile.
+    void reconcileActiveRuns({ gateway, store, watch, queues, effects, now, log }).then(
+      (summary) => log.info(summary, 'active runs reconciled with ASR'),
+      (err: unknown) => log.warn({ err }, 'could not reconcile the active runs'),
+    );
   }
 
   const health = healthRoutes(redis);

@@ -1,4 +1,4 @@
-import { commitScope, failedFailovers, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
+import { commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
@@ -49,6 +49,8 @@ export type RunEvent =
   | { readonly type: 'failover-retry-requested'; readonly by: string; readonly at: string }
   /** Partial failure: go on without a failed VM, for a recorded reason; the VM is released. */
   | { readonly type: 'vm-left-out'; readonly vmId: string; readonly by: string; readonly at: string; readonly reason: string }
+  /** Reconciliation: ASR shows a VM committed although the run never asked for it (the portal, a script). */
+  | { readonly type: 'commit-seen-outside'; readonly vmId: string; readonly at: string }
   | { readonly type: 'card-posted'; readonly ts: string }
   | { readonly type: 'prompt-posted'; readonly ts: string };
 
@@ -96,6 +98,8 @@ export function decide(run: Run, event: RunEvent): Decision {
       return retryFailover(run, event.by, event.at);
     case 'vm-left-out':
       return leaveOut(run, event);
+    case 'commit-seen-outside':
+      return commitSeenOutside(run, event.vmId, event.at);
     case 'plan-op-issuing':
     case 'plan-op-started':
     case 'plan-op-refused':
@@ -119,6 +123,21 @@ function retryFailover(run: Run, by: string, at: string): Decision {
   return accept(run, { ...run, vms }, [{ kind: 'run-step', step: 'failover', jobKey: `retry${round}` }], [
     { at, what: 'failover retry requested', actor: by, detail: names.join(', ') },
   ]);
+}
+
+/**
+ * A VM the run still waits to commit is already committed in ASR: recorded as such (never
+ * committed again). When every VM of the commit is, the run moves on as if the commit was approved.
+ */
+function commitSeenOutside(run: Run, vmId: string, at: string): Decision {
+  if (run.commit || phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
+  const vm = commitScope(run).find((v) => v.id === vmId);
+  if (!vm) return reject(`VM ${vmId} did not fail over in run ${run.id}`);
+  if (vm.commit) return reject(`${vm.name} is already recorded as committed`);
+  const vms = run.vms.map((v) => (v.id === vmId ? { ...v, commit: { status: 'succeeded' as const, endedAt: at, error: undefined } } : v));
+  const pending = commitScope({ ...run, vms }).filter((v) => !v.commit);
+  const next: Run = { ...run, vms, ...(pending.length === 0 ? { commit: { approvedBy: OUTSIDE, approvedAt: at } } : {}) };
+  return accept(run, next, [], [{ at, what: 'commit done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE }]);
 }
 
 function leaveOut(run: Run, e: Extract<RunEvent, { type: 'vm-left-out' }>): Decision {
@@ -182,7 +201,8 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
 function approveCommit(run: Run, by: string, at: string): Decision {
   if (run.commit) return reject(`already approved by <@${run.commit.approvedBy}>`);
   if (phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
-  const scope = new Set(commitScope(run).map((v) => v.id));
+  // VMs already committed outside the bot (seen by reconciliation) are not committed again.
+  const scope = new Set(commitScope(run).filter((v) => !v.commit).map((v) => v.id));
   // A plan commits as one only when every member failed over; otherwise VM by VM.
   const viaPlan = run.plan !== undefined && scope.size === run.vms.length ? true : undefined;
   const notFailedOver = failedFailovers(run);

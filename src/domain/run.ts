@@ -69,9 +69,14 @@ export interface Run {
 /** The actor of a reprotect that FAILBACK_AUTO_REPROTECT started by itself. */
 export const AUTOPILOT = 'autopilot';
 
-/** Who did something, for Slack: a user mention, or the autopilot. */
+/** The actor of a change ASR showed that nobody made through the bot (the portal, a script). */
+export const OUTSIDE = 'outside';
+
+/** Who did something, for Slack: a user mention, the autopilot, or someone outside the bot. */
 export function actorText(actor: string): string {
-  return actor === AUTOPILOT ? 'the autopilot (FAILBACK_AUTO_REPROTECT)' : `<@${actor}>`;
+  if (actor === AUTOPILOT) return 'the autopilot (FAILBACK_AUTO_REPROTECT)';
+  if (actor === OUTSIDE) return 'someone outside the bot (seen in ASR)';
+  return `<@${actor}>`;
 }
 
 /** The reprotect back to Azure: who started it, the inputs chosen per VM, the retry window. */

@@ -121,3 +121,29 @@ describe('run state machine', () => {
     expect(decide(posted, { type: 'card-posted', ts: '2.2' }).accepted).toBe(false);
   });
 });
+
+describe('a commit seen outside the bot (reconciliation)', () => {
+  const two = () =>
+    play(
+      aRun({ vms: [vmInRun('app-01'), vmInRun('db-01')] }),
+      { type: 'op-succeeded', vmId: '/items/app-01', op: 'failover', at: T0 },
+      { type: 'op-succeeded', vmId: '/items/db-01', op: 'failover', at: T0 },
+    );
+
+  it('records one VM as committed and still waits for the approval of the other, which then commits only that one', () => {
+    const one = play(two(), { type: 'commit-seen-outside', vmId: '/items/app-01', at: T0 });
+    expect(phaseOf(one)).toBe('awaiting-commit');
+    const approved = decide(one, { type: 'commit-approved', by: 'UAPP', at: T0 });
+    if (!approved.accepted) throw new Error(approved.reason);
+    expect(approved.run.vms.map((v) => v.commit?.status)).toEqual(['succeeded', 'pending']);
+  });
+
+  it('moves the run on when every VM was committed outside, without a commit step', () => {
+    const d = decide(play(two(), { type: 'commit-seen-outside', vmId: '/items/app-01', at: T0 }), { type: 'commit-seen-outside', vmId: '/items/db-01', at: T0 });
+    if (!d.accepted) throw new Error(d.reason);
+    expect(phaseOf(d.run)).toBe('awaiting-reprotect');
+    expect(d.run.commit).toEqual({ approvedBy: 'outside', approvedAt: T0 });
+    expect(d.effects.some((e) => e.kind === 'run-step')).toBe(false);
+    expect(d.audit).toEqual([expect.objectContaining({ what: 'commit done outside the bot (seen in ASR)', vm: 'db-01' })]);
+  });
+});

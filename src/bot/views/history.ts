@@ -17,7 +17,7 @@ export function runHistory(runs: readonly Run[]): { text: string; blocks: KnownB
   const lines = runs.map((run) => {
     const target = listWithin(run.vms.map((v) => safeLine(v.name, 60)), 300);
     const who = [`requested by <@${run.requesterId}>`];
-    if (run.commit) who.push(`committed by <@${run.commit.approvedBy}>`);
+    if (run.commit) who.push(`committed by ${actorText(run.commit.approvedBy)}`);
     if (run.reprotect) who.push(`reprotect by ${actorText(run.reprotect.requestedBy)}`);
     return `• *${run.id}* ${utcTime(run.createdAt)} · ${target} · _${PHASE_TEXT[phaseOf(run)]}_ · ${who.join(', ')} · ${minutesBetween(run.createdAt, run.closedAt)}`;
   });

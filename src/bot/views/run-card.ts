@@ -36,7 +36,7 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
   const lines = run.vms.map((vm) => vmLine(run, vm));
   const vmTexts = packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs');
   const updated = [`Last updated ${utcTime(now)}`];
-  if (run.commit) updated.push(`commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`);
+  if (run.commit) updated.push(`commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`);
   if (run.reprotect) updated.push(`reprotect started by ${actorText(run.reprotect.requestedBy)} at ${utcTime(run.reprotect.requestedAt)}`);
   const phaseNow = phaseOf(run);
   const blocks: KnownBlock[] = [

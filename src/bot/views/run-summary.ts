@@ -24,7 +24,7 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
   const timeline = [
     `• ${utcTime(run.createdAt)} requested by <@${run.requesterId}>`,
     `• ${failedOverAt ? utcTime(failedOverAt) : '—'} failed over to AVS (${duration(run.createdAt, failedOverAt)} after the request)`,
-    run.commit ? `• ${committedAt ? utcTime(committedAt) : '—'} committed, approved by <@${run.commit.approvedBy}> (${duration(run.commit.approvedAt, committedAt)})` : '',
+    run.commit ? `• ${committedAt ? utcTime(committedAt) : '—'} committed, approved by ${actorText(run.commit.approvedBy)} (${duration(run.commit.approvedAt, committedAt)})` : '',
     run.reprotect
       ? `• ${protectedAt ? utcTime(protectedAt) : '—'} protected to Azure again, reprotect started by ${actorText(run.reprotect.requestedBy)} (${duration(run.reprotect.requestedAt, protectedAt)})`
       : '',

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { type Run, type RunVm, commitScope, failedFailovers, phaseOf } from '../../domain/run';
+import { type Run, type RunVm, actorText, commitScope, failedFailovers, phaseOf } from '../../domain/run';
 import { ACTION } from '../ids';
 import { LIMITS, context, listWithin, packLines, plain, plural, safeLine, section } from './text';
 import { utcTime } from './time';
@@ -66,7 +66,7 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
   }
   blocks.push(section(checklist(windows.length > 0)), section(approverLine(approvers)));
   if (run.commit) {
-    blocks.push(context(`:lock: Commit approved by <@${run.commit.approvedBy}> at ${utcTime(run.commit.approvedAt)}`));
+    blocks.push(context(`:lock: Commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`));
   } else if (phase === 'awaiting-commit') {
     const failed = failedFailovers(run);
     if (failed.length > 0) {
@@ -103,7 +103,7 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
     });
   }
   const text = run.commit
-    ? `Failback ${run.id}: commit approved by <@${run.commit.approvedBy}>.`
+    ? `Failback ${run.id}: commit approved by ${actorText(run.commit.approvedBy)}.`
     : `Failback ${run.id}: ${scope.length} of ${plural(run.vms.length, 'VM')} failed over — verify, then an approver commits.`;
   return { text, blocks };
 }

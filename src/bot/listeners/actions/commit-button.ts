@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { phaseOf } from '../../../domain/run';
+import { actorText, phaseOf } from '../../../domain/run';
 import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
@@ -18,7 +18,7 @@ export function registerCommitButton(app: App, deps: BotDeps): void {
     try {
       const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'commit', tell);
       if (!run) return;
-      if (run.commit) return void (await tell(`Already committed: approved by <@${run.commit.approvedBy}>.`));
+      if (run.commit) return void (await tell(`Already committed: approved by ${actorText(run.commit.approvedBy)}.`));
       if (phaseOf(run) !== 'awaiting-commit') return void (await tell(`Run ${run.id} is not waiting for a commit.`));
       await client.views.open({ trigger_id: body.trigger_id, view: confirmCommitModal(run) });
     } catch (e) {

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import type { AsrGateway } from '../azure/gateway';
+import { commitScope, opOf, phaseOf, type OpKind, type Run } from '../domain/run';
+import type { JobWatchList } from '../store/job-watch';
+import type { RunStore } from '../store/run-store';
+import type { EffectRunner } from './effects';
+import type { FailbackQueues } from './queues';
+
+export interface ReconcileDeps {
+  readonly gateway: AsrGateway;
+  readonly store: RunStore;
+  readonly watch: JobWatchList;
+  readonly queues: FailbackQueues;
+  readonly effects: EffectRunner;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+const STEPS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
+
+/**
+ * On a worker's start, every active run is checked and resumed: operations not yet confirmed by
+ * ASR get a step job (which reads ASR before anything is issued), running ones are watched, retry
+ * waits are rescheduled — and what changed outside the bot is taken from ASR instead of being
+ * blindly continued (a VM committed in the portal is recorded as committed, never committed again).
+ * Duplicate step jobs from several workers starting at once are harmless: steps are idempotent.
+ */
+export async function reconcileActiveRuns(deps: ReconcileDeps): Promise<{ runs: number; resumed: number; changedOutside: number }> {
+  const startedAt = deps.now();
+  const watched = new Set((await deps.watch.all()).map((j) => j.jobName.toLowerCase()));
+  let resumed = 0;
+  let changedOutside = 0;
+  const ids = await deps.store.activeRunIds();
+  for (const runId of ids) {
+    try {
+      const run = await deps.store.get(runId);
+      if (!run || run.closedAt) continue;
+      resumed += await resume(deps, run, watched, startedAt);
+      changedOutside += await commitsDoneOutside(deps, run);
+    } catch (e) {
+      deps.log.warn({ err: e, runId }, 'could not reconcile the run now; its jobs carry on');
+    }
+  }
+  return { runs: ids.length, resumed, changedOutside };
+}
+
+async function resume(deps: ReconcileDeps, run: Run, watched: ReadonlySet<string>, startedAt: number): Promise<number> {
+  let n = 0;
+  for (const step of STEPS) {
+    const ops = run.vms.map((vm) => ({ vm, op: opOf(vm, step) }));
+    if (ops.some(({ op }) => op?.status === 'pending' || op?.status === 'issuing')) {
+      await deps.queues.enqueueStep(run.id, step, { key: `reconcile-${startedAt}` });
+      n++;
+    }
+    for (const { vm, op } of ops) {
+      if (op?.status === 'running' && op.jobName && !watched.has(op.jobName.toLowerCase())) {
+        const plan = op.viaPlan && run.plan ? run.plan : undefined;
+        await deps.watch.add({ jobName: op.jobName, runId: run.id, vmId: plan ? plan.id : vm.id, op: step, plan: plan ? true : undefined, notBefore: deps.now() });
+        n++;
+      }
+      if (op?.status === 'waiting' && step === 'reprotect') {
+        // Same job id as the one the state machine scheduled: a no-op if it is still queued.
+        const delayMs = Math.max(0, Date.parse(op.nextAttemptAt ?? '') - deps.now() || 0);
+        await deps.queues.enqueueStep(run.id, step, { key: `r${run.reprotect?.round ?? 1}-a${op.attempt ?? 2}`, delayMs });
+      }
+    }
+  }
+  return n;
+}
+
+async function commitsDoneOutside(deps: ReconcileDeps, run: Run): Promise<number> {
+  if (phaseOf(run) !== 'awaiting-commit' || run.commit) return 0;
+  let n = 0;
+  for (const vm of commitScope(run).filter((v) => !v.commit)) {
+    const state = await deps.gateway.operationState(vm.id, 'commit');
+    if (state.state !== 'done') continue;
+    deps.log.warn({ runId: run.id, vm: vm.name }, 'VM committed outside the bot; recording it');
+    const r = await deps.store.apply(run.id, { type: 'commit-seen-outside', vmId: vm.id, at: new Date(deps.now()).toISOString() });
+    if (r.applied) {
+      await deps.effects.run(r.run, r.effects);
+      n++;
+    }
+  }
+  return n;
+}

@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import type { Runtime } from '../../src/runtime';
+import { chooseVms, findAction, openRequestModal, reprotectWithDefaults, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
+import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { ACTION } from '../../src/bot/ids';
+import { RunStore } from '../../src/store/run-store';
+import { testRedisUrl, uniquePrefix } from '../support/redis';
+
+jest.setTimeout(90_000);
+
+let world: SandboxWorld;
+let bot: Runtime | undefined;
+let redis: Redis;
+let store: RunStore;
+
+beforeEach(async () => {
+  const prefix = uniquePrefix('reconcile');
+  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix });
+  redis = new Redis(testRedisUrl());
+  store = new RunStore(redis, prefix);
+});
+
+afterEach(async () => {
+  redis.disconnect();
+  await bot?.stop();
+  await world.stop();
+});
+
+describe('start-up reconciliation', () => {
+  it('records a VM committed in the portal while the bot was down, instead of committing it again', async () => {
+    bot = await world.startBot();
+    const { view } = await openRequestModal(world);
+    const shown = await chooseVms(world, view, ['app-01', 'db-01']);
+    await submitRequest(world, shown, { vms: ['app-01', 'db-01'] });
+    const { card } = await waitForCommitPrompt(world, 30_000);
+    const runId = /Failback (FB-\d+)/.exec(textOf(card))![1]!;
+    await bot.stop();
+    bot = undefined;
+
+    // Someone commits both VMs in the Azure portal while the bot is down.
+    world.emulator.setItemStage('app-01', 'committed');
+    world.emulator.setItemStage('db-01', 'committed');
+    bot = await world.startBot();
+
+    await waitForCardText(world, card.ts, /Committed — ready for reprotect/, 30_000);
+    expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(0);
+    const trail = await store.trail(runId);
+    expect(trail.filter((e) => e.what === 'commit done outside the bot (seen in ASR)').map((e) => e.vm).sort()).toEqual(['app-01', 'db-01']);
+    const updated = world.slack.message('C0INCIDENT', card.ts)!;
+    expect(textOf(updated)).toContain('someone outside the bot (seen in ASR)');
+    expect(findAction(updated.blocks, ACTION.reprotect)).toBeDefined();
+
+    // The run goes on from there: reprotect, once per VM.
+    await reprotectWithDefaults(world, card.ts);
+    await waitForCardText(world, card.ts, /Done — protected to Azure again/, 40_000);
+    expect(world.emulator.operationPosts('reprotect')).toHaveLength(2);
+  });
+});
