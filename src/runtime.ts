@@ -150,7 +150,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       token: config.slack.botToken,
       receiver,
       logger: boltLogger(log),
-      clientOptions: { slackApiUrl: config.slack.apiUrl },
+      // Listener calls answer a person now (a trigger_id lives 3 s): a few quick retries, not the
+      // default half hour of them.
+      clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 1000 } },
     });
     const deps: BotDeps = {
       gateway,

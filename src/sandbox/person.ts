@@ -163,3 +163,15 @@ export async function failBackFully(world: SandboxWorld, vms: readonly string[],
   await waitForCardText(world, card.ts, /Done — protected to Azure again/, timeoutMs);
   return { card };
 }
+
+/**
+ * From the verification prompt to the end: commit as an approver, reprotect with defaults, until
+ * Done. Returns the operation POSTs ASR received for each kind, to assert exactly-once.
+ */
+export async function finishCycle(world: SandboxWorld, card: StoredMessage, prompt: StoredMessage, timeoutMs = 60_000) {
+  await commitAsApprover(world, prompt, card.ts);
+  await reprotectWithDefaults(world, card.ts);
+  await waitForCardText(world, card.ts, /Done — protected to Azure again/, timeoutMs);
+  const count = (kind: 'unplannedFailover' | 'plannedFailover' | 'failoverCommit' | 'reprotect') => world.emulator.operationPosts(kind).length;
+  return { failovers: count('unplannedFailover') + count('plannedFailover'), commits: count('failoverCommit'), reprotects: count('reprotect') };
+}

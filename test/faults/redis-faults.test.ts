@@ -1,13 +1,5 @@
 import type { Runtime } from '../../src/runtime';
-import {
-  chooseVms,
-  commitAsApprover,
-  openRequestModal,
-  reprotectWithDefaults,
-  submitRequest,
-  waitForCardText,
-  waitForCommitPrompt,
-} from '../../src/sandbox/person';
+import { chooseVms, finishCycle, openRequestModal, submitRequest, waitForCommitPrompt } from '../../src/sandbox/person';
 import { startRedisServer, type RedisServerHandle } from '../../src/sandbox/redis-server';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 
@@ -41,10 +33,7 @@ describe('Redis restarted in the middle of a run (AOF on)', () => {
     await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { message: 'failover issued' });
     await redis.restart();
     const { card, prompt } = await waitForCommitPrompt(world, 40_000);
-    await commitAsApprover(world, prompt, card.ts);
-    await reprotectWithDefaults(world, card.ts);
-    await waitForCardText(world, card.ts, /Done — protected to Azure again/, 60_000);
-    for (const kind of ['unplannedFailover', 'failoverCommit', 'reprotect'] as const) expect(world.emulator.operationPosts(kind)).toHaveLength(1);
+    expect(await finishCycle(world, card, prompt)).toEqual({ failovers: 1, commits: 1, reprotects: 1 });
     expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
   });
 });
@@ -65,10 +54,10 @@ describe('Redis down', () => {
     await redis.restart();
     const { card, prompt } = await waitForCommitPrompt(world, 40_000);
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
-    await commitAsApprover(world, prompt, card.ts);
-    expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
+    expect(await finishCycle(world, card, prompt)).toEqual({ failovers: 1, commits: 1, reprotects: 1 });
     // And new requests are taken again.
-    const again = await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL });
-    expect(JSON.stringify(again.body ?? '')).not.toMatch(/degraded/);
+    const again = await openRequestModal(world);
+    expect(JSON.stringify(again.reply.body ?? '')).not.toMatch(/degraded/);
   });
 });
+

@@ -1,5 +1,6 @@
 import {
   choosePlan,
+  finishCycle,
   chooseVms,
   commitAsApprover,
   openRequestModal,
@@ -48,12 +49,14 @@ async function killDuringFailoverThenRestart(vm: string) {
   await request(vm);
   await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { timeoutMs: 15_000 });
   await restart();
-  await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
+  const { card, prompt } = await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
     throw new Error(`${e.message}\nbot said:\n${bot!.output().slice(-3000)}`);
   });
   expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
   // The card was posted once, whenever the kill came.
   expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
+  // And the whole cycle completes with one operation of each kind.
+  expect(await finishCycle(world, card, prompt)).toEqual({ failovers: 1, commits: 1, reprotects: 1 });
 }
 
 describe('kill -9 of the bot process', () => {
@@ -76,13 +79,15 @@ describe('kill -9 of the bot process', () => {
     expect((await submitRequest(world, shown, { vms: [], plan: DEFAULT_SCENARIO.plans.classic })).responseAction).toBe('clear');
     await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { timeoutMs: 15_000 });
     await restart();
-    const { prompt } = await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
+    const { card, prompt } = await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
       throw new Error(`${e.message}\nbot said:\n${bot!.output().slice(-3000)}`);
     });
     const posts = world.emulator.operationPosts('unplannedFailover');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.path).toMatch(/replicationRecoveryPlans/i);
     expect(JSON.stringify(prompt.blocks)).toContain('3 of 3 VMs failed over');
+    // One plan commit, then one reprotect per VM.
+    expect(await finishCycle(world, card, prompt)).toEqual({ failovers: 1, commits: 1, reprotects: 3 });
   });
 
   it('right after ASR accepted the commit, before the bot recorded it: no second commit POST', async () => {
@@ -99,6 +104,10 @@ describe('kill -9 of the bot process', () => {
     await restart();
     await waitForCardText(world, card.ts, /Committed — ready for reprotect/, 40_000);
     expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
+    await reprotectWithDefaults(world, card.ts);
+    await waitForCardText(world, card.ts, /Done — protected to Azure again/, 40_000);
+    expect(world.emulator.operationPosts('reprotect')).toHaveLength(1);
+    expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
   });
 
   it('during a reprotect retry wait: the retry survives the restart and one reprotect is accepted', async () => {
