@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { CONFIG_VARIABLES } from '../../src/config';
 
 const ROOT = join(__dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -91,3 +92,59 @@ describe('docker compose', () => {
     expect(bot.depends_on.redis.condition).toBe('service_healthy');
   });
 });
+
+describe('the Kubernetes manifests', () => {
+  const docs = parseAllDocuments(read('deploy/kubernetes/failback-bot.yaml')).map((d) => d.toJS() as K8s);
+  const of = (kind: string) => docs.filter((d) => d.kind === kind);
+  const container = (d: K8s) => d.spec.template.spec.containers[0]!;
+  const envOf = (d: K8s) => Object.fromEntries((container(d).env ?? []).map((e) => [e.name, e.value]));
+
+  it('has one Deployment per role, each probed on /healthz and /readyz, non-root, with a disruption budget', () => {
+    const deployments = of('Deployment');
+    expect(deployments.map((d) => envOf(d).FAILBACK_ROLE).sort()).toEqual(['web', 'worker']);
+    for (const d of deployments) {
+      const c = container(d);
+      expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
+      expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
+      expect(d.spec.template.spec.securityContext?.runAsNonRoot).toBe(true);
+      expect(d.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(25); // SHUTDOWN_TIMEOUT_SECONDS default
+      const labels = d.spec.selector.matchLabels;
+      expect(of('PodDisruptionBudget').some((p) => JSON.stringify(p.spec.selector.matchLabels) === JSON.stringify(labels))).toBe(true);
+    }
+  });
+
+  it('takes secrets from a Secret and uses workload identity, with no secret value in the file', () => {
+    for (const d of of('Deployment')) {
+      expect(container(d).envFrom).toContainEqual({ secretRef: { name: 'failback-bot-secrets' } });
+      expect(d.spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
+      expect(d.spec.template.spec.serviceAccountName).toBe('failback-bot');
+    }
+    expect(of('ServiceAccount')[0]?.metadata.annotations?.['azure.workload.identity/client-id']).toBeDefined();
+    expect(read('deploy/kubernetes/failback-bot.yaml')).not.toMatch(/xoxb-\w|xapp-\w/);
+    // Every ConfigMap key is a configuration variable the bot knows.
+    for (const key of Object.keys(of('ConfigMap')[0]?.data ?? {})) expect(CONFIG_VARIABLES).toContain(key);
+  });
+});
+
+interface K8s {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  data?: Record<string, string>;
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        serviceAccountName?: string;
+        terminationGracePeriodSeconds?: number;
+        securityContext?: { runAsNonRoot?: boolean };
+        containers: {
+          env?: { name: string; value: string }[];
+          envFrom?: unknown[];
+          livenessProbe?: { httpGet?: { path: string } };
+          readinessProbe?: { httpGet?: { path: string } };
+        }[];
+      };
+    };
+  };
+}
