@@ -21,6 +21,9 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
+# The sandbox emulator (compose profile "sandbox") writes its CA certificate here, into a volume the
+# sandbox bot mounts too; a new named volume takes this directory's owner, so "node" can write it.
+RUN mkdir /app/sandbox-ca && chown node:node /app/sandbox-ca
 # The image's own "node" user (uid 1000): no root at run time.
 USER node
 EXPOSE 3000

@@ -103,7 +103,13 @@ const schema = z
       emptyToUndefined,
       commaList(SLACK_CHANNEL_ID, 'Slack channel ids (C…, G…)').optional(),
     ),
+    FAILBACK_REQUESTERS: z.preprocess(
+      emptyToUndefined,
+      commaList(/^[UWS][A-Z0-9]{2,}$/, 'Slack user ids (U…, W…) or user-group ids (S…)').optional(),
+    ),
     FAILBACK_FOUR_EYES: boolean(true),
+    FAILBACK_COMMIT_REMINDER_MINUTES: duration(15, 24 * 60),
+    FAILBACK_RETENTION_DAYS: duration(90, 3650),
     FAILBACK_AUTO_REPROTECT: boolean(false),
     FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
     ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
@@ -162,6 +168,8 @@ export interface Config {
     readonly approverGroups: readonly string[];
     readonly allowedChannels: readonly string[] | undefined;
     readonly fourEyes: boolean;
+    /** Who may request a failback (user ids and user-group ids); undefined: everyone in an allowed channel. */
+    readonly requesters: { readonly users: readonly string[]; readonly groups: readonly string[] } | undefined;
     /** Start the reprotect by itself after the commit, through this process server (name or id). */
     readonly autoReprotect: { readonly processServer: string } | undefined;
   };
@@ -174,6 +182,10 @@ export interface Config {
     readonly shutdownTimeoutMs: number;
     /** A step whose process died is taken over by another worker after about this long. */
     readonly jobLockMs: number;
+    /** The first reminder of a Commit that waits this long; later ones back off (doubling). */
+    readonly commitReminderMs: number;
+    /** A closed run and its audit trail are kept this long. */
+    readonly retentionMs: number;
   };
   readonly role: 'web' | 'worker' | 'all';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -216,6 +228,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       approverGroups: approvers.filter((a) => SLACK_GROUP_ID.test(a)),
       allowedChannels: e.FAILBACK_ALLOWED_CHANNELS,
       fourEyes: e.FAILBACK_FOUR_EYES,
+      requesters: e.FAILBACK_REQUESTERS && {
+        users: e.FAILBACK_REQUESTERS.filter((a) => SLACK_USER_ID.test(a)),
+        groups: e.FAILBACK_REQUESTERS.filter((a) => SLACK_GROUP_ID.test(a)),
+      },
       autoReprotect:
         e.FAILBACK_AUTO_REPROTECT && e.FAILBACK_DEFAULT_PROCESS_SERVER ? { processServer: e.FAILBACK_DEFAULT_PROCESS_SERVER } : undefined,
     },
@@ -226,6 +242,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       reprotectRetryWindowMs: e.REPROTECT_RETRY_WINDOW_MINUTES * 60_000,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       jobLockMs: e.JOB_LOCK_SECONDS * 1000,
+      commitReminderMs: e.FAILBACK_COMMIT_REMINDER_MINUTES * 60_000,
+      retentionMs: e.FAILBACK_RETENTION_DAYS * 24 * 3600_000,
     },
     role: e.FAILBACK_ROLE,
     logLevel: e.LOG_LEVEL,

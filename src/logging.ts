@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
+import { currentLogContext } from './observability/log-context';
 
 /** Paths that may carry secrets; pino replaces them before a line is written. */
 const REDACT = [
@@ -17,8 +18,32 @@ const REDACT = [
   'client_secret',
 ];
 
+/**
+ * The bot's logger. Every line carries the run id and Slack request id of the request or job it
+ * was written for (see observability/log-context), unless the line or its child logger names them.
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'failback-bot' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      base: { app: 'failback-bot' },
+      mixin: (merge, _level, logger) => contextFields(merge, logger),
+    },
+    destination,
+  );
+}
+
+function contextFields(merge: object, logger: Logger): object {
+  const context = currentLogContext();
+  if (!context) return {};
+  // pino would write a key twice (JSON with duplicate keys) if a child logger already binds it.
+  const bound = logger.bindings();
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (value !== undefined && !(key in merge) && !(key in bound)) fields[key] = value;
+  }
+  return fields;
 }
 
 /** Bolt's logger interface on top of pino, so Bolt's lines are structured and redacted too. */

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
@@ -9,7 +9,7 @@ import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AsrGateway } from './azure/gateway';
-import { SdkAsrGateway } from './azure/sdk-gateway';
+import { armScope, SdkAsrGateway } from './azure/sdk-gateway';
 import type { BotDeps } from './bot/deps';
 import { registerListeners } from './bot/listeners';
 import type { Config } from './config';
@@ -22,6 +22,10 @@ import { FactsCache } from './store/facts-cache';
 import { JobWatchList } from './store/job-watch';
 import { RunStore } from './store/run-store';
 import { reconcileActiveRuns } from './jobs/reconcile';
+import { observabilityRoutes, serveRoutes } from './observability/http-routes';
+import { FailbackMetrics } from './observability/metrics';
+import { Readiness } from './observability/readiness';
+import { slackLogContext, socketModeRequestId } from './observability/slack-context';
 
 export interface RuntimeOptions {
   readonly log: Logger;
@@ -60,25 +64,37 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const queueConnection = { url: redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
   const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as const;
 
+  const credential = options.credential ?? new DefaultAzureCredential();
+  const store = new RunStore(redis, prefix, config.timing.retentionMs);
+  const queues = new FailbackQueues(queueConnection, prefix);
+  const metrics = new FailbackMetrics({ runs: store, queues: [queues.steps, queues.watch, queues.slack], now, log });
   const gateway =
     options.gateway ??
     new SdkAsrGateway({
-      credential: options.credential ?? new DefaultAzureCredential(),
+      credential,
       subscriptionId: config.azure.subscriptionId,
       resourceGroup: config.azure.resourceGroup,
       vault: config.azure.vault,
       endpoint: config.azure.armEndpoint,
       extraPolicies: options.azurePolicies,
+      attemptPolicies: [metrics.armPolicy()],
     });
-  const store = new RunStore(redis, prefix);
-  const queues = new FailbackQueues(queueConnection, prefix);
-  const effects = new EffectRunner(queues, redis, prefix, options.minCardIntervalMs ?? 3000, now, config.policy.autoReprotect !== undefined);
+  const effects = new EffectRunner(
+    queues,
+    redis,
+    prefix,
+    options.minCardIntervalMs ?? 3000,
+    now,
+    config.policy.autoReprotect !== undefined,
+    config.timing.commitReminderMs,
+  );
   const client = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     // Inside jobs BullMQ retries: never let one 429 pause the client for minutes.
     retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 },
     rejectRateLimitedCalls: true,
   });
+  metrics.watchSlackClient(client);
   const approvers = { users: config.policy.approverUsers, groups: config.policy.approverGroups };
 
   let workers: Worker[] = [];
@@ -107,11 +123,24 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           now,
           reprotectRetryIntervalMs: config.timing.reprotectRetryIntervalMs,
           jobReadsPerPoll: config.timing.asrJobReadsPerPoll,
+          outsideEveryMs: 4 * config.timing.asrPollIntervalMs,
           lastRead: new Map(),
           log,
         },
         messages: { client, redis, prefix, store, approvers, now, log },
+        reminders: {
+          client,
+          redis,
+          prefix,
+          store,
+          approvers,
+          reminderMs: config.timing.commitReminderMs,
+          scheduleReminder: (runId, n, delayMs) => queues.enqueueReminder(runId, n, delayMs),
+          now,
+          log,
+        },
         log,
+        metrics,
         autoReprotect: config.policy.autoReprotect && {
           processServer: config.policy.autoReprotect.processServer,
           windowMs: config.timing.reprotectRetryWindowMs,
@@ -127,7 +156,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     );
   }
 
-  const health = healthRoutes(redis);
+  const readiness = new Readiness({ pingRedis: () => redis.ping(), credential, scope: armScope(config.azure.armEndpoint), log, now });
+  readiness.warm();
+  const health = observabilityRoutes({ readiness, metrics, log });
   let app: App | undefined;
   let server: Server | undefined;
   let port = config.port;
@@ -143,6 +174,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         : new SocketModeReceiver({
             appToken: config.slack.appToken ?? '',
             customRoutes: health,
+            customPropertiesExtractor: socketModeRequestId,
             installerOptions: { port: config.port },
             logger: boltLogger(log),
           });
@@ -154,6 +186,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       // default half hour of them.
       clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 1000 } },
     });
+    metrics.watchSlackClient(app.client);
+    // First: every listener runs inside the request's log context.
+    app.use(slackLogContext((c) => metrics.watchSlackClient(c)));
     const deps: BotDeps = {
       gateway,
       store,
@@ -174,7 +209,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     const started = (await app.start(config.port)) as unknown;
     if (started && typeof (started as Server).address === 'function') server = started as Server;
   } else {
-    server = createServer((req, res) => route(health, req, res));
+    server = createServer((req, res) => serveRoutes(health, req, res));
     await new Promise<void>((resolve) => server?.listen(config.port, resolve));
   }
   const addr = server?.address();
@@ -192,34 +227,4 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       log.info('failback-bot stopped');
     },
   };
-}
-
-type Route = { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void };
-
-function healthRoutes(redis: Redis): Route[] {
-  return [
-    {
-      path: '/healthz',
-      method: 'GET',
-      handler: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      },
-    },
-    {
-      path: '/readyz',
-      method: 'GET',
-      handler: (_req, res) => {
-        redis
-          .ping()
-          .then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","redis":"ok"}'))
-          .catch(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"degraded","redis":"unreachable"}'));
-      },
-    },
-  ];
-}
-
-function route(routes: Route[], req: IncomingMessage, res: ServerResponse): void {
-  const r = routes.find((x) => x.path === (req.url ?? '').split('?')[0] && x.method === req.method);
-  if (r) r.handler(req, res);
-  else res.writeHead(404).end();
 }

@@ -57,6 +57,17 @@ export interface MemberProgress {
   readonly error?: string | undefined;
 }
 
+/** A job as the vault's job list shows it: enough to tell what it did to which item, and when. */
+export interface AsrJobSummary {
+  readonly name: string;
+  readonly state: AsrJobView['state'];
+  /** Which of our operations the job is, when it is one of them. */
+  readonly op?: OpKind | undefined;
+  /** The name of the replicated item or recovery plan it acted on (lower-cased). */
+  readonly target: string;
+  readonly startTime?: string | undefined;
+}
+
 /**
  * The Azure Site Recovery port, shaped to what failback needs. Implementations resolve the
  * replication provider (ASR generation) of each item; callers never name one.
@@ -88,6 +99,8 @@ export interface AsrGateway {
    * tasks or errors: read a job with `getJob` for those.
    */
   jobStates(since: Date, options?: CallOptions): Promise<Map<string, AsrJobView['state']>>;
+  /** Every job of the vault started since `since` (one list, all pages), with what it acted on. */
+  recentJobs(since: Date, options?: CallOptions): Promise<AsrJobSummary[]>;
   /** Every recovery plan of the vault (all pages), with its members and failback readiness. */
   listPlans(options?: CallOptions): Promise<ReplicatedPlan[]>;
   /** Reads the plan (and its members) and says whether `op` can be issued on the plan. */

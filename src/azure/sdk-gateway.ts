@@ -15,7 +15,7 @@ import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, Replicate
 import { AsrRefusedError } from '../errors';
 import { jobNameFromUrl, parseItemId, parsePlanId } from './arm-ids';
 import { mapOperationError, mapReadError } from './asr-errors';
-import type { AsrGateway, AsrJobView, CallOptions, JobMember, OperationInput, OperationState, PlanOperationState } from './gateway';
+import type { AsrGateway, AsrJobSummary, AsrJobView, CallOptions, JobMember, OperationInput, OperationState, PlanOperationState } from './gateway';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
 import { notReadyReason, PLAN_POINT_CHOICES, planStrategyFor, PROTECTED_TO_AZURE, providerOf, storageOf, strategyFor, type FabricDetails } from './providers';
 import { jobState, summarizeJob } from './jobs';
@@ -29,6 +29,8 @@ export interface SdkGatewayOptions {
   readonly endpoint: string;
   /** Extra pipeline policies (e.g. trusting the sandbox's self-signed certificate). */
   readonly extraPolicies?: readonly PipelinePolicy[];
+  /** Policies that see every attempt on the wire, after the SDK's retries and signing (metrics). */
+  readonly attemptPolicies?: readonly PipelinePolicy[];
 }
 
 /** Scenario names ASR puts in `currentScenario` for each of our operations. */
@@ -38,6 +40,7 @@ const SCENARIOS: Readonly<Record<OpKind, readonly string[]>> = {
   reprotect: ['Reprotect', 'ReverseReplication', 'ReprotectToAzure'],
 };
 const NO_SCENARIO = 'none';
+const OP_KINDS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
 
 /** The AsrGateway on the real Azure SDK (`@azure/arm-recoveryservices-siterecovery`). */
 export class SdkAsrGateway implements AsrGateway {
@@ -52,6 +55,7 @@ export class SdkAsrGateway implements AsrGateway {
     });
     for (const p of options.extraPolicies ?? []) this.client.pipeline.addPolicy(p);
     this.client.pipeline.addPolicy(noRepeatPostPolicy(), { afterPhase: 'Retry' });
+    for (const p of options.attemptPolicies ?? []) this.client.pipeline.addPolicy(p, { afterPhase: 'Sign' });
     this.vault = options.vault;
     this.rg = options.resourceGroup;
   }
@@ -187,16 +191,29 @@ export class SdkAsrGateway implements AsrGateway {
   }
 
   async jobStates(since: Date, options?: CallOptions): Promise<Map<string, AsrJobView['state']>> {
-    const states = new Map<string, AsrJobView['state']>();
+    return new Map((await this.recentJobs(since, options)).map((j) => [j.name.toLowerCase(), j.state]));
+  }
+
+  async recentJobs(since: Date, options?: CallOptions): Promise<AsrJobSummary[]> {
+    const jobs: AsrJobSummary[] = [];
     try {
       const filter = `startTime eq '${since.toISOString()}'`;
       for await (const job of this.client.replicationJobs.list(this.vault, this.rg, { ...options, filter })) {
-        if (job.name) states.set(job.name.toLowerCase(), jobState(job));
+        if (!job.name) continue;
+        const p = job.properties ?? {};
+        const scenario = p.scenarioName ?? '';
+        jobs.push({
+          name: job.name,
+          state: jobState(job),
+          op: OP_KINDS.find((k) => SCENARIOS[k].includes(scenario)),
+          target: (p.targetObjectId ?? '').toLowerCase(),
+          startTime: p.startTime ? new Date(p.startTime).toISOString() : undefined,
+        });
       }
     } catch (e) {
       throw mapReadError(e);
     }
-    return states;
+    return jobs;
   }
 
   async listPlans(options?: CallOptions): Promise<ReplicatedPlan[]> {

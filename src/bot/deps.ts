@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AsrGateway } from '../azure/gateway';
-import type { ApprovalPolicy } from '../domain/approval';
+import type { ApprovalPolicy, RequesterPolicy } from '../domain/approval';
 import type { EffectRunner } from '../jobs/effects';
 import type { FailbackQueues } from '../jobs/queues';
 import type { ApproverDirectory } from '../slack/approvers';
@@ -15,7 +15,7 @@ export interface BotDeps {
   readonly queues: FailbackQueues;
   readonly effects: EffectRunner;
   readonly approvers: ApproverDirectory;
-  readonly policy: ApprovalPolicy & { readonly allowedChannels: readonly string[] | undefined };
+  readonly policy: ApprovalPolicy & RequesterPolicy & { readonly allowedChannels: readonly string[] | undefined };
   /** How long reprotect retries wait for the VMs' agents. */
   readonly reprotectRetryWindowMs: number;
   /** Whether the store (Redis) answers now: without it nothing can be recorded, so nothing is started. */

@@ -17,6 +17,11 @@ export const BLOCK = {
   leaveOutVm: 'leave_out_vm',
   leaveOutReason: 'leave_out_reason',
   specificPoint: 'specific_point',
+  /** The request modal opened from App Home asks where the run card goes. */
+  channel: 'run_channel',
+  homeActions: 'home_actions',
+  homeWaiting: 'home_waiting',
+  homeActive: 'home_active',
 } as const;
 
 export const ACTION = {
@@ -29,9 +34,16 @@ export const ACTION = {
   commit: 'commit',
   reprotect: 'reprotect',
   retryFailover: 'retry_failover',
+  /** "Cancel run" on the card, while no failover has been issued. */
+  cancelRun: 'cancel_run',
   leaveOut: 'leave_out',
   leaveOutVm: 'leave_out_vm',
   leaveOutReason: 'leave_out_reason',
+  /** "Upload run report" on the closing summary. */
+  uploadReport: 'upload_report',
+  channel: 'run_channel_select',
+  /** App Home's "Request a failback" button. */
+  homeRequest: 'home_request',
 } as const;
 
 /** Block (and action) ids of the reprotect modal's fields: group index and field id. */

@@ -48,3 +48,23 @@ export function mayHandleFailedVms(policy: ApprovalPolicy, userId: string, reque
     ? { allowed: true }
     : { allowed: false, reason: 'Only the requester or a configured approver can retry or leave out a failed VM.' };
 }
+
+/** FAILBACK_REQUESTERS: undefined means everyone in an allowed channel may request a failback. */
+export interface RequesterPolicy {
+  readonly requesters: { readonly users: readonly string[]; readonly groups: readonly string[] } | undefined;
+}
+
+export function mayRequest(policy: RequesterPolicy, userId: string, userIsInRequesterGroup: boolean): ApprovalVerdict {
+  if (!policy.requesters || policy.requesters.users.includes(userId) || userIsInRequesterGroup) return { allowed: true };
+  return {
+    allowed: false,
+    reason: 'Only configured requesters can request a failback here. Ask your incident lead or platform team (FAILBACK_REQUESTERS).',
+  };
+}
+
+/** Cancelling before anything was issued deletes nothing: the requester or any approver. */
+export function mayCancel(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+  return userId === requesterId || policy.approverUsers.includes(userId) || userIsInApproverGroup
+    ? { allowed: true }
+    : { allowed: false, reason: 'Only the requester or a configured approver can cancel a failback.' };
+}

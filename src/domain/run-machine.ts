@@ -1,4 +1,4 @@
-import { commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
+import { actorText, cancellable, commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
@@ -49,8 +49,18 @@ export type RunEvent =
   | { readonly type: 'failover-retry-requested'; readonly by: string; readonly at: string }
   /** Partial failure: go on without a failed VM, for a recorded reason; the VM is released. */
   | { readonly type: 'vm-left-out'; readonly vmId: string; readonly by: string; readonly at: string; readonly reason: string }
-  /** Reconciliation: ASR shows a VM committed although the run never asked for it (the portal, a script). */
-  | { readonly type: 'commit-seen-outside'; readonly vmId: string; readonly at: string }
+  /**
+   * Reconciliation: ASR shows an operation done on a VM of the run that the bot did not issue (the
+   * portal, a script): a commit the run waits for, the failover of a VM whose failover had failed, or
+   * the reprotect of a committed VM. Recorded as done by someone outside the bot, never issued again.
+   */
+  | { readonly type: 'commit-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
+  | { readonly type: 'failover-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
+  | { readonly type: 'reprotect-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
+  /** Before any failover is issued, the requester or an approver calls the run off. */
+  | { readonly type: 'run-cancelled'; readonly by: string; readonly at: string }
+  /** The n-th reminder that the run waits for Commit went to its thread. */
+  | { readonly type: 'commit-reminder-sent'; readonly n: number; readonly at: string; readonly mentioned: string }
   | { readonly type: 'card-posted'; readonly ts: string }
   | { readonly type: 'prompt-posted'; readonly ts: string };
 
@@ -85,7 +95,18 @@ const reject = (reason: string): Decision => ({ accepted: false, reason });
  * Events that no longer apply (a duplicate, a late report) are rejected with a reason and change nothing.
  */
 export function decide(run: Run, event: RunEvent): Decision {
+  if (run.cancelled && event.type !== 'card-posted' && event.type !== 'prompt-posted') {
+    return reject(`the run was cancelled by <@${run.cancelled.by}> before anything was issued`);
+  }
   switch (event.type) {
+    case 'run-cancelled':
+      return cancel(run, event.by, event.at);
+    case 'commit-reminder-sent':
+      return remindCommit(run, event);
+    case 'failover-seen-outside':
+      return failoverSeenOutside(run, event.vmId, event.at, event.jobName);
+    case 'reprotect-seen-outside':
+      return reprotectSeenOutside(run, event.vmId, event.at, event.jobName);
     case 'commit-approved':
       return approveCommit(run, event.by, event.at);
     case 'reprotect-requested':
@@ -99,7 +120,7 @@ export function decide(run: Run, event: RunEvent): Decision {
     case 'vm-left-out':
       return leaveOut(run, event);
     case 'commit-seen-outside':
-      return commitSeenOutside(run, event.vmId, event.at);
+      return commitSeenOutside(run, event.vmId, event.at, event.jobName);
     case 'plan-op-issuing':
     case 'plan-op-started':
     case 'plan-op-refused':
@@ -129,15 +150,69 @@ function retryFailover(run: Run, by: string, at: string): Decision {
  * A VM the run still waits to commit is already committed in ASR: recorded as such (never
  * committed again). When every VM of the commit is, the run moves on as if the commit was approved.
  */
-function commitSeenOutside(run: Run, vmId: string, at: string): Decision {
+function commitSeenOutside(run: Run, vmId: string, at: string, jobName?: string): Decision {
   if (run.commit || phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
   const vm = commitScope(run).find((v) => v.id === vmId);
   if (!vm) return reject(`VM ${vmId} did not fail over in run ${run.id}`);
   if (vm.commit) return reject(`${vm.name} is already recorded as committed`);
-  const vms = run.vms.map((v) => (v.id === vmId ? { ...v, commit: { status: 'succeeded' as const, endedAt: at, error: undefined } } : v));
+  const done: OpState = { status: 'succeeded', endedAt: at, jobName, outside: true };
+  const vms = run.vms.map((v) => (v.id === vmId ? { ...v, commit: done } : v));
   const pending = commitScope({ ...run, vms }).filter((v) => !v.commit);
   const next: Run = { ...run, vms, ...(pending.length === 0 ? { commit: { approvedBy: OUTSIDE, approvedAt: at } } : {}) };
-  return accept(run, next, [], [{ at, what: 'commit done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE }]);
+  return accept(run, next, [], [{ at, what: 'commit done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+}
+
+/** A VM whose failover had failed was failed over again outside the bot: it is in the run again. */
+function failoverSeenOutside(run: Run, vmId: string, at: string, jobName?: string): Decision {
+  if (run.commit || phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
+  const vm = failedFailovers(run).find((v) => v.id === vmId);
+  if (!vm) return reject(`the failover of VM ${vmId} has not failed in run ${run.id}`);
+  const failover: OpState = { ...vm.failover, status: 'succeeded', endedAt: at, error: undefined, jobName: jobName ?? vm.failover.jobName, outside: true };
+  const vms = run.vms.map((v) => (v.id === vmId ? { ...v, failover } : v));
+  return accept(run, { ...run, vms }, [], [{ at, what: 'failover done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+}
+
+/**
+ * A committed VM was reprotected outside the bot. A reprotect the bot runs itself for that VM is
+ * not overridden (its own job tells); once every committed VM is protected the run is done.
+ */
+function reprotectSeenOutside(run: Run, vmId: string, at: string, jobName?: string): Decision {
+  const phase = phaseOf(run);
+  if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed' && phase !== 'reprotecting') return reject('the run is not waiting for a reprotect');
+  const vm = reprotectScope(run).find((v) => v.id === vmId);
+  if (!vm) return reject(`VM ${vmId} was not committed in run ${run.id}`);
+  const current = vm.reprotect?.status;
+  if (current === 'succeeded' || current === 'running' || current === 'issuing') return reject(`the reprotect of ${vm.name} is ${current} in the bot`);
+  const vms = run.vms.map((v) => (v.id === vmId ? { ...v, reprotect: { status: 'succeeded' as const, endedAt: at, jobName, outside: true } } : v));
+  const left = reprotectScope({ ...run, vms }).filter((v) => v.reprotect?.status !== 'succeeded');
+  const reprotect = run.reprotect ?? (left.length === 0 ? { requestedBy: OUTSIDE, requestedAt: at, round: 0, windowEndsAt: at, choices: {} } : undefined);
+  return accept(run, { ...run, vms, reprotect }, [], [{ at, what: 'reprotect done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+}
+
+/** Calls the run off while nothing has been issued to ASR; its VMs are free again. */
+function cancel(run: Run, by: string, at: string): Decision {
+  if (run.closedAt) return reject('the run has already ended');
+  if (!cancellable(run)) return reject('the failover has already been issued to ASR');
+  const next: Run = { ...run, cancelled: { by, at }, closedAt: at };
+  return {
+    accepted: true,
+    run: next,
+    effects: [{ kind: 'render-card' }, { kind: 'run-closed' }],
+    audit: [{ at, what: 'run cancelled before the failover was issued', actor: by, detail: `${run.vms.length} VM(s) released; nothing was done in ASR` }],
+  };
+}
+
+/** Reminders change nothing a person sees on the card: no card edit, only the trail and the count. */
+function remindCommit(run: Run, e: Extract<RunEvent, { type: 'commit-reminder-sent' }>): Decision {
+  if (run.commit || phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
+  const sent = run.commitReminders ?? 0;
+  if (e.n !== sent + 1) return reject(`reminder ${e.n} is not the next one (${sent} sent)`);
+  return {
+    accepted: true,
+    run: { ...run, commitReminders: e.n },
+    effects: [],
+    audit: [{ at: e.at, what: 'commit reminder sent', detail: `reminder ${e.n}, to ${e.mentioned}` }],
+  };
 }
 
 function leaveOut(run: Run, e: Extract<RunEvent, { type: 'vm-left-out' }>): Decision {
@@ -199,7 +274,7 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
 }
 
 function approveCommit(run: Run, by: string, at: string): Decision {
-  if (run.commit) return reject(`already approved by <@${run.commit.approvedBy}>`);
+  if (run.commit) return reject(`already approved by ${actorText(run.commit.approvedBy)}`);
   if (phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
   // VMs already committed outside the bot (seen by reconciliation) are not committed again.
   const scope = new Set(commitScope(run).filter((v) => !v.commit).map((v) => v.id));
@@ -224,6 +299,7 @@ function approveCommit(run: Run, by: string, at: string): Decision {
 function requestReprotect(run: Run, e: Extract<RunEvent, { type: 'reprotect-requested' }>): Decision {
   const phase = phaseOf(run);
   if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed') {
+    if (run.reprotect?.requestedBy === OUTSIDE) return reject('the VMs were reprotected outside the bot (seen in ASR)');
     return reject(phase === 'reprotecting' || phase === 'done' ? 'the reprotect has already been started' : 'the run is not ready for a reprotect');
   }
   const round = (run.reprotect?.round ?? 0) + 1;

@@ -22,6 +22,8 @@ export interface OpState {
   readonly waitingSince?: string | undefined;
   /** Issued as part of one recovery-plan operation (one POST on the plan for every such VM). */
   readonly viaPlan?: boolean | undefined;
+  /** Done by someone outside the bot (the portal, a script), as ASR showed it. */
+  readonly outside?: boolean | undefined;
 }
 
 export type ShutdownOutcome = 'succeeded' | 'failed' | 'unknown';
@@ -37,6 +39,30 @@ export interface RunVm {
   readonly shutdown?: ShutdownOutcome | undefined;
   /** A VM whose failover failed and that the run goes on without (released for other runs). */
   readonly leftOut?: { readonly by: string; readonly at: string; readonly reason: string } | undefined;
+  /** The recovery points the responder saw when submitting (the RPO); absent on older runs. */
+  readonly points?: RunVmPoints | undefined;
+}
+
+/** A VM's recovery points at request time (ISO times), and the point the run's choice meant then. */
+export interface RunVmPoints {
+  readonly latestCrashConsistent?: string | undefined;
+  readonly latestAppConsistent?: string | undefined;
+  readonly chosen?: { readonly kind: RecoveryPointChoice['kind']; readonly time: string } | undefined;
+}
+
+/** What to record of a VM's recovery-point summary for the chosen kind of point. */
+export function pointsAtRequest(
+  summary: { readonly latestCrashConsistent?: string | undefined; readonly latestAppConsistent?: string | undefined } | undefined,
+  choice: RecoveryPointChoice,
+): RunVmPoints | undefined {
+  if (!summary && choice.kind !== 'specific') return undefined;
+  const time =
+    choice.kind === 'specific' ? choice.time : choice.kind === 'latest-app-consistent' ? summary?.latestAppConsistent : summary?.latestCrashConsistent;
+  return {
+    latestCrashConsistent: summary?.latestCrashConsistent,
+    latestAppConsistent: summary?.latestAppConsistent,
+    chosen: time ? { kind: choice.kind, time } : undefined,
+  };
 }
 
 /** The recovery plan a run fails back: its failover and commit are one ASR operation on the plan. */
@@ -64,6 +90,10 @@ export interface Run {
   readonly card?: { readonly ts: string } | undefined;
   readonly prompt?: { readonly ts: string } | undefined;
   readonly closedAt?: string | undefined;
+  /** Cancelled before any failover was issued: nothing happened in ASR. */
+  readonly cancelled?: { readonly by: string; readonly at: string } | undefined;
+  /** How many Commit reminders the run's thread has had (they back off from this count). */
+  readonly commitReminders?: number | undefined;
 }
 
 /** The actor of a reprotect that FAILBACK_AUTO_REPROTECT started by itself. */
@@ -92,6 +122,7 @@ export interface ReprotectRequest {
 }
 
 export type RunPhase =
+  | 'cancelled'
   | 'failing-over'
   | 'awaiting-commit'
   | 'committing'
@@ -105,6 +136,7 @@ const ended = (s: OpState | undefined) => s !== undefined && (s.status === 'succ
 
 /** The phase is derived from the per-VM operations, never stored, so it cannot disagree with them. */
 export function phaseOf(run: Run): RunPhase {
+  if (run.cancelled) return 'cancelled';
   if (run.vms.some((v) => !ended(v.failover))) return 'failing-over';
   const failedOver = run.vms.filter((v) => v.failover.status === 'succeeded');
   if (failedOver.length === 0) return 'failed';
@@ -138,4 +170,9 @@ export function opOf(vm: RunVm, op: OpKind): OpState | undefined {
 
 export function withOp(vm: RunVm, op: OpKind, state: OpState): RunVm {
   return op === 'failover' ? { ...vm, failover: state } : op === 'commit' ? { ...vm, commit: state } : { ...vm, reprotect: state };
+}
+
+/** Whether the run can still be cancelled: no failover has been issued to ASR (or is being issued). */
+export function cancellable(run: Run): boolean {
+  return !run.cancelled && !run.closedAt && run.vms.every((v) => v.failover.status === 'pending' && !v.failover.issuedAt && !v.failover.attempt);
 }

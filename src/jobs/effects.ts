@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { phaseOf, type Run } from '../domain/run';
 import type { RunEffect } from '../domain/run-machine';
-import type { FailbackQueues } from './queues';
+import { commitReminderDelayMs } from '../domain/reminders';
+import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
 
 /**
  * Performs the effects the state machine asked for, as queue jobs (so they survive restarts).
@@ -17,6 +18,8 @@ export class EffectRunner {
     private readonly now: () => number,
     /** FAILBACK_AUTO_REPROTECT: queue the autopilot when a run's commit is done. */
     private readonly autoReprotect = false,
+    /** FAILBACK_COMMIT_REMINDER_MINUTES in ms: the first reminder when a run starts waiting for Commit. */
+    private readonly commitReminderMs?: number,
   ) {}
 
   async run(run: Run, effects: readonly RunEffect[]): Promise<void> {
@@ -27,8 +30,13 @@ export class EffectRunner {
         await this.queues.enqueueStep(run.id, e.step, { key: e.jobKey, delayMs });
       }
     }
+    // Once per run: the upload itself checks that it has not happened yet.
+    if (kinds.has('run-closed')) await this.queues.enqueueReport(run.id, FINAL_REPORT_KEY);
     if (this.autoReprotect && phaseOf(run) === 'awaiting-reprotect' && !run.reprotect) {
       await this.queues.enqueueAutoReprotect(run.id);
+    }
+    if (kinds.has('post-verification') && this.commitReminderMs !== undefined && phaseOf(run) === 'awaiting-commit') {
+      await this.queues.enqueueReminder(run.id, 1, commitReminderDelayMs(this.commitReminderMs, 1));
     }
     if (kinds.has('post-verification')) {
       // The verification prompt is a new message, and people wait for it: not held back by card edits.

@@ -60,7 +60,12 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
     return;
   }
 
-  await apply(deps, run.id, { type: 'plan-op-issuing', op: step, at: at() });
+  const issuing = await apply(deps, run.id, { type: 'plan-op-issuing', op: step, at: at() });
+  // Refused unless an earlier attempt left the checkpoint (then its POST may not have happened).
+  if (!issuing.applied && !planScope(issuing.run, step).every((v) => opOf(v, step)?.status === 'issuing')) {
+    log.info({ reason: issuing.reason }, 'plan operation not issued');
+    return;
+  }
   try {
     const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));
     const input: OperationInput = { recoveryPoint: run.recoveryPoint };

@@ -5,11 +5,21 @@ import type { OpKind } from '../domain/run';
 export const QUEUE = { steps: 'fb-steps', watch: 'fb-watch', slack: 'fb-slack' } as const;
 
 export const AUTO_REPROTECT_JOB = 'auto-reprotect';
+/** A run report upload in the slack queue (its other jobs render cards). */
+export const REPORT_JOB = 'report';
+/** The key of the report uploaded when a run closes: once per run, however often it is queued. */
+export const FINAL_REPORT_KEY = 'final';
+
+/** A Commit reminder in the slack queue: the n-th one of a run. */
+export const REMINDER_JOB = 'commit-reminder';
+export const reminderJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/), n: z.number().int().positive() });
 
 export const stepJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/) });
 export const cardJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/), version: z.number().int() });
 export type StepJob = z.infer<typeof stepJobSchema>;
 export type CardJob = z.infer<typeof cardJobSchema>;
+export const reportJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/), key: z.string().min(1) });
+export type ReportJob = z.infer<typeof reportJobSchema>;
 
 /** Deterministic job ids: a double click, a Slack retry or a second process cannot enqueue a step twice. */
 export const stepJobId = (runId: string, step: OpKind, key?: string) => `run-${runId}-${step}${key ? `-${key}` : ''}`;
@@ -63,6 +73,25 @@ export class FailbackQueues {
       jobId: cardJobId(runId, version),
       delay: Math.max(0, delayMs),
     });
+  }
+
+  /**
+   * Uploads the run's report to its thread: `FINAL_REPORT_KEY` when the run closes (once), or a key
+   * per request (the Slack trigger of a command or click, so a Slack retry does not upload twice).
+   */
+  async enqueueReport(runId: string, key: string): Promise<void> {
+    const safeKey = key.replace(/[^\w.-]/g, '_');
+    await this.slack.add(REPORT_JOB, { runId, key: safeKey } satisfies ReportJob, {
+      ...CARD_OPTIONS,
+      jobId: `report-${runId}-${safeKey}`,
+      // The final report's own marker keeps it single; a request's job id does, for an hour.
+      removeOnComplete: safeKey === FINAL_REPORT_KEY ? true : { age: 3600 },
+    });
+  }
+
+  /** The n-th Commit reminder of a run, after `delayMs` (a delayed job: it survives restarts). */
+  async enqueueReminder(runId: string, n: number, delayMs: number): Promise<void> {
+    await this.slack.add(REMINDER_JOB, { runId, n }, { ...CARD_OPTIONS, jobId: `reminder-${runId}-${n}`, delay: Math.max(0, delayMs) });
   }
 
   /** One scheduler for the whole vault: every poll interval one worker reads all watched ASR jobs. */

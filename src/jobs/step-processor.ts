@@ -39,6 +39,7 @@ export { NotDueYetError, OperationBusyError };
 
 export async function runStep(deps: StepDeps, runId: string, step: OpKind, signal?: AbortSignal): Promise<void> {
   const run = await deps.store.require(runId);
+  if (run.cancelled) return;
   if (run.plan && step !== 'reprotect' && planScope(run, step).some((v) => isUnissued(opOf(v, step)?.status))) {
     await ensurePlanIssued(deps, run, step, signal);
   }
@@ -124,7 +125,13 @@ async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?:
     return;
   }
 
-  await apply({ type: 'op-issuing', vmId: vm.id, op: step, at: at() });
+  const issuing = await apply({ type: 'op-issuing', vmId: vm.id, op: step, at: at() });
+  // Refused unless an earlier attempt left the checkpoint (then its POST may not have happened).
+  const checkpoint = issuing.run.vms.find((v) => v.id === vm.id);
+  if (!issuing.applied && (!checkpoint || opOf(checkpoint, step)?.status !== 'issuing')) {
+    log.info({ reason: issuing.reason }, 'not issued');
+    return;
+  }
   try {
     // The POST ends (or is aborted: outcome unknown, read next time) before the issue lock expires.
     const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));

@@ -9,6 +9,7 @@ import { isAgentNotRegistered } from '../domain/agent-registration';
 import { AGENT_WAIT, retryFor } from './step-processor';
 import { planScope, type PlanOpKind } from '../domain/run-machine';
 import { settlePlanMembers } from './plan-step';
+import { watchOutside } from './outside-watch';
 
 export interface WatchDeps {
   readonly gateway: AsrGateway;
@@ -21,6 +22,8 @@ export interface WatchDeps {
   readonly jobReadsPerPoll?: number | undefined;
   /** When each running job was last read in full (this process), so progress reads take turns. */
   readonly lastRead?: Map<string, number> | undefined;
+  /** How often the vault's job list is read for what people did outside the bot to waiting runs. */
+  readonly outsideEveryMs?: number | undefined;
   readonly log: Logger;
 }
 
@@ -36,6 +39,14 @@ const LIST_MARGIN_MS = 10 * 60_000;
  * that cannot be read now is left for the next tick.
  */
 export async function watchTick(deps: WatchDeps, signal?: AbortSignal): Promise<void> {
+  await followWatchedJobs(deps, signal);
+  // One process per interval, whichever tick comes first (the key expires after the interval).
+  if (deps.outsideEveryMs && (await deps.store.once('outside-check', deps.outsideEveryMs))) {
+    await watchOutside(deps, signal).catch((err: unknown) => deps.log.warn({ err }, 'could not check the vault for operations done outside the bot'));
+  }
+}
+
+async function followWatchedJobs(deps: WatchDeps, signal?: AbortSignal): Promise<void> {
   const now = deps.now();
   const all = await deps.watch.all();
   const due = all.filter((j) => j.notBefore <= now);

@@ -2,9 +2,13 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type { Logger } from 'pino';
 import type { OpKind } from '../domain/run';
 import { RunNotFoundError } from '../errors';
+import { inJobContext } from '../observability/log-context';
+import type { WorkerMetrics } from '../observability/metrics';
 import { CardBusyError, SlackRateLimitedError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
+import { ReportNotReadyError, uploadRunReport } from '../slack/run-report-upload';
 import { autoReprotect } from './auto-reprotect';
-import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, stepJobSchema } from './queues';
+import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
+import { sendCommitReminder, type CommitReminderDeps } from '../slack/commit-reminder';
 import { NotDueYetError, OperationBusyError, runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
 
@@ -26,6 +30,18 @@ export function backoffDelay(attemptsMade: number, err: unknown): number {
 
 const OP_KINDS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
 
+/** Times one step job for the step-duration histogram. */
+async function timed(metrics: WorkerMetrics | undefined, step: OpKind, fn: () => Promise<void>): Promise<void> {
+  const done = metrics?.stepTimer(step);
+  try {
+    await fn();
+    done?.('ok');
+  } catch (e) {
+    done?.(e instanceof NotDueYetError || e instanceof OperationBusyError ? 'deferred' : 'error');
+    throw e;
+  }
+}
+
 /** Starts the three workers of the worker role. `close()` them in shutdown. */
 export function startWorkers(
   connection: ConnectionOptions,
@@ -34,7 +50,10 @@ export function startWorkers(
     steps: StepDeps;
     watch: WatchDeps;
     messages: RunMessagesDeps;
+    /** Commit reminders (the slack queue's `commit-reminder` jobs). */
+    reminders?: CommitReminderDeps | undefined;
     log: Logger;
+    metrics?: WorkerMetrics | undefined;
     autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
   },
   tuning: WorkerTuning,
@@ -57,7 +76,7 @@ export function startWorkers(
   };
   const steps = new Worker(
     QUEUE.steps,
-    async (job: Job, _token?: string, signal?: AbortSignal) => {
+    inJobContext(async (job: Job, _token?: string, signal?: AbortSignal) => {
       const { runId } = stepJobSchema.parse(job.data);
       if (job.name === AUTO_REPROTECT_JOB && deps.autoReprotect) {
         const auto = deps.autoReprotect;
@@ -65,38 +84,53 @@ export function startWorkers(
       }
       const step = OP_KINDS.find((k) => k === job.name);
       if (!step) throw new UnrecoverableError(`unknown step ${job.name}`);
-      await unrecoverable(() => runStep(deps.steps, runId, step, signal));
-    },
+      // A delayed first attempt of a reprotect job is a retry after waiting for the VM's agent.
+      if (step === 'reprotect' && (job.opts.delay ?? 0) > 0 && job.attemptsMade === 0 && job.attemptsStarted <= 1) deps.metrics?.reprotectRetry();
+      await timed(deps.metrics, step, () => unrecoverable(() => runStep(deps.steps, runId, step, signal)));
+    }),
     { ...common, concurrency: 8 },
   );
-  const watch = new Worker(QUEUE.watch, async (_job: Job, _t?: string, signal?: AbortSignal) => watchTick(deps.watch, signal), {
+  const watch = new Worker(QUEUE.watch, inJobContext(async (_job: Job, _t?: string, signal?: AbortSignal) => watchTick(deps.watch, signal)), {
     ...common,
     concurrency: 1,
   });
   const slack = new Worker(
     QUEUE.slack,
-    async (job: Job, token?: string) => {
-      const { runId } = cardJobSchema.parse(job.data);
+    inJobContext(async (job: Job, token?: string) => {
+      if (job.name === REMINDER_JOB && deps.reminders) {
+        const { runId: remindedRun, n } = reminderJobSchema.parse(job.data);
+        const reminders = deps.reminders;
+        return unrecoverable(() => sendCommitReminder(reminders, remindedRun, n));
+      }
+      const report = job.name === REPORT_JOB ? reportJobSchema.parse(job.data) : undefined;
+      const runId = report?.runId ?? cardJobSchema.parse(job.data).runId;
       try {
-        await unrecoverable(() => syncRunMessages(deps.messages, runId));
+        if (report) await unrecoverable(async () => void (await uploadRunReport(deps.messages, report.runId, report.key)));
+        else await unrecoverable(() => syncRunMessages(deps.messages, runId));
       } catch (e) {
-        // Another process holds this card (or died holding it, until the lock expires), or Slack
-        // asked us to wait: come back then without using up an attempt.
-        if ((e instanceof CardBusyError || e instanceof SlackRateLimitedError) && token) {
+        // Another process holds this card (or died holding it, until the lock expires), Slack
+        // asked us to wait, or a report waits for its card: come back then without using up an attempt.
+        if ((e instanceof CardBusyError || e instanceof SlackRateLimitedError || e instanceof ReportNotReadyError) && token) {
           await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
           throw new DelayedError();
         }
         throw e;
       }
-    },
+    }),
     { ...common, concurrency: 8 },
   );
   for (const w of [steps, watch, slack]) {
     w.on('failed', (job, err) => {
       const expected =
-        err instanceof CardBusyError || err instanceof SlackRateLimitedError || err instanceof NotDueYetError || err instanceof OperationBusyError;
+        err instanceof CardBusyError ||
+        err instanceof SlackRateLimitedError ||
+        err instanceof ReportNotReadyError ||
+        err instanceof NotDueYetError ||
+        err instanceof OperationBusyError;
       const level = expected ? 'debug' : 'warn';
-      deps.log[level]({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job attempt failed');
+      deps.log[level]({ err, queue: w.name, jobId: job?.id, runId: (job?.data as { runId?: unknown } | undefined)?.runId, attempts: job?.attemptsMade }, 'job attempt failed');
+      // finishedOn is set only when the job failed for good; otherwise BullMQ tries it again.
+      deps.metrics?.jobAttemptFailed(w.name, job !== undefined && !job.finishedOn, expected);
     });
     w.on('error', (err) => deps.log.error({ err, queue: w.name }, 'worker error'));
   }

@@ -60,6 +60,31 @@ export async function openRequestModal(world: SandboxWorld, userId: string = PEO
   return { reply, view };
 }
 
+/** Opens the app's Home tab and waits until the bot has published it (anew). */
+export async function openHome(world: SandboxWorld, userId: string = PEOPLE.requester.id) {
+  const before = world.slack.home(userId)?.hash;
+  const reply = await world.slack.openHome({ userId });
+  if (reply.status !== 200) throw new Error(`the bot answered app_home_opened with ${reply.status}: ${reply.rawBody}`);
+  return world.slack.waitFor(
+    (s) => {
+      const home = s.home(userId);
+      return home && home.hash !== before ? home : undefined;
+    },
+    { message: `Home of ${userId} published` },
+  );
+}
+
+/** Presses "Request a failback" on the Home tab and waits until the request modal is filled with VMs. */
+export async function requestFromHome(world: SandboxWorld, userId: string = PEOPLE.requester.id) {
+  const home = world.slack.home(userId) ?? (await openHome(world, userId));
+  const reply = await world.slack.clickButton({ viewId: home.id, userId, actionId: ACTION.homeRequest });
+  const view = await world.slack.waitFor(
+    (s) => s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
+    { message: 'request modal (from Home) filled with VMs' },
+  );
+  return { reply, view };
+}
+
 /** Picks VMs in the modal (that reads their recovery points) and waits for the RPO to be shown. */
 export async function chooseVms(world: SandboxWorld, view: StoredView, names: readonly string[], userId: string = PEOPLE.requester.id) {
   const options = vmOptions(view);
@@ -81,17 +106,20 @@ export async function chooseVms(world: SandboxWorld, view: StoredView, names: re
 export async function submitRequest(
   world: SandboxWorld,
   view: StoredView,
-  form: { vms: readonly string[]; plan?: string; point?: 'latest' | 'latest-app-consistent'; incident?: string; reason?: string },
+  form: { vms: readonly string[]; plan?: string; point?: 'latest' | 'latest-app-consistent'; incident?: string; reason?: string; channel?: string },
   userId: string = PEOPLE.requester.id,
 ) {
   const options = vmOptions(view);
   const plan: Record<string, Record<string, string>> = form.plan ? { [BLOCK.plan]: { [ACTION.plan]: planOptions(view).get(form.plan) ?? `unknown-${form.plan}` } } : {};
+  // A request made from App Home asks for the run card's channel.
+  const channel: Record<string, Record<string, string>> = form.channel ? { [BLOCK.channel]: { [ACTION.channel]: form.channel } } : {};
   return world.slack.submitView({
     userId,
     viewId: view.id,
     values: {
       [BLOCK.vms]: { [ACTION.vms]: form.vms.map((n) => options.get(n) ?? `unknown-${n}`) },
       ...plan,
+      ...channel,
       [BLOCK.recoveryPoint]: { [ACTION.recoveryPoint]: form.point ?? 'latest' },
       [BLOCK.incident]: { [ACTION.incident]: form.incident ?? 'INC-4711' },
       [BLOCK.reason]: { [ACTION.reason]: form.reason ?? 'AVS private cloud is healthy again' },

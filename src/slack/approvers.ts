@@ -17,7 +17,12 @@ export class ApproverDirectory {
   ) {}
 
   async isInApproverGroup(userId: string): Promise<boolean> {
-    for (const group of this.groups) {
+    return this.isInAnyGroup(userId, this.groups);
+  }
+
+  /** Whether the user belongs to one of `groups` (e.g. FAILBACK_REQUESTERS' user groups). */
+  async isInAnyGroup(userId: string, groups: readonly string[]): Promise<boolean> {
+    for (const group of groups) {
       if ((await this.members(group)).has(userId)) return true;
     }
     return false;
@@ -32,7 +37,7 @@ export class ApproverDirectory {
       this.cache.set(group, { members, at: this.now() });
       return members;
     } catch (e) {
-      this.log.warn({ err: e, group }, 'could not read approver group; treating as no members');
+      this.log.warn({ err: e, group }, 'could not read a user group; treating as no members');
       return hit?.members ?? new Set();
     }
   }

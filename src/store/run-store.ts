@@ -13,7 +13,9 @@ export type UpdateResult =
   | { readonly applied: true; readonly run: Run; readonly effects: Extract<Decision, { accepted: true }>['effects'] }
   | { readonly applied: false; readonly run: Run; readonly reason: string };
 
-// KEYS: run, trail, runs(zset), active(set), ...vmLocks   ARGV: runJson, runId, createdAtMs, auditJson...
+// KEYS: run, trail, runs(zset), active(set), ...vmLocks
+// ARGV: runJson, runId, createdAtMs, historyCutoffMs, auditJson...
+// Runs past their retention leave the history index as new ones come (their documents expire).
 const CREATE = `
 for i = 5, #KEYS do
   local owner = redis.call('GET', KEYS[i])
@@ -21,23 +23,27 @@ for i = 5, #KEYS do
 end
 for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[2]) end
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[2])
-for i = 4, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+for i = 5, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
 return {0, ARGV[2]}
 `;
 
 // KEYS: run, trail, active, ...vmLocks (VMs to release first)
-// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, auditJson...
+// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, retentionSeconds, auditJson...
+// A run that closes is kept, with its trail, for the retention period (FAILBACK_RETENTION_DAYS).
 const UPDATE = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 if tostring(cjson.decode(cur)['version']) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-for i = 6, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+for i = 7, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
 local last = 3 + tonumber(ARGV[5])
 if ARGV[3] == '1' then
   redis.call('SREM', KEYS[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
   last = #KEYS
 end
 for i = 4, last do
@@ -55,6 +61,8 @@ export class RunStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** FAILBACK_RETENTION_DAYS: how long a closed run and its trail are kept. */
+    private readonly retentionMs = 90 * 24 * 3600_000,
   ) {}
 
   private key(...parts: string[]): string {
@@ -72,7 +80,16 @@ export class RunStore {
   async create(run: Run, audit: readonly AuditEntry[]): Promise<CreateResult> {
     const keys = [this.key('run', run.id), this.key('trail', run.id), this.key('runs'), this.key('runs', 'active'), ...run.vms.map((v) => this.vmLockKey(v.id))];
     const res = (await this.guard(
-      this.redis.eval(CREATE, keys.length, ...keys, JSON.stringify(run), run.id, String(Date.parse(run.createdAt)), ...audit.map((a) => JSON.stringify(a))),
+      this.redis.eval(
+        CREATE,
+        keys.length,
+        ...keys,
+        JSON.stringify(run),
+        run.id,
+        String(Date.parse(run.createdAt)),
+        String(Date.parse(run.createdAt) - this.retentionMs),
+        ...audit.map((a) => JSON.stringify(a)),
+      ),
     )) as [number, string];
     const [index, owner] = res;
     if (index === 0) return { created: true, run };
@@ -130,7 +147,18 @@ export class RunStore {
       const audit = [...decision.audit, ...extraAudit].map((a) => JSON.stringify(a));
       const closed = next.closedAt && !run.closedAt ? '1' : '0';
       const ok = await this.guard(
-        this.redis.eval(UPDATE, keys.length, ...keys, String(run.version), JSON.stringify(next), closed, runId, String(released.length), ...audit),
+        this.redis.eval(
+          UPDATE,
+          keys.length,
+          ...keys,
+          String(run.version),
+          JSON.stringify(next),
+          closed,
+          runId,
+          String(released.length),
+          String(Math.max(1, Math.ceil(this.retentionMs / 1000))),
+          ...audit,
+        ),
       );
       if (ok === -1) throw new RunNotFoundError(runId);
       if (ok === 1) return { applied: true, run: next, effects: decision.effects };

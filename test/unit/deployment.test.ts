@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES } from '../../src/config';
+import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator/scenario';
 
 const ROOT = join(__dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -13,9 +14,17 @@ const SCOPES_OF: Record<string, readonly string[]> = {
   'chat.postEphemeral': ['chat:write'],
   'views.open': [],
   'views.update': [],
+  'views.publish': [],
   'usergroups.users.list': ['usergroups:read'],
   'conversations.history': ['channels:history', 'groups:history'],
   'conversations.replies': ['channels:history', 'groups:history'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+};
+
+/** Web API wrappers that call several methods. */
+const WRAPPERS: Record<string, readonly string[]> = {
+  filesUploadV2: ['files.getUploadURLExternal', 'files.completeUploadExternal'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -32,6 +41,9 @@ function webApiMethodsCalled(): Set<string> {
   for (const file of sourceFiles(join(ROOT, 'src'))) {
     for (const m of readFileSync(file, 'utf8').matchAll(/\bclient\.(\w+)\.(\w+)(?:\.(\w+))?\(/g)) {
       methods.add([m[1], m[2], m[3]].filter(Boolean).join('.'));
+    }
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bclient\.(\w+)\(/g)) {
+      for (const method of WRAPPERS[m[1] ?? ''] ?? []) methods.add(method);
     }
   }
   return methods;
@@ -54,6 +66,17 @@ describe('the Slack app manifest', () => {
     expect(command.url).toMatch(/\/slack\/events$/);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
     expect(manifest.settings.interactivity.message_menu_options_url).toMatch(/\/slack\/events$/);
+  });
+
+  it('has the Home tab (no messages tab) and sends app_home_opened to /slack/events', () => {
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true, messages_tab_enabled: false });
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+  });
+
+  it('is an HTTP app by default, saying how to switch to Socket Mode', () => {
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+    expect(read('slack-app-manifest.yml')).toMatch(/socket_mode_enabled: true/);
   });
 });
 
@@ -90,6 +113,78 @@ describe('docker compose', () => {
     const bot = compose.services['failback-bot'];
     expect(bot.environment.REDIS_URL).toBe('redis://redis:6379');
     expect(bot.depends_on.redis.condition).toBe('service_healthy');
+  });
+
+  it('never runs the production bot and the sandbox together: every service is in exactly one profile, each documented', () => {
+    const profileOf = (name: string): string[] => compose.services[name].profiles ?? [];
+    expect(Object.keys(compose.services).filter((n) => profileOf(n).length !== 1)).toEqual([]);
+    expect(['redis', 'failback-bot'].map(profileOf)).toEqual([['production'], ['production']]);
+    expect(['asr-emulator', 'sandbox-redis', 'sandbox-bot'].map(profileOf)).toEqual([['sandbox'], ['sandbox'], ['sandbox']]);
+    const readme = read('README.md');
+    expect(readme).toContain('docker compose --profile production up -d');
+    expect(readme).toContain('docker compose --profile sandbox up');
+  });
+
+  describe('the sandbox profile', () => {
+    const emulator = compose.services['asr-emulator'];
+    const bot = compose.services['sandbox-bot'];
+    const caFile: string = emulator.environment.EMULATOR_CA_FILE;
+    const volumeHolding = (service: { volumes: string[] }, file: string) =>
+      service.volumes.map((v) => v.split(':')).find(([, dir]) => dir !== undefined && file.startsWith(`${dir}/`))?.[0];
+
+    it('runs the emulated vault from the bot image, reachable as asr-emulator, healthy once a client trusting its CA file is answered', () => {
+      expect(emulator.build).toBe(compose.services['failback-bot'].build);
+      expect(emulator.command).toEqual(['node', 'dist/sandbox/emulator-main.js']);
+      expect(emulator.environment.EMULATOR_HOST).toBe('0.0.0.0');
+      expect(emulator.environment.EMULATOR_HOSTNAMES.split(',')[0]).toBe('asr-emulator');
+      expect(emulator.healthcheck.test.join(' ')).toContain(caFile);
+      expect(emulator.healthcheck.test.join(' ')).toContain(`port:${emulator.environment.EMULATOR_PORT}`);
+      expect(volumeHolding(emulator, caFile)).toBeDefined();
+    });
+
+    it('runs the unchanged bot against it: trusts its CA, uses its endpoints, identity and vault, waits until it is healthy', () => {
+      const env = bot.environment;
+      expect(bot.build).toBe(compose.services['failback-bot'].build);
+      expect(bot.command).toBeUndefined();
+      expect(env.NODE_EXTRA_CA_CERTS).toBe(caFile);
+      expect(volumeHolding(bot, caFile)).toBe(volumeHolding(emulator, caFile));
+      expect(env.AZURE_ARM_ENDPOINT).toBe(`https://asr-emulator:${emulator.environment.EMULATOR_PORT}`);
+      expect(env.IDENTITY_ENDPOINT).toBe(`http://asr-emulator:${emulator.environment.EMULATOR_IDENTITY_PORT}/msi/token`);
+      expect(env.IDENTITY_HEADER).toBe(emulator.environment.EMULATOR_IDENTITY_HEADER);
+      expect([env.AZURE_SUBSCRIPTION_ID, env.AZURE_RESOURCE_GROUP, env.AZURE_RECOVERY_VAULT]).toEqual([
+        DEFAULT_SCENARIO.subscriptionId,
+        DEFAULT_SCENARIO.resourceGroup,
+        DEFAULT_SCENARIO.vault,
+      ]);
+      // .env's real Azure credentials are blanked, so DefaultAzureCredential reaches the emulator's identity.
+      expect([env.AZURE_TENANT_ID, env.AZURE_CLIENT_ID, env.AZURE_CLIENT_SECRET]).toEqual(['', '', '']);
+      expect(env.SLACK_MODE).toBe('socket');
+      expect(bot.depends_on['asr-emulator'].condition).toBe('service_healthy');
+    });
+
+    it('keeps rehearsal state in its own Redis, with the same persistence', () => {
+      expect(bot.environment.REDIS_URL).toBe('redis://sandbox-redis:6379');
+      expect(bot.depends_on['sandbox-redis'].condition).toBe('service_healthy');
+      expect(compose.services['sandbox-redis'].command).toEqual(compose.services.redis.command);
+    });
+  });
+});
+
+describe('the image', () => {
+  it('ships every package the sandbox emulator imports as a production dependency (the image has no others)', () => {
+    const dependencies = Object.keys(JSON.parse(read('package.json')).dependencies);
+    const dir = join(ROOT, 'src/sandbox/asr-emulator');
+    const files = [...readdirSync(dir).map((f) => join(dir, f)), join(ROOT, 'src/sandbox/emulator-main.ts')].filter((f) => f.endsWith('.ts'));
+    const packages = new Set(
+      files.flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/^import (?!type ).*from '([^'.][^']*)';$/gm)]
+          .map((m) => m[1] ?? '')
+          .filter((spec) => !spec.startsWith('node:'))
+          .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')),
+      ),
+    );
+    expect(packages).toContain('selfsigned');
+    expect([...packages].filter((p) => !dependencies.includes(p))).toEqual([]);
   });
 });
 

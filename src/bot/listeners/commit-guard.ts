@@ -1,4 +1,4 @@
-import { mayCommit, mayHandleFailedVms, mayReprotect, type ApprovalVerdict } from '../../domain/approval';
+import { mayCancel, mayCommit, mayHandleFailedVms, mayReprotect, mayRequest, type ApprovalVerdict } from '../../domain/approval';
 import type { Run } from '../../domain/run';
 import type { BotDeps } from '../deps';
 
@@ -12,11 +12,12 @@ export async function commitVerdict(deps: BotDeps, run: Run, userId: string): Pr
 }
 
 /** Who may act on a run: commit (four-eyes), reprotect, or retry/leave out failed VMs. */
-export type RunAction = 'commit' | 'reprotect' | 'handle-failed';
+export type RunAction = 'commit' | 'reprotect' | 'handle-failed' | 'cancel';
 
 export async function verdictFor(deps: BotDeps, run: Run, userId: string, action: RunAction): Promise<ApprovalVerdict> {
   if (action === 'commit') return commitVerdict(deps, run, userId);
   if (action === 'reprotect') return reprotectVerdict(deps, userId);
+  if (action === 'cancel') return mayCancel(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));
   return mayHandleFailedVms(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));
 }
 
@@ -45,4 +46,11 @@ export async function authorizedRun(
   await deps.store.audit(run.id, { at: new Date(deps.now()).toISOString(), what: `${action} refused`, actor: userId, detail: verdict.reason });
   await tell(verdict.reason);
   return undefined;
+}
+
+/** May the user request a failback (FAILBACK_REQUESTERS, users or user groups)? */
+export async function requestVerdict(deps: BotDeps, userId: string): Promise<ApprovalVerdict> {
+  const requesters = deps.policy.requesters;
+  const inGroup = requesters && !requesters.users.includes(userId) ? await deps.approvers.isInAnyGroup(userId, requesters.groups) : false;
+  return mayRequest(deps.policy, userId, inGroup);
 }

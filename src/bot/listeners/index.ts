@@ -7,12 +7,15 @@ import { registerVmSelection } from './actions/vm-selection';
 import { registerPlanSelection } from './actions/plan-selection';
 import { registerPlanOptions } from './options/plan-options';
 import { registerFailedVmButtons } from './actions/failed-vm-buttons';
+import { registerCancelButton } from './actions/cancel-button';
+import { registerReportButton } from './actions/report-button';
 import { registerLeaveOutSubmission } from './views/leave-out-submission';
 import { registerFailbackCommand } from './commands/failback';
 import { registerPointOptions } from './options/point-options';
 import { registerVmOptions } from './options/vm-options';
 import { registerCommitConfirmation } from './views/commit-confirmation';
 import { registerRequestSubmission } from './views/request-submission';
+import { registerAppHome } from './events/app-home';
 
 export function registerListeners(app: App, deps: BotDeps): void {
   registerFailbackCommand(app, deps);
@@ -27,5 +30,8 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerReprotectButton(app, deps);
   registerReprotectSubmission(app, deps);
   registerFailedVmButtons(app, deps);
+  registerCancelButton(app, deps);
   registerLeaveOutSubmission(app, deps);
+  registerAppHome(app, deps);
+  registerReportButton(app, deps);
 }

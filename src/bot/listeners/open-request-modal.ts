@@ -8,9 +8,9 @@ import { encodeRequestMetadata } from './request-metadata';
 /**
  * Opens the request modal for a trigger (the /failback command, a button): at once with the vault
  * lists when they were read moments ago, otherwise a loading view first, filled once ASR answered.
- * `channelId` is where the run's card will go.
+ * `channelId` is where the run's card will go; without one (App Home) the modal asks for it.
  */
-export async function openRequestModal(deps: BotDeps, client: WebClient, triggerId: string, channelId: string): Promise<void> {
+export async function openRequestModal(deps: BotDeps, client: WebClient, triggerId: string, channelId?: string): Promise<void> {
   // A vault list read moments ago (a burst of /failback): the whole modal at once, one Slack call.
   const fresh = await freshLists(deps).catch(() => undefined);
   if (fresh) {
@@ -53,7 +53,7 @@ async function vaultLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: 
   return pending;
 }
 
-async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string, channelId: string): Promise<void> {
+async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string, channelId: string | undefined): Promise<void> {
   try {
     const { vms, plans } = await vaultLists(deps);
     const view = requestModal({ vms, plans, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });

@@ -5,6 +5,7 @@ export function helpText(): string {
     '• `/failback` opens the request: pick the VMs, the recovery point, the incident reference and a reason.',
     '• The flow: preflight (replicated to AVS, a recovery point, nothing running) → failover from Azure → you verify on AVS → an approver commits (deletes the Azure VMs) → reprotect to Azure.',
     '• `/failback status FB-7` shows a run’s card; `/failback history [n]` lists the last n runs.',
+    '• `/failback report FB-7` uploads a run’s report (Markdown, and HTML that prints well: timeline, RPO, durations, approvals, ASR job ids) to its thread; it is uploaded by itself when a run ends.',
     '• `/failback help` shows this.',
     'Four eyes (on by default): only a configured approver can commit, and not the person who requested the run.',
   ].join('\n');

@@ -10,3 +10,6 @@ export * from './reprotect-modal';
 export * from './run-summary';
 export * from './history';
 export * from './leave-out-modal';
+export { runReport, runReportMarkdown, type RunReport } from './run-report';
+export { runReportHtml } from './run-report-html';
+export { appHome, appHomeUnavailable, type AppHomeInput } from './app-home';

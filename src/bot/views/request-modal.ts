@@ -1,6 +1,7 @@
 import type { InputBlock, KnownBlock, PlainTextOption, View } from '@slack/types';
 import type { ReplicatedPlan, ReplicatedVm, VmFacts } from '../../domain/vm';
 import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../ids';
+import { decodeRequestMetadata } from '../listeners/request-metadata';
 import { optionKey } from './option-key';
 import { LIMITS, context, listWithin, plain, plural, safe, safeLine, section } from './text';
 import { formatAge } from './time';
@@ -50,6 +51,8 @@ export interface RequestModalInput {
   readonly selectedPlan?: { readonly plan: ReplicatedPlan; readonly members: readonly VmFacts[] } | undefined;
   readonly now: Date;
   readonly privateMetadata?: string | undefined;
+  /** Ask for the run card's channel; default: when the metadata names none (opened from App Home). */
+  readonly askChannel?: boolean | undefined;
 }
 
 /**
@@ -75,6 +78,7 @@ export function requestModal(input: RequestModalInput): View {
   const chosenPlan = input.selectedPlan;
   const selected = chosenPlan ? [] : (input.selected ?? []);
   const blocks: KnownBlock[] = [];
+  if (asksChannel(input)) blocks.push(channelInput());
   if (ready.length > 0) blocks.push(vmInput(ready, selected, plans.length > 0));
   if (plans.length > 0) blocks.push(planInput(plans, chosenPlan?.plan, ready.length > 0));
   if (chosenPlan) blocks.push(planMembersBlock(chosenPlan.plan, chosenPlan.members));
@@ -99,6 +103,28 @@ export function requestModal(input: RequestModalInput): View {
     submit: plain('Start failback', LIMITS.modalTitle),
     close: plain('Cancel', LIMITS.modalTitle),
     blocks,
+  };
+}
+
+function asksChannel(input: RequestModalInput): boolean {
+  if (input.askChannel !== undefined) return input.askChannel;
+  const meta = input.privateMetadata === undefined ? undefined : decodeRequestMetadata(input.privateMetadata);
+  return meta !== undefined && meta.channelId === undefined;
+}
+
+/** Where the run card goes, for a request made outside a channel; the submission checks the allow-list. */
+function channelInput(): InputBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.channel,
+    label: plain('Channel for the run card'),
+    hint: plain('The run’s card, its progress and the Commit prompt are posted there: choose the incident channel failback-bot serves.', 2000),
+    element: {
+      type: 'conversations_select',
+      action_id: ACTION.channel,
+      placeholder: plain('Choose a channel', 150),
+      filter: { include: ['public', 'private'], exclude_bot_users: true },
+    },
   };
 }
 

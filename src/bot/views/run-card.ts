@@ -1,5 +1,5 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
-import { type OpState, type Run, type RunPhase, type RunVm, phaseOf } from '../../domain/run';
+import { cancellable, type OpState, type Run, type RunPhase, type RunVm, phaseOf } from '../../domain/run';
 import { actorText } from '../../domain/run';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
@@ -8,6 +8,7 @@ import { utcTime } from './time';
 
 /** What each phase is called on the card. */
 export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
+  cancelled: 'Cancelled — nothing was done in ASR',
   'failing-over': 'Failing back…',
   'awaiting-commit': 'Waiting for an approver to commit',
   committing: 'Committing…',
@@ -38,7 +39,9 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
   const updated = [`Last updated ${utcTime(now)}`];
   if (run.commit) updated.push(`commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`);
   if (run.reprotect) updated.push(`reprotect started by ${actorText(run.reprotect.requestedBy)} at ${utcTime(run.reprotect.requestedAt)}`);
+  if (run.cancelled) updated.push(`cancelled by <@${run.cancelled.by}> at ${utcTime(run.cancelled.at)}; its VMs are free for another run`);
   const phaseNow = phaseOf(run);
+  if (phaseNow === 'failing-over' && !cancellable(run)) updated.push(NOT_CANCELLABLE);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Failback ${run.id} — ${phase}`, LIMITS.headerText) },
     {
@@ -54,10 +57,41 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
     { type: 'divider' },
     ...vmTexts.map((t) => section(t)),
     ...reprotectActions(run, phaseNow),
+    ...cancelActions(run),
     { type: 'context', elements: [{ type: 'mrkdwn', text: updated.join(' · ') }] },
   ];
   const text = `Failback ${run.id} (${safeLine(run.incident, 100) || 'no incident'}): ${phase} — ${plural(run.vms.length, 'VM')}`;
   return { text, blocks };
+}
+
+/** Shown once the failover is issued: what can still be done, since ASR cannot take it back. */
+export const NOT_CANCELLABLE =
+  'ASR is running the failover, so the run can no longer be cancelled; nothing is deleted before someone commits, ' +
+  'and in ASR the VMs can be failed over to Azure again once this failover has ended';
+
+/** Cancel while nothing has been issued to ASR (the requester or an approver; checked on click). */
+function cancelActions(run: Run): KnownBlock[] {
+  if (!cancellable(run)) return [];
+  return [
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.cancelRun,
+          text: plain('Cancel run', LIMITS.buttonText),
+          value: run.id,
+          style: 'danger',
+          confirm: {
+            title: plain('Cancel this failback?', 100),
+            text: { type: 'mrkdwn', text: `Nothing has been issued to ASR yet. ${run.id} ends and its VMs are free for another run.` },
+            confirm: plain('Cancel run', 30),
+            deny: plain('Keep it', 30),
+          },
+        },
+      ],
+    },
+  ];
 }
 
 /** Reprotect (or Retry reprotect) once the commit is done; nothing otherwise. */
@@ -97,9 +131,10 @@ export function vmLine(run: Run, vm: RunVm): string {
   const jobs = [vm.failover.jobName, vm.commit?.jobName, vm.reprotect?.jobName]
     .filter((j): j is string => j !== undefined && j !== '')
     .map((j) => `\`${safeLine(j, 80).replace(/`/g, "'")}\``);
-  const status = inReprotect ? reprotectStatus(op) : inCommit ? commitStatus(op) : failoverStatus(op);
-  const emoji = vm.leftOut ? ':heavy_minus_sign:' : EMOJI[op.status];
-  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${leftOutText(vm)}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
+  const status = run.cancelled ? 'not started (run cancelled)' : inReprotect ? reprotectStatus(op) : inCommit ? commitStatus(op) : failoverStatus(op);
+  const emoji = vm.leftOut || run.cancelled ? ':heavy_minus_sign:' : EMOJI[op.status];
+  const outside = op.outside && op.status === 'succeeded' ? ' (done outside the bot, seen in ASR)' : '';
+  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${leftOutText(vm)}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
 }
 
 function failoverStatus(op: OpState): string {

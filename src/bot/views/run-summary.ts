@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditEntry } from '../../domain/run-machine';
 import type { Run } from '../../domain/run';
 import { actorText } from '../../domain/run';
-import { LIMITS, packLines, safeLine, section } from './text';
+import { ACTION } from '../ids';
+import { LIMITS, packLines, plain, safeLine, section } from './text';
 import { utcTime } from './time';
 
 function duration(fromIso: string, toIso: string | undefined): string {
@@ -48,6 +49,10 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
     section(`*Timeline*\n${timeline.join('\n')}`),
     ...packLines(vmLines, LIMITS.sectionText, 10, 'more VMs').map((t, i) => section(i === 0 ? `*ASR jobs*\n${t}` : t)),
     section(`_${retriesLogged} retr${retriesLogged === 1 ? 'y' : 'ies'} while agents re-registered; the audit trail has every step._`),
+    {
+      type: 'actions',
+      elements: [{ type: 'button', action_id: ACTION.uploadReport, value: run.id, text: plain('Upload run report', LIMITS.buttonText) }],
+    },
   ];
   return { text, blocks };
 }

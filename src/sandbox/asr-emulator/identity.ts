@@ -51,9 +51,20 @@ function verifyToken(token: string): boolean {
   return Number.isFinite(expiresOn) && expiresOn * 1000 > Date.now();
 }
 
-/** Starts the token endpoint on a free loopback port (plain HTTP, like App Service's). */
-export async function startIdentityEndpoint(): Promise<IdentityEndpoint> {
-  const header = randomBytes(16).toString('hex');
+export interface IdentityEndpointOptions {
+  /** Listen address (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port (default 0: a free one). */
+  readonly port?: number;
+  /** Host name in `endpoint` (default 127.0.0.1). */
+  readonly publicHost?: string;
+  /** The expected X-IDENTITY-HEADER (default: random). */
+  readonly header?: string;
+}
+
+/** Starts the token endpoint (plain HTTP, like App Service's), by default on a free loopback port. */
+export async function startIdentityEndpoint(options: IdentityEndpointOptions = {}): Promise<IdentityEndpoint> {
+  const header = options.header ?? randomBytes(16).toString('hex');
   // Token expiry uses the real clock: msal-node compares expires_on with Date.now().
   const requests: { resource: string; status: number }[] = [];
   let counter = 0;
@@ -74,10 +85,13 @@ export async function startIdentityEndpoint(): Promise<IdentityEndpoint> {
     const token = issueToken(counter, expiresOn);
     return send(200, { access_token: token, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: '00000000-0000-0000-0000-00000000c11e' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}/msi/token`,
+    endpoint: `http://${options.publicHost ?? '127.0.0.1'}:${port}/msi/token`,
     header,
     requests,
     isValid: verifyToken,

@@ -15,7 +15,7 @@ import { RequestLog } from './request-log';
 import type { RouteContext } from './routes';
 import { defaultVault, withExtraVms } from './scenario';
 import { startArmServer } from './server';
-import { generateLoopbackCertificate } from './tls';
+import { generateCertificate } from './tls';
 import type { EmulatorOptions, ItemStage, OperationKind, RecoveryPointSeed, RequestRecord } from './types';
 
 export type { EmulatorOptions, Fault, FaultMatch, ItemSeed, ItemStage, OperationKind, RecoveryPointSeed, RequestRecord, VaultSeed, Generation } from './types';
@@ -54,7 +54,7 @@ export interface EmulatorSettings {
 
 /** A running emulator and its control API. */
 export interface AsrEmulator {
-  /** https://127.0.0.1:PORT — the ARM endpoint. */
+  /** https://127.0.0.1:PORT (or `options.publicHost`) — the ARM endpoint. */
   readonly url: string;
   /** The certificate a client must trust (self-signed, its own CA). */
   readonly caCertPem: string;
@@ -88,7 +88,8 @@ export interface AsrEmulator {
 /** Starts the emulator: HTTPS ARM server + managed-identity endpoint, seeded with `options.vault` or the default vault. */
 export async function startAsrEmulator(options: EmulatorOptions = {}): Promise<AsrEmulator> {
   const now = options.now ?? Date.now;
-  const tls = options.tls ?? (await generateLoopbackCertificate());
+  const publicHost = options.publicHost ?? '127.0.0.1';
+  const tls = options.tls ?? (await generateCertificate([publicHost]));
   const seed = withExtraVms(options.vault ?? defaultVault(now()), options.extraVms ?? 0);
   const vault = new VaultState(seed, now());
   const faults = new FaultRegistry();
@@ -101,7 +102,7 @@ export async function startAsrEmulator(options: EmulatorOptions = {}): Promise<A
     throttle: options.throttle,
     retryAfterSeconds: options.retryAfterSeconds ?? 1,
   };
-  const identity = await startIdentityEndpoint();
+  const identity = await startIdentityEndpoint({ host: options.host, port: options.identityPort, publicHost, header: options.identityHeader });
   let url = '';
   const routes: RouteContext = {
     vault,
@@ -117,6 +118,7 @@ export async function startAsrEmulator(options: EmulatorOptions = {}): Promise<A
   };
   const server = await startArmServer({
     port: options.port ?? 0,
+    host: options.host,
     tls,
     routes,
     faults,
@@ -125,7 +127,7 @@ export async function startAsrEmulator(options: EmulatorOptions = {}): Promise<A
     latencyMs: () => settings.latencyMs,
     throttle: () => settings.throttle,
   });
-  url = `https://127.0.0.1:${server.port}`;
+  url = `https://${publicHost}:${server.port}`;
 
   const find = (name: string): ItemState => {
     const item = vault.itemNamed(name);

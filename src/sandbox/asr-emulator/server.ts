@@ -14,6 +14,8 @@ import type { TlsMaterial } from './tls';
 
 export interface ServerOptions {
   readonly port: number;
+  /** Listen address (default 127.0.0.1). */
+  readonly host?: string;
   readonly tls: TlsMaterial;
   readonly routes: RouteContext;
   readonly faults: FaultRegistry;
@@ -31,7 +33,7 @@ export interface RunningServer {
 // Unref'd: an emulator that is stopped while it delays an answer must not keep the process alive.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-/** Starts the ARM server on 127.0.0.1. */
+/** Starts the ARM server on `options.host` (default 127.0.0.1). */
 export async function startArmServer(options: ServerOptions): Promise<RunningServer> {
   let reads = 0;
   let seq = 0;
@@ -104,7 +106,7 @@ export async function startArmServer(options: ServerOptions): Promise<RunningSer
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,4 +1,5 @@
-/** A self-signed TLS certificate for 127.0.0.1 and localhost, made at start. */
+/** A self-signed TLS certificate for the emulator (127.0.0.1 and localhost, plus any names asked for), made at start. */
+import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
@@ -6,11 +7,16 @@ export interface TlsMaterial {
   readonly keyPem: string;
 }
 
+/** The names every certificate carries: what a client on the same host uses. */
+export const LOOPBACK_NAMES: readonly string[] = ['localhost', '127.0.0.1'];
+
 /**
- * Generates a self-signed certificate valid for 7 days for `localhost` and `127.0.0.1`. It is its
- * own CA: a client trusts the emulator by trusting `certPem`.
+ * Generates a self-signed certificate valid for 7 days for `localhost`, `127.0.0.1` and each of
+ * `extraNames` (DNS names or IP addresses, e.g. `asr-emulator`, the compose service a bot in another
+ * container reaches). It is its own CA: a client trusts the emulator by trusting `certPem`.
  */
-export async function generateLoopbackCertificate(): Promise<TlsMaterial> {
+export async function generateCertificate(extraNames: readonly string[] = []): Promise<TlsMaterial> {
+  const names = [...new Set([...LOOPBACK_NAMES, ...extraNames.map((n) => n.trim()).filter((n) => n !== '')])];
   const notBeforeDate = new Date(Date.now() - 60_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
@@ -21,8 +27,14 @@ export async function generateLoopbackCertificate(): Promise<TlsMaterial> {
       { name: 'basicConstraints', cA: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      // type 2 = dNSName, type 7 = iPAddress (RFC 5280 GeneralName).
+      { name: 'subjectAltName', altNames: names.map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })) },
     ],
   });
   return { certPem: pems.cert, keyPem: pems.private };
+}
+
+/** A certificate for `localhost` and `127.0.0.1` only. */
+export function generateLoopbackCertificate(): Promise<TlsMaterial> {
+  return generateCertificate();
 }

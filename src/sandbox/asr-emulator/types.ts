@@ -109,6 +109,14 @@ export type Fault =
 export interface EmulatorOptions {
   /** HTTPS port; 0 (default) = a free port. */
   readonly port?: number;
+  /** Address the HTTPS server and the identity endpoint listen on (default 127.0.0.1; 0.0.0.0 in a container). */
+  readonly host?: string;
+  /** Host name clients reach the emulator by, in `url`, LRO headers, nextLinks and `identity.endpoint` (default 127.0.0.1). A generated certificate includes it. */
+  readonly publicHost?: string;
+  /** Identity endpoint port; 0 (default) = a free port. */
+  readonly identityPort?: number;
+  /** Value for IDENTITY_HEADER (default: random per start). */
+  readonly identityHeader?: string;
   /** Use this certificate instead of generating one. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
   /** The vault; default: {@link defaultVault}. */

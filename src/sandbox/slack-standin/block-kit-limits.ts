@@ -40,7 +40,7 @@ export const BLOCK_KIT_LIMITS = {
 
 const L = BLOCK_KIT_LIMITS;
 
-type Surface = 'message' | 'modal';
+type Surface = 'message' | 'modal' | 'home';
 
 class Checker {
   readonly errors: string[] = [];
@@ -224,6 +224,22 @@ export function checkModalView(view: unknown): string[] {
   checkBlockList(checker, view.blocks, '/view/blocks', 'modal');
   const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
   if (hasInput && view.submit === undefined) checker.fail('must provide submit when the view has input blocks', '/view/submit');
+  return checker.errors;
+}
+
+/** Checks a Home tab view for views.publish (type home, 100 blocks, metadata and ids; no title). */
+export function checkHomeView(view: unknown): string[] {
+  const checker = new Checker();
+  if (!isObject(view)) {
+    checker.fail('must provide an object', '/view');
+    return checker.errors;
+  }
+  if (view.type !== 'home') checker.fail('must be one of: home', '/view/type');
+  if (!Array.isArray(view.blocks)) checker.fail('must provide an array', '/view/blocks');
+  checker.maxLength(view.private_metadata, L.privateMetadata, '/view/private_metadata');
+  checker.maxLength(view.callback_id, L.callbackId, '/view/callback_id');
+  checker.maxLength(view.external_id, L.externalId, '/view/external_id');
+  checkBlockList(checker, view.blocks, '/view/blocks', 'home');
   return checker.errors;
 }
 

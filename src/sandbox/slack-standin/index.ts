@@ -7,6 +7,7 @@ import {
   SlackSide,
   type ChooseOptionArgs,
   type ClickButtonArgs,
+  type OpenHomeArgs,
   type SendCommandArgs,
   type SubmitViewArgs,
   type SubmitViewReply,
@@ -29,11 +30,11 @@ import { transcriptFromState } from '../transcript/from-stand-in';
 import type { Transcript } from '../transcript/events';
 
 export type { StandInActivity } from './activity';
-export { BLOCK_KIT_LIMITS, checkMessageBlocks, checkModalView } from './block-kit-limits';
+export { BLOCK_KIT_LIMITS, checkHomeView, checkMessageBlocks, checkModalView } from './block-kit-limits';
 export { sendSignedToBot, SLACK_RESPONSE_TIMEOUT_MS, type BotReply, type SendOptions } from './bot-request-sender';
 export { SlackApiRefusal, SlackUserActionError } from './errors';
 export { signSlackRequest, slackSignatureHeaders, verifySlackSignature } from './signing';
-export { findElement, type ChooseOptionArgs, type ClickButtonArgs, type ElementLocation, type SendCommandArgs, type SubmitViewArgs, type SubmitViewReply, type SuggestOptionsArgs } from './slack-side';
+export { findElement, type ChooseOptionArgs, type ClickButtonArgs, type ElementLocation, type OpenHomeArgs, type SendCommandArgs, type SubmitViewArgs, type SubmitViewReply, type SuggestOptionsArgs } from './slack-side';
 export * from './types';
 export { buildViewStateValues, viewValue, type OptionPick, type SimpleViewValue, type ViewStateValue, type ViewValuesInput } from './view-state';
 export type { PollOptions } from './poll-until';
@@ -88,6 +89,10 @@ export interface SlackStandIn {
   ephemerals(filter?: { channel?: string; user?: string }): StoredEphemeral[];
   /** One message by ts (top-level or reply). */
   message(channel: string, ts: string): StoredMessage | undefined;
+  /** A user's Home tab as the app last published it (views.publish); click its buttons by its id. */
+  home(userId: string): StoredView | undefined;
+  /** A person opens the app's Home tab: a signed `app_home_opened` event goes to the bot. */
+  openHome(args: OpenHomeArgs): Promise<BotReply>;
   /** Open modals (optionally of one user), oldest first. */
   openViews(userId?: string): StoredView[];
   /** Polls the recorded state until `predicate` returns a truthy value (deadline, no fixed sleeps). */
@@ -176,6 +181,8 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     ephemerals: (filter = {}) =>
       ws.ephemerals.filter((e) => !e.deleted && (!filter.channel || e.channel === filter.channel) && (!filter.user || e.user === filter.user)),
     message: (channel, ts) => ws.findMessage(channel, ts),
+    home: (userId) => ws.homes.get(userId),
+    openHome: (args) => slack.openHome(args),
     openViews: (userId) => [...ws.views.values()].filter((v) => v.state === 'open' && (!userId || v.userId === userId)),
     waitFor: (predicate, options) => pollUntil(() => predicate(standIn), options),
     advanceClock: (ms) => {

@@ -20,6 +20,12 @@ export interface SendCommandArgs {
   options?: SendOptions;
 }
 
+/** Arguments of {@link SlackSide.openHome}. */
+export interface OpenHomeArgs {
+  userId: string;
+  options?: SendOptions;
+}
+
 /** Arguments of {@link SlackSide.clickButton}. */
 export type ClickButtonArgs = ElementLocation & {
   userId: string;
@@ -27,6 +33,11 @@ export type ClickButtonArgs = ElementLocation & {
   blockId?: string;
   /** Override the button's value (Slack sends the button's own). */
   value?: string;
+  /**
+   * The message as this person's client still shows it (an earlier version, not yet refreshed):
+   * clicking a button the bot has since retired.
+   */
+  shownBlocks?: JsonObject[];
   options?: SendOptions;
 };
 
@@ -147,6 +158,34 @@ export class SlackSide {
     return { ...reply, triggerId: trigger.id, responseUrl: responseUrl.url };
   }
 
+  /**
+   * A person opens the app's Home tab: Slack sends an `app_home_opened` event through the Events API
+   * (a signed JSON body), carrying the Home's current view when one was published before.
+   */
+  async openHome(args: OpenHomeArgs): Promise<BotReply> {
+    const { ws } = this;
+    const home = ws.homes.get(args.userId);
+    const body = {
+      token: 'stand-in-verification-token',
+      team_id: ws.identity.teamId,
+      api_app_id: ws.identity.appId,
+      event: {
+        type: 'app_home_opened',
+        user: args.userId,
+        channel: ws.appHomeChannel(args.userId),
+        tab: 'home',
+        event_ts: ws.nextTs(),
+        ...(home ? { view: viewJson(ws, home) } : {}),
+      },
+      type: 'event_callback',
+      event_id: ws.nextId('Ev'),
+      event_time: Math.floor(ws.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: ws.identity.teamId, user_id: ws.identity.botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+    };
+    return this.send(JSON.stringify(body), { contentType: 'application/json', ...args.options });
+  }
+
   /** A slash command's HTTP answer with text/blocks is shown to the user, as Slack does. */
   private applyMessageAnswer(reply: BotReply, channelId: string, userId: string): void {
     if (!reply.withinSlackTimeout || reply.body === undefined) return;
@@ -165,7 +204,8 @@ export class SlackSide {
   private locate(loc: ElementLocation, userId: string): { blocks: JsonObject[]; payload: JsonObject; view?: StoredView; responseUrl?: string } {
     const { ws } = this;
     if (loc.viewId !== undefined) {
-      const view = ws.views.get(loc.viewId);
+      // A modal, or a Home tab (its buttons send the same block_actions, container type view).
+      const view = ws.views.get(loc.viewId) ?? ws.homeById(loc.viewId);
       if (!view || view.state !== 'open') throw new SlackUserActionError(`modal ${loc.viewId} is not open`);
       if (view.userId !== userId) throw new SlackUserActionError(`modal ${loc.viewId} belongs to ${view.userId}, not ${userId}`);
       return {
@@ -242,7 +282,7 @@ export class SlackSide {
   /** A person clicks a button (in a message, an ephemeral, or a modal). */
   async clickButton(args: ClickButtonArgs): Promise<BotReply & { triggerId: string; responseUrl?: string }> {
     const located = this.locate(args, args.userId);
-    const found = findElement(located.blocks, args.actionId, args.blockId);
+    const found = findElement(args.shownBlocks ?? located.blocks, args.actionId, args.blockId);
     if (!found || found.element.type !== 'button') throw new SlackUserActionError(`no button with action_id "${args.actionId}" there`);
     const action: JsonObject = {
       type: 'button',

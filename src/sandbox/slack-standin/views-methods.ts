@@ -1,8 +1,8 @@
-import { checkModalView } from './block-kit-limits';
+import { checkHomeView, checkModalView } from './block-kit-limits';
 import { SlackApiRefusal } from './errors';
 import type { MethodHandler } from './method-context';
 import type { JsonObject, StoredView } from './types';
-import { optionalString, refuseBlocks, requireObject } from './web-api-args';
+import { optionalString, refuseBlocks, requireObject, requireString } from './web-api-args';
 import type { WorkspaceState } from './workspace-state';
 
 /** The view object Slack returns from views.* and puts into interaction payloads. */
@@ -71,9 +71,22 @@ const update: MethodHandler = ({ ws, args }) => {
   return { view: viewJson(ws, stored) };
 };
 
-/** views.open, views.push, views.update */
+/** views.publish: a user's Home tab (no trigger needed); `hash` guards against a newer publish. */
+const publish: MethodHandler = ({ ws, args }) => {
+  const view = requireObject(args, 'view', 'invalid_arguments');
+  const userId = requireString(args, 'user_id');
+  const errors = checkHomeView(view);
+  if (errors.length > 0) refuseBlocks(errors);
+  const hash = optionalString(args, 'hash');
+  const current = ws.homes.get(userId);
+  if (hash !== undefined && current && hash !== current.hash) throw new SlackApiRefusal('hash_conflict');
+  return { view: viewJson(ws, ws.publishHome(userId, view)) };
+};
+
+/** views.open, views.push, views.update, views.publish */
 export const viewsMethods: Record<string, MethodHandler> = {
   'views.open': open,
   'views.push': push,
   'views.update': update,
+  'views.publish': publish,
 };

@@ -59,6 +59,8 @@ export class WorkspaceState {
   readonly messagesByChannel = new Map<string, StoredMessage[]>();
   readonly ephemerals: StoredEphemeral[] = [];
   readonly views = new Map<string, StoredView>();
+  /** Each user's Home tab as last published (views.publish), by user id. */
+  readonly homes = new Map<string, StoredView>();
   readonly triggers = new Map<string, IssuedTrigger>();
   readonly responseUrls = new Map<string, IssuedResponseUrl>();
   readonly files = new Map<string, StoredFile>();
@@ -238,6 +240,32 @@ export class WorkspaceState {
     let top: StoredView | undefined;
     for (const v of this.views.values()) if (v.userId === userId && v.state === 'open') top = v;
     return top;
+  }
+
+  /** views.publish: the user's Home tab gets this view (its id stays, its hash changes). */
+  publishHome(userId: string, view: JsonObject): StoredView {
+    const current = this.homes.get(userId);
+    if (current) {
+      current.history.push({ view: current.view, at: current.updatedAt });
+      current.view = view;
+      current.hash = this.newHash();
+      current.updatedAt = this.now();
+      return current;
+    }
+    const id = this.nextId('V');
+    const stored: StoredView = { id, hash: this.newHash(), userId, rootViewId: id, view, openedAt: this.now(), updatedAt: this.now(), state: 'open', history: [] };
+    this.homes.set(userId, stored);
+    return stored;
+  }
+
+  /** A Home tab by its view id. */
+  homeById(viewId: string): StoredView | undefined {
+    return [...this.homes.values()].find((h) => h.id === viewId);
+  }
+
+  /** The app's DM channel with a user (where Slack says their App Home is). */
+  appHomeChannel(userId: string): string {
+    return `D${userId.replace(/^[UW]/, '')}`;
   }
 
   private stackDepth(view: StoredView): number {

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { actorText, phaseOf } from '../../../domain/run';
 import { isFailbackError } from '../../../errors';
+import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { confirmCommitModal } from '../../views';
@@ -13,6 +14,7 @@ import { authorizedRun } from '../commit-guard';
 export function registerCommitButton(app: App, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION.commit, async ({ ack, body, action, client }) => {
     await ack();
+    setRunId(action.value);
     const channel = body.channel?.id ?? '';
     const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
     try {

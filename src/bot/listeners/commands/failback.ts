@@ -5,6 +5,10 @@ import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { helpText, runCard, runHistory } from '../../views';
 import { openRequestModal } from '../open-request-modal';
+import { runTimeline } from '../../views/run-timeline';
+import { LIMITS } from '../../views/text';
+import { reportAnswer } from './report-command';
+import { requestVerdict } from '../commit-guard';
 
 /** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
 export function registerFailbackCommand(app: App, deps: BotDeps): void {
@@ -21,13 +25,18 @@ export function registerFailbackCommand(app: App, deps: BotDeps): void {
     if (!deps.storeReady()) return ack({ response_type: 'ephemeral', text: DEGRADED });
     if (verb === 'status') return ack(await statusAnswer(deps, arg));
     if (verb === 'history') return ack(await historyAnswer(deps, arg));
+    if (verb === 'report') return ack(await reportAnswer(deps, arg, command));
     if (verb !== '') {
       return ack({ response_type: 'ephemeral', text: `Unknown subcommand “${escapeMrkdwn(sub)}”.\n${helpText()}` });
     }
+    const mayRequest = await requestVerdict(deps, command.user_id);
+    if (!mayRequest.allowed) return ack({ response_type: 'ephemeral', text: mayRequest.reason });
     await ack();
     await openRequestModal(deps, client, command.trigger_id, command.channel_id);
   });
 }
+
+const TIMELINE_BLOCKS = 6;
 
 export const DEGRADED =
   ':warning: failback-bot is degraded: its store (Redis) does not answer, so it cannot record a run. ' +
@@ -42,7 +51,10 @@ async function statusAnswer(deps: BotDeps, runId: string | undefined) {
     const run = await deps.store.get(runId.toUpperCase());
     if (!run) return { response_type: 'ephemeral' as const, text: `There is no run ${escapeMrkdwn(runId)}.` };
     const card = runCard(run, new Date(deps.now()));
-    return { response_type: 'ephemeral' as const, text: card.text, blocks: card.blocks };
+    // The card, then its timeline from the audit trail, within one message's 50 blocks.
+    const timeline = runTimeline(await deps.store.trail(run.id), TIMELINE_BLOCKS);
+    const blocks = [...card.blocks.slice(0, LIMITS.messageBlocks - timeline.length - 1), { type: 'divider' as const }, ...timeline];
+    return { response_type: 'ephemeral' as const, text: card.text, blocks };
   } catch (e) {
     return { response_type: 'ephemeral' as const, text: isFailbackError(e) ? e.userMessage : 'Could not read the run.' };
   }

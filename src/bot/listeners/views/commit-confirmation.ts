@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { isFailbackError } from '../../../errors';
+import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
 import { CALLBACK } from '../../ids';
 import { commitVerdict } from '../commit-guard';
@@ -21,6 +22,7 @@ const notice = (text: string): View => ({
 export function registerCommitConfirmation(app: App, deps: BotDeps): void {
   app.view(CALLBACK.confirmCommit, async ({ ack, body, view }) => {
     const update = (text: string) => ack({ response_action: 'update', view: notice(text) });
+    setRunId(view.private_metadata);
     try {
       const run = await deps.store.get(view.private_metadata);
       if (!run) return update('This run no longer exists.');

@@ -1,14 +1,16 @@
 import type { App } from '@slack/bolt';
-import { channelAllowed } from '../../../domain/approval';
 import { describeProblems, preflight, preflightPlan, type PreflightResult } from '../../../domain/preflight';
-import type { Run, RunPlan } from '../../../domain/run';
+import { pointsAtRequest, type Run, type RunPlan } from '../../../domain/run';
 import type { ReplicatedVm, VmFacts } from '../../../domain/vm';
 import { isFailbackError } from '../../../errors';
+import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
 import { BLOCK, CALLBACK } from '../../ids';
 import { optionKey } from '../../views';
 import { parseRequestForm, selectedVms, targetChoiceError } from '../request-form';
 import { decodeRequestMetadata } from '../request-metadata';
+import { requestChannel } from '../request-channel';
+import { requestVerdict } from '../commit-guard';
 import { cachedPointOptions } from '../options/point-options';
 
 /**
@@ -28,9 +30,10 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
     const form = parseRequestForm(view.state.values);
     const meta = decodeRequestMetadata(view.private_metadata);
     if (!form || !meta) return errors('This form is out of date. Close it and run /failback again.');
-    if (!channelAllowed(deps.policy.allowedChannels, meta.channelId)) {
-      return errors('failback-bot is not enabled in the channel this request came from.');
-    }
+    const where = requestChannel(meta, view.state.values, deps.policy.allowedChannels);
+    if ('error' in where) return where.block ? errorOn(where.block, where.error) : errors(where.error);
+    const mayRequest = await requestVerdict(deps, body.user.id);
+    if (!mayRequest.allowed) return errors(mayRequest.reason);
     const choiceError = targetChoiceError(form);
     if (choiceError) return errorOn(choiceError.block, choiceError.text);
     try {
@@ -76,12 +79,18 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         version: 1,
         createdAt: now,
         requesterId: body.user.id,
-        channelId: meta.channelId,
+        channelId: where.channelId,
         incident: form.incident,
         reason: form.reason,
         recoveryPoint,
         ...(plan ? { plan: { id: plan.id, name: plan.name } } : {}),
-        vms: vms.map((v) => ({ id: v.id, name: v.name, osType: v.osType, failover: { status: 'pending', ...(plan ? { viaPlan: true } : {}) } })),
+        vms: vms.map((v) => ({
+          id: v.id,
+          name: v.name,
+          osType: v.osType,
+          failover: { status: 'pending', ...(plan ? { viaPlan: true } : {}) },
+          points: pointsAtRequest(points.get(v.id), recoveryPoint),
+        })),
       };
       const what = vms.map((v) => v.name).join(', ');
       const created = await deps.store.create(run, [
@@ -92,6 +101,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         const name = vms.find((v) => v.id === created.vmId)?.name ?? 'A VM';
         return errorOn(problemBlock, `${name} is already in run ${created.otherRunId}.`);
       }
+      setRunId(run.id);
       await deps.effects.run(run, [{ kind: 'render-card' }, { kind: 'run-step', step: 'failover' }]);
       deps.log.info({ runId: run.id, user: body.user.id, vms: vms.length }, 'failback run created');
       return ack({ response_action: 'clear' });

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Renders docs/images/run-card.png (the README's "What it looks like") from the demo's HTML transcript:
+# the channel with only the run card and the verification prompt in its thread.
+# Not run by CI. Needs redis-server, chromium and pngquant, e.g. on Debian:
+#   apt-get install -y chromium fonts-noto-color-emoji pngquant
+# Builds into a temporary directory and runs the demo there, so neither dist/ nor demo-out/ in the
+# checkout is touched; only the image is written.
+#   sh scripts/render-card-image.sh [OUTPUT.png]
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${1:-"$ROOT/docs/images/run-card.png"}
+# Viewport: wide enough for the card's fields side by side, tall enough for the card and the prompt.
+WIDTH=${WIDTH:-1000}
+HEIGHT=${HEIGHT:-800}
+CHROMIUM=${CHROMIUM:-chromium}
+
+for tool in "$CHROMIUM" pngquant node; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "render-card-image: $tool is not installed" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# 1. Build the demo into the temporary directory (tsc reports type errors but still emits; whether
+#    the demo runs is what counts).
+(cd "$ROOT" && npx tsc -p tsconfig.build.json --outDir "$WORK/dist") || true
+[ -f "$WORK/dist/sandbox/demo.js" ] || { echo "render-card-image: the build produced no dist/sandbox/demo.js" >&2; exit 1; }
+
+# 2. Play the demo with the temporary directory as cwd: it writes demo-out/transcript.html there.
+(cd "$WORK" && NODE_PATH="$ROOT/node_modules" node dist/sandbox/demo.js >demo.log 2>&1) || {
+  cat "$WORK/demo.log" >&2
+  exit 1
+}
+
+# 3. Keep the channel header, the run card (the top-level message with a header block) and the first
+#    reply in its thread (the verification prompt); hide the rest. The transcript's CSP allows inline styles.
+sed 's#</head>#<style>.log>:not(.msg:has(.b-header)):not(.msg:has(.b-header)+.thread),.thread-count,.thread>.msg~.msg{display:none}</style></head>#' \
+  "$WORK/demo-out/transcript.html" >"$WORK/card.html"
+
+# 4. Screenshot, then quantise the palette to keep the file small.
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="$WIDTH,$HEIGHT" \
+  --screenshot="$WORK/card.png" "file://$WORK/card.html" >"$WORK/chromium.log" 2>&1 || {
+  cat "$WORK/chromium.log" >&2
+  exit 1
+}
+mkdir -p "$(dirname "$OUT")"
+pngquant --force --quality=70-95 --output "$OUT" "$WORK/card.png"
+echo "render-card-image: wrote $OUT ($(wc -c <"$OUT") bytes)"

@@ -1,0 +1,73 @@
+import type { App, BlockAction } from '@slack/bolt';
+import type { HomeView } from '@slack/types';
+import { mayCommit } from '../../../domain/approval';
+import { phaseOf, type Run } from '../../../domain/run';
+import { isFailbackError } from '../../../errors';
+import type { BotDeps } from '../../deps';
+import { ACTION } from '../../ids';
+import { appHome, appHomeUnavailable, requestErrorModal } from '../../views';
+import { openRequestModal } from '../open-request-modal';
+import { requestVerdict } from '../commit-guard';
+
+/** Active runs read for one Home (all of them in practice; a bound against a runaway store). */
+const ACTIVE_READ_MAX = 200;
+/** Active runs listed one by one; the rest are counted. */
+const ACTIVE_SHOWN = 30;
+const RECENT_SHOWN = 5;
+
+/**
+ * App Home: publishes the viewer's Home when they open the tab (from Redis only — never ARM — so it
+ * is quick), and its "Request a failback" button opens the request modal.
+ */
+export function registerAppHome(app: App, deps: BotDeps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await client.views.publish({ user_id: event.user, view: await homeOf(deps, event.user) });
+  });
+
+  app.action<BlockAction>(ACTION.homeRequest, async ({ ack, body, client }) => {
+    await ack();
+    // FAILBACK_REQUESTERS, as for /failback: a refusal is shown where the click came from, a modal.
+    const verdict = await requestVerdict(deps, body.user.id);
+    if (!verdict.allowed) return void (await client.views.open({ trigger_id: body.trigger_id, view: requestErrorModal(verdict.reason) }));
+    await openRequestModal(deps, client, body.trigger_id, homeChannel(deps.policy.allowedChannels));
+  });
+}
+
+/**
+ * The channel a request made from Home goes to: the only allowed one; otherwise the modal asks.
+ */
+export function homeChannel(allowed: readonly string[] | undefined): string | undefined {
+  return allowed?.length === 1 ? allowed[0] : undefined;
+}
+
+/** The Home `userId` sees now. */
+export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
+  const now = new Date(deps.now());
+  try {
+    const [ids, recent] = await Promise.all([deps.store.activeRunIds(), deps.store.recent(RECENT_SHOWN)]);
+    const newest = ids.sort((a, b) => runNumber(b) - runNumber(a)).slice(0, ACTIVE_READ_MAX);
+    const active = (await Promise.all(newest.map((id) => deps.store.get(id)))).filter((r): r is Run => r !== undefined);
+    return appHome({
+      awaitingYou: await awaitingApprovalBy(deps, userId, active),
+      active: active.slice(0, ACTIVE_SHOWN),
+      moreActive: Math.max(0, active.length - ACTIVE_SHOWN) + (ids.length - newest.length),
+      recent,
+      now,
+    });
+  } catch (e) {
+    deps.log.warn({ err: e, userId }, 'could not build the App Home');
+    return appHomeUnavailable(isFailbackError(e) ? e.userMessage : 'Unexpected error while reading the runs.', now);
+  }
+}
+
+/** Runs waiting for a commit that `userId` may approve; undefined when they are no approver at all. */
+async function awaitingApprovalBy(deps: BotDeps, userId: string, active: readonly Run[]): Promise<Run[] | undefined> {
+  const inGroup = deps.policy.approverUsers.includes(userId) ? false : await deps.approvers.isInApproverGroup(userId);
+  if (!deps.policy.approverUsers.includes(userId) && !inGroup) return undefined;
+  return active.filter((run) => phaseOf(run) === 'awaiting-commit' && mayCommit(deps.policy, userId, run.requesterId, inGroup).allowed);
+}
+
+function runNumber(runId: string): number {
+  return Number(/^FB-(\d+)$/.exec(runId)?.[1] ?? 0);
+}

@@ -1,0 +1,115 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import { phaseOf, type Run } from '../../domain/run';
+import { ACTION, BLOCK } from '../ids';
+import { runHistory } from './history';
+import { PHASE_TEXT } from './run-card';
+import { LIMITS, context, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
+import { formatAge, utcTime } from './time';
+
+export interface AppHomeInput {
+  /**
+   * Runs waiting for a commit that the viewer may approve (an approver, not the requester while
+   * four-eyes is on), newest first; undefined when the viewer is no approver: no such section then.
+   */
+  readonly awaitingYou?: readonly Run[] | undefined;
+  /** Active runs, newest first. */
+  readonly active: readonly Run[];
+  /** Active runs that were not read (beyond those listed). */
+  readonly moreActive?: number | undefined;
+  /** The newest runs, as `/failback history` lists them. */
+  readonly recent: readonly Run[];
+  readonly now: Date;
+}
+
+// Home tabs take 100 blocks; each list is packed into a few sections so the tab stays well inside that.
+const WAITING_CHUNKS = 10;
+const ACTIVE_CHUNKS = 15;
+
+/**
+ * The viewer's App Home: a button to request a failback, the runs waiting for their approval (for
+ * approvers), the active runs with their phase, and recent history. Every typed or ASR text is escaped.
+ */
+export function appHome(input: AppHomeInput): HomeView {
+  const blocks: KnownBlock[] = [...intro(), { type: 'divider' }];
+  if (input.awaitingYou) blocks.push(...waitingSection(input.awaitingYou, input.now), { type: 'divider' });
+  blocks.push(...activeSection(input.active, input.moreActive ?? 0), { type: 'divider' });
+  blocks.push(...runHistory(input.recent).blocks);
+  blocks.push(context(`Updated ${utcTime(input.now)} — open this tab again to refresh it.`));
+  return { type: 'home', blocks };
+}
+
+/** Shown when the runs cannot be read (the store does not answer). */
+export function appHomeUnavailable(message: string, now: Date): HomeView {
+  return {
+    type: 'home',
+    blocks: [
+      { type: 'header', text: plain('failback-bot', LIMITS.headerText) },
+      section(`:warning: *Could not read the failback runs right now.*\n> ${safeLine(message, 1000)}`),
+      section('Runs already under way go on. Open this tab again in a minute; if it keeps failing, ask your platform team.'),
+      context(`Tried at ${utcTime(now)}.`),
+    ],
+  };
+}
+
+function intro(): KnownBlock[] {
+  return [
+    { type: 'header', text: plain('failback-bot', LIMITS.headerText) },
+    section(
+      'Fail AVS VMs back from Azure with Azure Site Recovery. Request a failback here or with `/failback` in the incident channel; ' +
+        'an approver commits it from the run’s verification prompt.',
+    ),
+    {
+      type: 'actions',
+      block_id: BLOCK.homeActions,
+      elements: [{ type: 'button', action_id: ACTION.homeRequest, style: 'primary', text: plain('Request a failback', LIMITS.buttonText) }],
+    },
+  ];
+}
+
+function waitingSection(runs: readonly Run[], now: Date): KnownBlock[] {
+  const title = section(`*Waiting for your approval* (${runs.length})`, BLOCK.homeWaiting);
+  if (runs.length === 0) return [title, context('Nothing is waiting for your approval.')];
+  const lines = runs.map(
+    (run) =>
+      `• *${run.id}* in ${channelText(run.channelId)} — ${targetText(run)} · requested by <@${run.requesterId}> ${formatAge(run.createdAt, now)}` +
+      ` · ${incidentText(run)}\n      _${safeLine(run.reason, 200) || 'no reason given'}_`,
+  );
+  return [
+    title,
+    ...chunks(lines, WAITING_CHUNKS, 'more runs', BLOCK.homeWaiting),
+    context('Commit from each run’s verification prompt, in the thread of its card.'),
+  ];
+}
+
+function activeSection(runs: readonly Run[], more: number): KnownBlock[] {
+  const total = runs.length + more;
+  const title = section(`*Active runs* (${total})`, BLOCK.homeActive);
+  if (total === 0) return [title, context('No failback is running right now.')];
+  const lines = runs.map(
+    (run) =>
+      `• *${run.id}* — _${PHASE_TEXT[phaseOf(run)]}_ · ${targetText(run)} · requested by <@${run.requesterId}> · ${channelText(run.channelId)} · ${incidentText(run)}`,
+  );
+  if (more > 0) lines.push(`…and ${plural(more, 'more active run')} (\`/failback status FB-n\` shows any of them)`);
+  return [title, ...chunks(lines, ACTIVE_CHUNKS, 'more runs', BLOCK.homeActive)];
+}
+
+function chunks(lines: readonly string[], max: number, more: string, blockIdPrefix: string): KnownBlock[] {
+  return packLines(lines, LIMITS.sectionText, max, more).map((text, i) => section(text, `${blockIdPrefix}-${i + 1}`));
+}
+
+function targetText(run: Run): string {
+  const names = listWithin(
+    run.vms.map((v) => safeLine(v.name, 60)),
+    300,
+  );
+  return run.plan ? `recovery plan *${safeLine(run.plan.name, 80)}* (${names})` : names;
+}
+
+function incidentText(run: Run): string {
+  return run.incident ? `incident ${safeLine(run.incident, 100)}` : 'no incident';
+}
+
+/** A channel mention for a channel id; anything else (it never is) shown as text. */
+function channelText(channelId: string): string {
+  return /^[CGD][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : safe(channelId, 40);
+}

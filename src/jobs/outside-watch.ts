@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { AsrGateway, AsrJobSummary } from '../azure/gateway';
+import { commitScope, failedFailovers, phaseOf, reprotectScope, type OpKind, type Run, type RunVm } from '../domain/run';
+import type { RunEvent } from '../domain/run-machine';
+import type { RunStore } from '../store/run-store';
+import type { EffectRunner } from './effects';
+
+export interface OutsideWatchDeps {
+  readonly gateway: AsrGateway;
+  readonly store: RunStore;
+  readonly effects: EffectRunner;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** Jobs are listed from a little before the run began (clocks differ). */
+const MARGIN_MS = 10 * 60_000;
+const SKEW_MS = 60_000;
+const WAITING = new Set(['awaiting-commit', 'awaiting-reprotect', 'reprotect-failed']);
+
+const itemName = (armId: string) => (armId.split('/').at(-1) ?? '').toLowerCase();
+
+/**
+ * Notices what people did in the portal (or a script) to the VMs of runs that wait for a person:
+ * a commit, a failover of a VM whose failover had failed, a reprotect. One read of the vault's job
+ * list covers every waiting run; a job the run did not start, that succeeded after the run got to
+ * that step, is checked against the item and recorded as done outside the bot — the card says so
+ * and its buttons follow. Nothing is read while no run waits.
+ */
+export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal): Promise<void> {
+  const runs = (await Promise.all((await deps.store.activeRunIds()).map((id) => deps.store.get(id)))).filter(
+    (r): r is Run => r !== undefined && WAITING.has(phaseOf(r)),
+  );
+  if (runs.length === 0) return;
+  const since = new Date(Math.min(...runs.map((r) => Date.parse(r.createdAt))) - MARGIN_MS);
+  const jobs = (await deps.gateway.recentJobs(since, { abortSignal: signal })).filter((j) => j.state === 'succeeded' && j.op);
+  for (const run of runs) {
+    for (const { vm, job } of outsideJobs(run, jobs)) {
+      const op = job.op as OpKind;
+      const state = await deps.gateway.operationState(vm.id, op, { abortSignal: signal });
+      if (state.state !== 'done') continue;
+      const at = new Date(deps.now()).toISOString();
+      const event: RunEvent = { type: `${op}-seen-outside`, vmId: vm.id, at, jobName: job.name };
+      const result = await deps.store.apply(run.id, event);
+      if (!result.applied) continue;
+      deps.log.info({ runId: run.id, vm: vm.name, op, jobName: job.name }, 'operation done outside the bot recorded');
+      await deps.effects.run(result.run, result.effects);
+    }
+  }
+}
+
+/** The jobs that did, outside the run, what the run waits for on one of its VMs. */
+function outsideJobs(run: Run, jobs: readonly AsrJobSummary[]): { vm: RunVm; job: AsrJobSummary }[] {
+  const known = new Set(run.vms.flatMap((v) => [v.failover.jobName, v.commit?.jobName, v.reprotect?.jobName]).filter((j): j is string => !!j).map((j) => j.toLowerCase()));
+  const phase = phaseOf(run);
+  const candidates: { vm: RunVm; op: OpKind }[] = [];
+  if (phase === 'awaiting-commit') {
+    for (const vm of commitScope(run).filter((v) => !v.commit)) candidates.push({ vm, op: 'commit' });
+    for (const vm of failedFailovers(run)) candidates.push({ vm, op: 'failover' });
+  } else {
+    for (const vm of reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded')) candidates.push({ vm, op: 'reprotect' });
+  }
+  // Only jobs of this run's time: an earlier failback cycle of the same VM had its own jobs.
+  const after = new Date(Date.parse(run.createdAt) - SKEW_MS).toISOString();
+  const planName = run.plan ? itemName(run.plan.id) : undefined;
+  const found: { vm: RunVm; job: AsrJobSummary }[] = [];
+  for (const { vm, op } of candidates) {
+    const job = jobs.find(
+      (j) =>
+        j.op === op &&
+        !known.has(j.name.toLowerCase()) &&
+        (j.target === itemName(vm.id) || (planName !== undefined && j.target === planName)) &&
+        (!j.startTime || j.startTime >= after),
+    );
+    if (job) found.push({ vm, job });
+  }
+  return found;
+}

@@ -1,0 +1,55 @@
+import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { commitReminder, reminderMentions } from '../bot/views/commit-reminder';
+import type { Approvers } from '../bot/views/verification-prompt';
+import { commitReminderDelayMs } from '../domain/reminders';
+import { phaseOf, type Run } from '../domain/run';
+import type { RunStore } from '../store/run-store';
+
+export interface CommitReminderDeps {
+  readonly client: WebClient;
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly store: RunStore;
+  readonly approvers: Approvers;
+  /** FAILBACK_COMMIT_REMINDER_MINUTES, in ms: the first reminder's delay, doubled for each next one. */
+  readonly reminderMs: number;
+  readonly scheduleReminder: (runId: string, n: number, delayMs: number) => Promise<void>;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** When the run began waiting for Commit: its last failover's end. */
+function waitingSince(run: Run): string {
+  return run.vms.map((v) => v.failover.endedAt).filter((t): t is string => !!t).sort().at(-1) ?? run.createdAt;
+}
+
+/**
+ * The n-th Commit reminder of a run: recorded in the run (and its trail), posted to the card's thread
+ * once, and the next one scheduled. A run no longer waiting for Commit gets none. A job that runs
+ * again after a crash posts what was recorded but not posted, never a reminder twice.
+ */
+export async function sendCommitReminder(deps: CommitReminderDeps, runId: string, n: number): Promise<void> {
+  let run = await deps.store.get(runId);
+  const card = run?.card;
+  if (!run || !card || run.commit || phaseOf(run) !== 'awaiting-commit') return;
+  const sent = run.commitReminders ?? 0;
+  if (n < sent || n > sent + 1) return;
+  const at = new Date(deps.now()).toISOString();
+  if (n === sent + 1) {
+    const r = await deps.store.apply(runId, { type: 'commit-reminder-sent', n, at, mentioned: reminderMentions(deps.approvers) || 'nobody' });
+    if (!r.applied) return;
+    run = r.run;
+  }
+  const postedKey = `${deps.prefix}:reminder-posted:${runId}:${n}`;
+  const nextInMs = commitReminderDelayMs(deps.reminderMs, n + 1);
+  if (!(await deps.redis.get(postedKey))) {
+    const msg = commitReminder(run, { n, approvers: deps.approvers, waitingSince: waitingSince(run), now: new Date(deps.now()), nextInMs });
+    // Posted, then marked: a crash in between repeats one reminder rather than losing it.
+    await deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks });
+    await deps.redis.set(postedKey, '1', 'EX', 30 * 24 * 3600);
+    deps.log.info({ runId, n }, 'commit reminder sent');
+  }
+  await deps.scheduleReminder(runId, n + 1, nextInMs);
+}

@@ -1,0 +1,111 @@
+import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { runReport, runReportHtml, runReportMarkdown } from '../bot/views';
+import { phaseOf } from '../domain/run';
+import { FINAL_REPORT_KEY } from '../jobs/queues';
+import type { RunStore } from '../store/run-store';
+import { SlackRateLimitedError } from './run-messages';
+
+export interface ReportUploadDeps {
+  readonly client: WebClient;
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly store: RunStore;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** The report cannot go yet (the run card, its thread, is not posted); the job comes back later. */
+export class ReportNotReadyError extends Error {
+  override readonly name = 'ReportNotReadyError';
+  constructor(
+    runId: string,
+    why: string,
+    readonly retryAfterMs = 1_000,
+  ) {
+    super(`report of ${runId} not uploaded yet: ${why}`);
+  }
+}
+
+// The same key run-messages.ts sets when Slack answers 429: no Slack call from any process until then.
+const blockedKey = (prefix: string) => `${prefix}:slack-blocked-until`;
+// Set by run-messages.ts once the closing summary is in the thread.
+const summaryPostedKey = (prefix: string, runId: string) => `${prefix}:summary-posted:${runId}`;
+/** How long a report waits for the run card (its thread) without using up attempts. */
+const CARD_GRACE_MS = 10 * 60_000;
+/** How long the final report waits for the closing summary to go first. */
+const SUMMARY_GRACE_MS = 30_000;
+const KEEP_SECONDS = 30 * 24 * 3600;
+
+export const reportFileNames = (runId: string) => ({ markdown: `${runId}-report.md`, html: `${runId}-report.html` });
+
+export type ReportUploadOutcome = 'uploaded' | 'already-uploaded';
+
+/**
+ * Uploads a run's report (Markdown and printable HTML) to the thread of its run card. The final
+ * report (`FINAL_REPORT_KEY`) is uploaded once per run across retries and restarts; any other key
+ * is a request and uploads each time.
+ */
+export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
+  const { redis, prefix } = deps;
+  const final = key === FINAL_REPORT_KEY;
+  const doneKey = `${prefix}:report-posted:${runId}`;
+  const postingKey = `${prefix}:report-posting:${runId}`;
+  if (final && (await redis.get(doneKey))) return 'already-uploaded';
+  const blockedUntil = Number(await redis.get(blockedKey(prefix))) || 0;
+  if (blockedUntil > deps.now()) throw new SlackRateLimitedError(blockedUntil - deps.now());
+
+  const run = await deps.store.require(runId);
+  if (!run.card) {
+    // Its card job is still trying; a card that never came is an ordinary failure (attempts, back-off).
+    if (deps.now() - Date.parse(run.createdAt) < CARD_GRACE_MS) throw new ReportNotReadyError(runId, 'its run card is not posted yet');
+    throw new Error(`run ${runId} has no card: no thread to upload its report to`);
+  }
+  const cardTs = run.card.ts;
+  const files = reportFileNames(run.id);
+  if (final) {
+    // The closing summary goes first when the run is done, unless it is long overdue.
+    const closedAgo = deps.now() - Date.parse(run.closedAt ?? run.createdAt);
+    if (phaseOf(run) === 'done' && !(await redis.get(summaryPostedKey(prefix, runId))) && closedAgo < SUMMARY_GRACE_MS) {
+      throw new ReportNotReadyError(runId, 'the closing summary is not posted yet', 500);
+    }
+    // An earlier attempt may have uploaded without recording it: look in the thread before uploading again.
+    if ((await redis.get(postingKey)) && (await foundInThread(deps.client, run.channelId, cardTs, files.markdown))) {
+      deps.log.info({ runId }, 'found the report an interrupted attempt had uploaded');
+      await redis.set(doneKey, '1', 'EX', KEEP_SECONDS);
+      return 'already-uploaded';
+    }
+    await redis.set(postingKey, '1', 'EX', KEEP_SECONDS);
+  }
+
+  const report = runReport(run, await deps.store.trail(runId), new Date(deps.now()));
+  try {
+    await deps.client.filesUploadV2({
+      channel_id: run.channelId,
+      thread_ts: cardTs,
+      initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
+      file_uploads: [
+        { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
+        { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
+      ],
+    });
+  } catch (e) {
+    // @slack/web-api with rejectRateLimitedCalls: the error carries Slack's Retry-After in seconds.
+    const retryAfter = (e as { retryAfter?: number }).retryAfter;
+    if ((e as { code?: string }).code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number') {
+      const ms = Math.max(1, retryAfter) * 1000;
+      await redis.set(blockedKey(prefix), String(deps.now() + ms), 'PX', ms);
+      throw new SlackRateLimitedError(ms);
+    }
+    throw e;
+  }
+  if (final) await redis.set(doneKey, '1', 'EX', KEEP_SECONDS);
+  deps.log.info({ runId, key }, 'run report uploaded');
+  return 'uploaded';
+}
+
+async function foundInThread(client: WebClient, channel: string, cardTs: string, filename: string): Promise<boolean> {
+  const res = await client.conversations.replies({ channel, ts: cardTs, limit: 200 });
+  return (res.messages ?? []).some((m) => (m.files ?? []).some((f) => f.name === filename));
+}

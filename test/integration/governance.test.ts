@@ -1,0 +1,232 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ACTION } from '../../src/bot/ids';
+import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
+import { QUEUE } from '../../src/jobs/queues';
+import type { Runtime } from '../../src/runtime';
+import {
+  chooseVms,
+  findAction,
+  openRequestModal,
+  promptOf,
+  submitRequest,
+  textOf,
+  waitForCardText,
+  waitForCommitPrompt,
+} from '../../src/sandbox/person';
+import { APPROVER_GROUP, INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { RunStore } from '../../src/store/run-store';
+import { testRedisUrl, uniquePrefix } from '../support/redis';
+
+jest.setTimeout(90_000);
+
+let world: SandboxWorld | undefined;
+let bot: Runtime | undefined;
+let redis: Redis | undefined;
+let prefix = '';
+
+async function start(env: Record<string, string> = {}) {
+  prefix = uniquePrefix('gov');
+  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix, env });
+  bot = await world.startBot();
+  redis = new Redis(testRedisUrl());
+  return { w: world, store: new RunStore(redis, prefix) };
+}
+
+afterEach(async () => {
+  await bot?.stop();
+  bot = undefined;
+  redis?.disconnect();
+  redis = undefined;
+  await world?.stop();
+  world = undefined;
+});
+
+const runIdOf = (text: string) => /Failback (FB-\d+)/.exec(text)?.[1] ?? '';
+
+async function request(w: SandboxWorld, vms: readonly string[], userId: string = PEOPLE.requester.id) {
+  const { view } = await openRequestModal(w, userId);
+  const shown = await chooseVms(w, view, vms, userId);
+  return submitRequest(w, shown, { vms }, userId);
+}
+
+describe('requesters (FAILBACK_REQUESTERS)', () => {
+  it('lets only configured users and user-group members request; others are told why and nothing is created', async () => {
+    const { w, store } = await start({ FAILBACK_REQUESTERS: `${PEOPLE.requester.id},${APPROVER_GROUP}` });
+
+    const refused = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
+    expect(refused.withinSlackTimeout).toBe(true);
+    expect(refused.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Only configured requesters') });
+    expect(w.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
+
+    // A member of the configured user group may request.
+    expect((await request(w, ['app-01'], PEOPLE.groupApprover.id)).responseAction).toBe('clear');
+    const card = await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'run card' });
+    expect(textOf(card)).toContain(`<@${PEOPLE.groupApprover.id}>`);
+    expect(await store.recent(10)).toHaveLength(1);
+  });
+});
+
+describe('commit reminders', () => {
+  it('reminds the approver group in the thread, again with back-off, and never commits by itself', async () => {
+    // 0.02 min = 1.2 s for the first reminder, then 2.4 s.
+    const { w, store } = await start({ FAILBACK_COMMIT_REMINDER_MINUTES: '0.02' });
+    expect((await request(w, ['app-01'])).responseAction).toBe('clear');
+    const { card } = await waitForCommitPrompt(w, 30_000);
+    const runId = runIdOf(textOf(card));
+
+    const reminders = () => w.slack.thread(INCIDENT_CHANNEL, card.ts).filter((m) => textOf(m).includes(':bell:'));
+    const first = await w.slack.waitFor(() => reminders()[0], { timeoutMs: 20_000, message: 'first reminder' });
+    expect(textOf(first)).toContain(`<!subteam^${APPROVER_GROUP}>`);
+    expect(textOf(first)).toContain(`*${runId}* has been waiting for *Commit*`);
+    expect(textOf(first)).toContain('never commits by itself');
+    await w.slack.waitFor(() => (reminders().length >= 2 ? true : undefined), { timeoutMs: 20_000, message: 'second reminder' });
+
+    const run = await store.require(runId);
+    expect(run.commit).toBeUndefined();
+    expect(run.commitReminders).toBeGreaterThanOrEqual(2);
+    expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(0);
+    const trail = await store.trail(runId);
+    expect(trail.filter((e) => e.what === 'commit reminder sent').map((e) => e.detail)).toEqual(
+      expect.arrayContaining([`reminder 1, to <!subteam^${APPROVER_GROUP}>`, `reminder 2, to <!subteam^${APPROVER_GROUP}>`]),
+    );
+    // The Commit button is still there, for a person.
+    expect(findAction(promptOf(w, card)!.blocks, ACTION.commit)).toBeDefined();
+  });
+});
+
+describe('reconciling with the portal', () => {
+  it('notices a commit done in the portal while the run waits, says so on the card and retires the Commit button', async () => {
+    const { w, store } = await start();
+    expect((await request(w, ['app-01'])).responseAction).toBe('clear');
+    const { card, prompt } = await waitForCommitPrompt(w, 30_000);
+    const runId = runIdOf(textOf(card));
+    // What the approver's client still shows once the bot has retired the button.
+    const shownBefore = structuredClone(prompt.blocks);
+
+    const job = w.emulator.startInPortal('app-01', 'failoverCommit');
+    const updated = await waitForCardText(w, card.ts, /Committed — ready for reprotect/, 30_000);
+    expect(textOf(updated)).toContain('done outside the bot, seen in ASR');
+    expect(textOf(updated)).toContain('someone outside the bot (seen in ASR)');
+    expect(findAction(updated.blocks, ACTION.reprotect)).toBeDefined();
+    await w.slack.waitFor(() => (findAction(promptOf(w, card)!.blocks, ACTION.commit) ? undefined : true), {
+      timeoutMs: 15_000,
+      message: 'Commit button retired on the prompt',
+    });
+
+    // The Commit button of the old message does nothing harmful and says why.
+    await w.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit, shownBlocks: shownBefore });
+    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.approver.id }).at(-1), { message: 'why the click did nothing' });
+    expect(told.text).toContain('someone outside the bot (seen in ASR)');
+    expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(0);
+    const trail = await store.trail(runId);
+    expect(trail.find((e) => e.what === 'commit done outside the bot (seen in ASR)')).toMatchObject({ vm: 'app-01', jobName: job });
+  });
+
+  it('notices a reprotect done in the portal and ends the run', async () => {
+    const { w } = await start();
+    expect((await request(w, ['app-01'])).responseAction).toBe('clear');
+    const { card } = await waitForCommitPrompt(w, 30_000);
+    w.emulator.startInPortal('app-01', 'failoverCommit');
+    await waitForCardText(w, card.ts, /Committed — ready for reprotect/, 30_000);
+    const s = DEFAULT_SCENARIO;
+    const vault = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${s.vault}`;
+    w.emulator.startInPortal('app-01', 'reprotect', {
+      properties: {
+        providerSpecificDetails: {
+          instanceType: 'InMageAzureV2',
+          processServerId: s.processServer.default,
+          masterTargetId: s.masterTarget,
+          policyId: `${vault}/replicationPolicies/${s.policies.classicToAzure}`,
+        },
+      },
+    });
+    const done = await waitForCardText(w, card.ts, /Done — protected to Azure again/, 30_000);
+    expect(textOf(done)).toContain('reprotect started by someone outside the bot (seen in ASR)');
+    expect(findAction(done.blocks, ACTION.reprotect)).toBeUndefined();
+    expect(w.emulator.operationPosts('reprotect')).toHaveLength(0);
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a run before its failover is issued: nothing reaches ASR, the VM is free again; others may not cancel', async () => {
+    const { w, store } = await start();
+    // Hold the step workers back so the run waits before its failover is issued.
+    const steps = new Queue(QUEUE.steps, { connection: { url: testRedisUrl() }, prefix });
+    await steps.pause();
+    try {
+      expect((await request(w, ['app-01'])).responseAction).toBe('clear');
+      const card = await w.slack.waitFor((s) => {
+        const c = s.messages(INCIDENT_CHANNEL)[0];
+        return c && findAction(c.blocks, ACTION.cancelRun) ? c : undefined;
+      }, { message: 'card with Cancel' });
+      const runId = runIdOf(textOf(card));
+
+      await w.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.cancelRun });
+      const refused = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'refusal' });
+      expect(refused.text).toContain('Only the requester or a configured approver can cancel');
+      expect((await store.require(runId)).cancelled).toBeUndefined();
+
+      await w.slack.clickButton({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.cancelRun });
+      const cancelled = await waitForCardText(w, card.ts, /Cancelled — nothing was done in ASR/, 15_000);
+      expect(findAction(cancelled.blocks, ACTION.cancelRun)).toBeUndefined();
+      expect(textOf(cancelled)).toContain(`cancelled by <@${PEOPLE.requester.id}>`);
+
+      await steps.resume();
+      await w.slack.waitFor(async () => ((await steps.getJobCounts('wait', 'active', 'delayed')).wait === 0 ? true : undefined), {
+        message: 'the queued failover step has run',
+      });
+      const stillQueued = await steps.getJobCounts('wait', 'active', 'delayed');
+      await w.slack.waitFor(async () => {
+        const c = await steps.getJobCounts('active');
+        return c.active === 0 ? true : undefined;
+      }, { message: 'no step running' });
+      expect(stillQueued.wait).toBe(0);
+      expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
+      expect(w.emulator.operationPosts()).toHaveLength(0);
+      const run = await store.require(runId);
+      expect(run.closedAt).toBeDefined();
+      expect((await store.trail(runId)).map((e) => e.what)).toContain('run cancelled before the failover was issued');
+      expect(await store.activeRunsOf([run.vms[0]!.id])).toEqual(new Map());
+    } finally {
+      await steps.resume();
+      await steps.close();
+    }
+  });
+});
+
+describe('retention and status', () => {
+  it('keeps a closed run and its trail for FAILBACK_RETENTION_DAYS, and /failback status shows the timeline', async () => {
+    const { w, store } = await start({ FAILBACK_RETENTION_DAYS: '2' });
+    const steps = new Queue(QUEUE.steps, { connection: { url: testRedisUrl() }, prefix });
+    await steps.pause();
+    try {
+      expect((await request(w, ['db-01'])).responseAction).toBe('clear');
+      const card = await w.slack.waitFor((s) => {
+        const c = s.messages(INCIDENT_CHANNEL)[0];
+        return c && findAction(c.blocks, ACTION.cancelRun) ? c : undefined;
+      }, { message: 'card with Cancel' });
+      const runId = runIdOf(textOf(card));
+      const before = await redis!.ttl(`${prefix}:run:${runId}`);
+      expect(before).toBe(-1); // an active run never expires
+      await w.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.cancelRun });
+      await waitForCardText(w, card.ts, /Cancelled/, 15_000);
+      for (const key of [`${prefix}:run:${runId}`, `${prefix}:trail:${runId}`]) {
+        const ttl = await redis!.ttl(key);
+        expect(ttl).toBeGreaterThan(2 * 86400 - 120);
+        expect(ttl).toBeLessThanOrEqual(2 * 86400);
+      }
+
+      const status = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: `status ${runId}` });
+      expect(status.withinSlackTimeout).toBe(true);
+      const shown = textOf(w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1)!.blocks);
+      expect(shown).toContain('*Timeline*');
+      expect(shown).toContain('failback requested');
+      expect(shown).toMatch(new RegExp(`run cancelled before the failover was issued · by <@${PEOPLE.approver.id}>`));
+      expect(await store.get(runId)).toBeDefined();
+    } finally {
+      await steps.resume();
+      await steps.close();
+    }
+  });
+});
