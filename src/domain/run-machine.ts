@@ -8,6 +8,8 @@ export type RunEvent =
       readonly type: 'op-progress';
       readonly vmId: string;
       readonly op: OpKind;
+      /** When the bot saw it (optional for older queued events). */
+      readonly at?: string | undefined;
       readonly progress: { readonly task: string; readonly done: number; readonly total: number };
     }
   | {
@@ -361,6 +363,11 @@ function stepVm(run: Run, event: OpEvent): Step {
     case 'op-progress':
       if (sameProgress(current.progress, event.progress)) return refuse('no change');
       op = { ...current, progress: event.progress };
+      // A milestone for the trail each time ASR moves on to another task (not every poll).
+      if (current.progress?.task !== event.progress.task) {
+        const p = event.progress;
+        audit = { at: event.at ?? current.issuedAt ?? '', what: `${event.op} progress`, vm: vm.name, jobName: current.jobName, detail: `${p.task} (${p.done}/${p.total})` };
+      }
       break;
     case 'op-succeeded':
       op = { ...current, status: 'succeeded', endedAt: event.at, progress: undefined };

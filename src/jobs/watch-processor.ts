@@ -105,7 +105,7 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
   const base = { vmId: watched.vmId, op: watched.op };
   const event: RunEvent =
     view.state === 'running'
-      ? { type: 'op-progress', ...base, progress: view.progress }
+      ? { type: 'op-progress', ...base, at, progress: view.progress }
       : view.state === 'succeeded'
         ? { type: 'op-succeeded', ...base, at, shutdown: view.shutdown }
         : {
@@ -157,7 +157,7 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
     const view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal }, members.map((v) => ({ id: v.id, name: v.name })));
     if (view.state === 'running') {
       for (const vm of members) {
-        await apply({ type: 'op-progress', vmId: vm.id, op, progress: view.members?.[vm.id]?.progress ?? view.progress });
+        await apply({ type: 'op-progress', vmId: vm.id, op, at: new Date(deps.now()).toISOString(), progress: view.members?.[vm.id]?.progress ?? view.progress });
       }
       return;
     }

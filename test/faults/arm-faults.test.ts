@@ -66,7 +66,8 @@ describe('Slack rate limits on chat.postMessage', () => {
     expect(posted.filter((c) => c.httpStatus === 429)).toHaveLength(2);
     expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
     const replies = () => world.slack.thread(INCIDENT_CHANNEL, card.ts).filter((m) => m.ts !== card.ts);
-    await world.slack.waitFor(() => replies().length >= 2, { message: 'prompt and summary in the thread' });
-    expect(replies()).toHaveLength(2);
+    await world.slack.waitFor(() => replies().length >= 3, { message: 'prompt, summary and report in the thread' });
+    expect(replies()).toHaveLength(3);
+    expect(replies().filter((m) => (m.files ?? []).length > 0)).toHaveLength(1);
   });
 });

@@ -63,14 +63,15 @@ describe('scale-out: one web process and two worker processes on one Redis', () 
     for (const kind of ['unplannedFailover', 'plannedFailover', 'failoverCommit', 'reprotect'] as const) {
       expect(new Set(posts(kind)).size).toBe(posts(kind).length);
     }
-    // One card and one prompt and one summary per run: no Slack message was posted twice.
+    // One card, prompt, summary and report per run: no Slack message was posted twice.
     expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(2);
     for (const c of [card, planCard]) {
       const replies = () => world.slack.thread(INCIDENT_CHANNEL, c.ts).filter((m) => m.ts !== c.ts);
-      await world.slack.waitFor(() => replies().length >= 2, { message: 'prompt and summary in the thread' });
+      await world.slack.waitFor(() => replies().length >= 3, { message: 'prompt, summary and report in the thread' });
       const thread = replies();
-      expect(thread).toHaveLength(2); // the verification prompt and the closing summary
+      expect(thread).toHaveLength(3); // the verification prompt, the closing summary, the run report
       expect(thread.filter((m) => JSON.stringify(m.blocks).includes('*Timeline*'))).toHaveLength(1);
+      expect(thread.filter((m) => (m.files ?? []).length > 0)).toHaveLength(1);
     }
   });
 });
