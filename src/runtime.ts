@@ -67,7 +67,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const credential = options.credential ?? new DefaultAzureCredential();
   const store = new RunStore(redis, prefix, config.timing.retentionMs);
   const queues = new FailbackQueues(queueConnection, prefix);
+  // ARM reads started by Slack listeners (modal fills, recovery points) end when the runtime stops.
+  const listenerReads = new AbortController();
   const metrics = new FailbackMetrics({ runs: store, queues: [queues.steps, queues.watch, queues.slack], now, log });
+  store.onChange((before, after) => metrics.runChanged(before, after));
   const gateway =
     options.gateway ??
     new SdkAsrGateway({
@@ -201,6 +204,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       storeReady: () => redis.status === 'ready',
       now,
       log,
+      shutdown: listenerReads.signal,
     };
     registerListeners(app, deps);
     app.error(async (err) => {
@@ -219,6 +223,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   return {
     port,
     async stop() {
+      listenerReads.abort(new Error('failback-bot is shutting down'));
       if (app) await app.stop().catch((err) => log.warn({ err }, 'bolt stop failed'));
       else await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await Promise.all(workers.map((w) => w.close()));

@@ -21,5 +21,7 @@ export interface BotDeps {
   /** Whether the store (Redis) answers now: without it nothing can be recorded, so nothing is started. */
   readonly storeReady: () => boolean;
   readonly now: () => number;
+  /** Aborted first when the runtime stops: ARM reads a listener started end instead of holding the exit. */
+  readonly shutdown?: AbortSignal | undefined;
   readonly log: Logger;
 }

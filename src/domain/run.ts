@@ -176,3 +176,31 @@ export function withOp(vm: RunVm, op: OpKind, state: OpState): RunVm {
 export function cancellable(run: Run): boolean {
   return !run.cancelled && !run.closedAt && run.vms.every((v) => v.failover.status === 'pending' && !v.failover.issuedAt && !v.failover.attempt);
 }
+
+/** How an ASR operation on one VM came to an end in one change of a run. */
+export interface OpOutcome {
+  readonly op: OpKind;
+  /** `retry`: it failed in a way that passes (the agent), and is tried again later. */
+  readonly outcome: 'succeeded' | 'failed' | 'retry';
+  /** From its issue to its end, when both are known. */
+  readonly seconds?: number | undefined;
+}
+
+/** The operations that ended (or went back to waiting) between two versions of a run. */
+export function opOutcomes(before: Run, after: Run): OpOutcome[] {
+  const out: OpOutcome[] = [];
+  for (const vm of after.vms) {
+    const old = before.vms.find((v) => v.id === vm.id);
+    for (const op of ['failover', 'commit', 'reprotect'] as const) {
+      const now = opOf(vm, op);
+      const was = old && opOf(old, op);
+      if (!now || now.outside || now.status === was?.status) continue;
+      if (now.status === 'waiting' && was?.status !== 'pending') out.push({ op, outcome: 'retry' });
+      if (now.status !== 'succeeded' && now.status !== 'failed') continue;
+      const from = Date.parse(now.issuedAt ?? '');
+      const to = Date.parse(now.endedAt ?? '');
+      out.push({ op, outcome: now.status, seconds: Number.isNaN(from) || Number.isNaN(to) ? undefined : Math.max(0, (to - from) / 1000) });
+    }
+  }
+  return out;
+}

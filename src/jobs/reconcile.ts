@@ -4,7 +4,7 @@ import { commitScope, opOf, phaseOf, type OpKind, type Run } from '../domain/run
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
-import type { FailbackQueues } from './queues';
+import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
 
 export interface ReconcileDeps {
   readonly gateway: AsrGateway;
@@ -37,11 +37,31 @@ export async function reconcileActiveRuns(deps: ReconcileDeps): Promise<{ runs: 
       if (!run || run.closedAt) continue;
       resumed += await resume(deps, run, watched, startedAt);
       changedOutside += await commitsDoneOutside(deps, run);
+      // Its card brought up to date: an edit lost with the process is made now (no call if current).
+      await deps.queues.enqueueCard(run.id, run.version, 0);
     } catch (e) {
       deps.log.warn({ err: e, runId }, 'could not reconcile the run now; its jobs carry on');
     }
   }
+  await finishRecentlyClosed(deps, startedAt).catch((err: unknown) => deps.log.warn({ err }, 'could not check the recently closed runs'));
   return { runs: ids.length, resumed, changedOutside };
+}
+
+/** Runs closed this long ago or less get their last card edit, summary and report made sure of. */
+const RECENTLY_CLOSED_MS = 24 * 3600_000;
+const RECENT_RUNS_READ = 50;
+
+/**
+ * A run that closed just before its process died may not have had its final card edit, summary
+ * or report queued. Each of those is idempotent (rendered version, posted markers), so queueing
+ * them again costs no Slack call when they were done.
+ */
+async function finishRecentlyClosed(deps: ReconcileDeps, startedAt: number): Promise<void> {
+  for (const run of await deps.store.recent(RECENT_RUNS_READ)) {
+    if (!run.closedAt || startedAt - Date.parse(run.closedAt) > RECENTLY_CLOSED_MS) continue;
+    await deps.queues.enqueueCard(run.id, run.version, 0);
+    await deps.queues.enqueueReport(run.id, FINAL_REPORT_KEY);
+  }
 }
 
 async function resume(deps: ReconcileDeps, run: Run, watched: ReadonlySet<string>, startedAt: number): Promise<number> {

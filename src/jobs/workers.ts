@@ -4,7 +4,8 @@ import type { OpKind } from '../domain/run';
 import { RunNotFoundError } from '../errors';
 import { inJobContext } from '../observability/log-context';
 import type { WorkerMetrics } from '../observability/metrics';
-import { CardBusyError, SlackRateLimitedError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
+import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
+import { SlackRateLimitedError } from '../slack/slack-rate-limit';
 import { ReportNotReadyError, uploadRunReport } from '../slack/run-report-upload';
 import { autoReprotect } from './auto-reprotect';
 import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
@@ -94,19 +95,23 @@ export function startWorkers(
     ...common,
     concurrency: 1,
   });
+  /** The slack queue's jobs: card renders, report uploads, Commit reminders. */
+  const slackJob = async (job: Job): Promise<void> => {
+    if (job.name === REPORT_JOB) {
+      const report = reportJobSchema.parse(job.data);
+      await uploadRunReport(deps.messages, report.runId, report.key);
+    } else if (job.name === REMINDER_JOB) {
+      const { runId, n } = reminderJobSchema.parse(job.data);
+      if (deps.reminders) await sendCommitReminder(deps.reminders, runId, n);
+    } else {
+      await syncRunMessages(deps.messages, cardJobSchema.parse(job.data).runId);
+    }
+  };
   const slack = new Worker(
     QUEUE.slack,
     inJobContext(async (job: Job, token?: string) => {
-      if (job.name === REMINDER_JOB && deps.reminders) {
-        const { runId: remindedRun, n } = reminderJobSchema.parse(job.data);
-        const reminders = deps.reminders;
-        return unrecoverable(() => sendCommitReminder(reminders, remindedRun, n));
-      }
-      const report = job.name === REPORT_JOB ? reportJobSchema.parse(job.data) : undefined;
-      const runId = report?.runId ?? cardJobSchema.parse(job.data).runId;
       try {
-        if (report) await unrecoverable(async () => void (await uploadRunReport(deps.messages, report.runId, report.key)));
-        else await unrecoverable(() => syncRunMessages(deps.messages, runId));
+        await unrecoverable(() => slackJob(job));
       } catch (e) {
         // Another process holds this card (or died holding it, until the lock expires), Slack
         // asked us to wait, or a report waits for its card: come back then without using up an attempt.

@@ -1,7 +1,7 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { phaseOf, type OpKind, type Run, type RunPhase } from '../domain/run';
+import { opOutcomes, phaseOf, type OpKind, type Run, type RunPhase } from '../domain/run';
 import { armMetricsPolicy, type ArmRequestObserver } from './arm-metrics-policy';
 
 /** Where the run gauges come from (the RunStore). */
@@ -84,6 +84,8 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
   private readonly throttled: Counter<'service'>;
   private readonly retries: Counter<'queue' | 'reason'>;
   private readonly reprotectRetries: Counter;
+  private readonly asrOperations: Counter<'op' | 'outcome'>;
+  private readonly asrOperationDuration: Histogram<'op' | 'outcome'>;
   private readonly watchedClients = new WeakSet<object>();
   private snapshot: { at: number; value: Promise<RunsSnapshot | undefined> } | undefined;
 
@@ -128,6 +130,19 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
       help: 'Reprotect attempts made again after waiting for the VM agent to register.',
       registers,
     });
+    this.asrOperations = new Counter({
+      name: 'failback_asr_operations_total',
+      help: 'ASR operations (failover, commit, reprotect per VM) that ended, by outcome; "retry" waits for the VM agent and tries again.',
+      labelNames: ['op', 'outcome'],
+      registers,
+    });
+    this.asrOperationDuration = new Histogram({
+      name: 'failback_asr_operation_duration_seconds',
+      help: 'From issuing an ASR operation on a VM to ASR reporting its end (the ASR job), by outcome.',
+      labelNames: ['op', 'outcome'],
+      buckets: [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
+      registers,
+    });
     for (const service of ['arm', 'slack']) this.throttled.inc({ service }, 0);
     this.registerRunGauges(registers);
     this.registerQueueGauge(registers);
@@ -149,6 +164,14 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
 
   reprotectRetry(): void {
     this.reprotectRetries.inc();
+  }
+
+  /** Feeds the ASR operation series from a saved change of a run (RunStore.onChange). */
+  runChanged(before: Run, after: Run): void {
+    for (const o of opOutcomes(before, after)) {
+      this.asrOperations.inc({ op: o.op, outcome: o.outcome });
+      if (o.outcome !== 'retry' && o.seconds !== undefined) this.asrOperationDuration.observe({ op: o.op, outcome: o.outcome }, o.seconds);
+    }
   }
 
   armRequest({

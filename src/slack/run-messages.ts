@@ -6,6 +6,8 @@ import { runCard, runSummary, verificationPrompt } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
 import { cardEditedAtKey } from '../jobs/effects';
+import { withSlackRateLimit } from './slack-rate-limit';
+
 
 export interface RunMessagesDeps {
   readonly client: WebClient;
@@ -23,15 +25,6 @@ export class CardBusyError extends Error {
   readonly retryAfterMs = 300;
 }
 
-/** Slack rate-limited the bot: no Slack call from any process until its Retry-After has passed. */
-export class SlackRateLimitedError extends Error {
-  override readonly name = 'SlackRateLimitedError';
-  constructor(readonly retryAfterMs: number) {
-    super(`Slack rate-limited the bot; waiting ${retryAfterMs} ms`);
-  }
-}
-
-const blockedKey = (prefix: string) => `${prefix}:slack-blocked-until`;
 /** Render bookkeeping outlives any run's activity on its card (a week), then goes. */
 const KEEP_SECONDS = 7 * 24 * 3600;
 
@@ -44,29 +37,20 @@ const KEEP_SECONDS = 7 * 24 * 3600;
 export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Promise<void> {
   const lockKey = `${deps.prefix}:card-lock:${runId}`;
   const token = randomUUID();
-  // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
-  const blockedUntil = Number(await deps.redis.get(blockedKey(deps.prefix))) || 0;
-  if (blockedUntil > deps.now()) throw new SlackRateLimitedError(blockedUntil - deps.now());
-  if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
-  try {
-    await sync(deps, runId);
-  } catch (e) {
-    // @slack/web-api with rejectRateLimitedCalls: the error carries Slack's Retry-After in seconds.
-    const retryAfter = (e as { code?: string; retryAfter?: number }).retryAfter;
-    if ((e as { code?: string }).code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number') {
-      const ms = Math.max(1, retryAfter) * 1000;
-      await deps.redis.set(blockedKey(deps.prefix), String(deps.now() + ms), 'PX', ms);
-      throw new SlackRateLimitedError(ms);
+  await withSlackRateLimit(deps, async () => {
+    // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
+    if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
+    try {
+      await sync(deps, runId);
+    } finally {
+      await deps.redis.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        1,
+        lockKey,
+        token,
+      );
     }
-    throw e;
-  } finally {
-    await deps.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      lockKey,
-      token,
-    );
-  }
+  });
 }
 
 async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {

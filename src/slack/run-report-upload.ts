@@ -5,7 +5,7 @@ import { runReport, runReportHtml, runReportMarkdown } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import { FINAL_REPORT_KEY } from '../jobs/queues';
 import type { RunStore } from '../store/run-store';
-import { SlackRateLimitedError } from './run-messages';
+import { withSlackRateLimit } from './slack-rate-limit';
 
 export interface ReportUploadDeps {
   readonly client: WebClient;
@@ -28,8 +28,6 @@ export class ReportNotReadyError extends Error {
   }
 }
 
-// The same key run-messages.ts sets when Slack answers 429: no Slack call from any process until then.
-const blockedKey = (prefix: string) => `${prefix}:slack-blocked-until`;
 // Set by run-messages.ts once the closing summary is in the thread.
 const summaryPostedKey = (prefix: string, runId: string) => `${prefix}:summary-posted:${runId}`;
 /** How long a report waits for the run card (its thread) without using up attempts. */
@@ -37,6 +35,8 @@ const CARD_GRACE_MS = 10 * 60_000;
 /** How long the final report waits for the closing summary to go first. */
 const SUMMARY_GRACE_MS = 30_000;
 const KEEP_SECONDS = 30 * 24 * 3600;
+/** Set once the final report is in the thread. */
+const doneKey = (prefix: string, runId: string) => `${prefix}:report-posted:${runId}`;
 
 export const reportFileNames = (runId: string) => ({ markdown: `${runId}-report.md`, html: `${runId}-report.html` });
 
@@ -48,13 +48,14 @@ export type ReportUploadOutcome = 'uploaded' | 'already-uploaded';
  * is a request and uploads each time.
  */
 export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
+  if (key === FINAL_REPORT_KEY && (await deps.redis.get(doneKey(deps.prefix, runId)))) return 'already-uploaded';
+  return withSlackRateLimit(deps, () => upload(deps, runId, key));
+}
+
+async function upload(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
   const { redis, prefix } = deps;
   const final = key === FINAL_REPORT_KEY;
-  const doneKey = `${prefix}:report-posted:${runId}`;
   const postingKey = `${prefix}:report-posting:${runId}`;
-  if (final && (await redis.get(doneKey))) return 'already-uploaded';
-  const blockedUntil = Number(await redis.get(blockedKey(prefix))) || 0;
-  if (blockedUntil > deps.now()) throw new SlackRateLimitedError(blockedUntil - deps.now());
 
   const run = await deps.store.require(runId);
   if (!run.card) {
@@ -73,34 +74,23 @@ export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key
     // An earlier attempt may have uploaded without recording it: look in the thread before uploading again.
     if ((await redis.get(postingKey)) && (await foundInThread(deps.client, run.channelId, cardTs, files.markdown))) {
       deps.log.info({ runId }, 'found the report an interrupted attempt had uploaded');
-      await redis.set(doneKey, '1', 'EX', KEEP_SECONDS);
+      await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
       return 'already-uploaded';
     }
     await redis.set(postingKey, '1', 'EX', KEEP_SECONDS);
   }
 
   const report = runReport(run, await deps.store.trail(runId), new Date(deps.now()));
-  try {
-    await deps.client.filesUploadV2({
-      channel_id: run.channelId,
-      thread_ts: cardTs,
-      initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
-      file_uploads: [
-        { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
-        { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
-      ],
-    });
-  } catch (e) {
-    // @slack/web-api with rejectRateLimitedCalls: the error carries Slack's Retry-After in seconds.
-    const retryAfter = (e as { retryAfter?: number }).retryAfter;
-    if ((e as { code?: string }).code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number') {
-      const ms = Math.max(1, retryAfter) * 1000;
-      await redis.set(blockedKey(prefix), String(deps.now() + ms), 'PX', ms);
-      throw new SlackRateLimitedError(ms);
-    }
-    throw e;
-  }
-  if (final) await redis.set(doneKey, '1', 'EX', KEEP_SECONDS);
+  await deps.client.filesUploadV2({
+    channel_id: run.channelId,
+    thread_ts: cardTs,
+    initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
+    file_uploads: [
+      { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
+      { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
+    ],
+  });
+  if (final) await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
   deps.log.info({ runId, key }, 'run report uploaded');
   return 'uploaded';
 }

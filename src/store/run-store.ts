@@ -13,21 +13,24 @@ export type UpdateResult =
   | { readonly applied: true; readonly run: Run; readonly effects: Extract<Decision, { accepted: true }>['effects'] }
   | { readonly applied: false; readonly run: Run; readonly reason: string };
 
-// KEYS: run, trail, runs(zset), active(set), ...vmLocks
-// ARGV: runJson, runId, createdAtMs, historyCutoffMs, auditJson...
+// KEYS: runs(zset), active(set), run-seq, ...vmLocks
+// ARGV: runJson (id "__RUN_ID__"), keyPrefix, createdAtMs, historyCutoffMs, auditJson...
+// The run number is taken only once the VMs are free: a refused request leaves no gap in the ids.
 // Runs past their retention leave the history index as new ones come (their documents expire).
 const CREATE = `
-for i = 5, #KEYS do
+for i = 4, #KEYS do
   local owner = redis.call('GET', KEYS[i])
-  if owner then return {i - 4, owner} end
+  if owner then return {i - 3, owner} end
 end
-for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[2]) end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
-redis.call('SADD', KEYS[4], ARGV[2])
-for i = 5, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
-return {0, ARGV[2]}
+local id = 'FB-' .. redis.call('INCR', KEYS[3])
+for i = 4, #KEYS do redis.call('SET', KEYS[i], id) end
+local json = string.gsub(ARGV[1], '"__RUN_ID__"', '"' .. id .. '"', 1)
+redis.call('SET', ARGV[2] .. 'run:' .. id, json)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
+redis.call('ZADD', KEYS[1], ARGV[3], id)
+redis.call('SADD', KEYS[2], id)
+for i = 5, #ARGV do redis.call('XADD', ARGV[2] .. 'trail:' .. id, '*', 'e', ARGV[i]) end
+return {0, id}
 `;
 
 // KEYS: run, trail, active, ...vmLocks (VMs to release first)
@@ -52,6 +55,9 @@ end
 return 1
 `;
 
+/** Replaced by the run's number inside the create script (the id is the document's first field). */
+const ID_PLACEHOLDER = '__RUN_ID__';
+
 /**
  * Runs and their audit trail in Redis. Each run is one JSON document changed only through the
  * pure state machine, with optimistic concurrency on `version`; audit entries are appended to a
@@ -65,6 +71,13 @@ export class RunStore {
     private readonly retentionMs = 90 * 24 * 3600_000,
   ) {}
 
+  private readonly listeners: ((before: Run, after: Run) => void)[] = [];
+
+  /** Called after each change this process saved (metrics); a listener must not throw or block. */
+  onChange(listener: (before: Run, after: Run) => void): void {
+    this.listeners.push(listener);
+  }
+
   private key(...parts: string[]): string {
     return [this.prefix, ...parts].join(':');
   }
@@ -72,29 +85,29 @@ export class RunStore {
     return this.key('vm-run', vmId.toLowerCase());
   }
 
-  async nextRunId(): Promise<string> {
-    return `FB-${await this.guard(this.redis.incr(this.key('run-seq')))}`;
-  }
-
-  /** Saves a new run and takes its VMs, atomically; refuses if any VM is in another active run. */
-  async create(run: Run, audit: readonly AuditEntry[]): Promise<CreateResult> {
-    const keys = [this.key('run', run.id), this.key('trail', run.id), this.key('runs'), this.key('runs', 'active'), ...run.vms.map((v) => this.vmLockKey(v.id))];
+  /**
+   * Saves a new run and takes its VMs, atomically, numbering it (`FB-n`) only then; refuses if any
+   * VM is in another active run.
+   */
+  async create(draft: Omit<Run, 'id'>, audit: readonly AuditEntry[]): Promise<CreateResult> {
+    const keys = [this.key('runs'), this.key('runs', 'active'), this.key('run-seq'), ...draft.vms.map((v) => this.vmLockKey(v.id))];
+    const createdAt = Date.parse(draft.createdAt);
     const res = (await this.guard(
       this.redis.eval(
         CREATE,
         keys.length,
         ...keys,
-        JSON.stringify(run),
-        run.id,
-        String(Date.parse(run.createdAt)),
-        String(Date.parse(run.createdAt) - this.retentionMs),
+        JSON.stringify({ id: ID_PLACEHOLDER, ...draft }),
+        `${this.prefix}:`,
+        String(createdAt),
+        String(createdAt - this.retentionMs),
         ...audit.map((a) => JSON.stringify(a)),
       ),
     )) as [number, string];
-    const [index, owner] = res;
-    if (index === 0) return { created: true, run };
-    const vm = run.vms[index - 1];
-    return { created: false, vmId: vm?.id ?? '', otherRunId: owner };
+    const [index, idOrOwner] = res;
+    if (index === 0) return { created: true, run: { id: idOrOwner, ...draft } };
+    const vm = draft.vms[index - 1];
+    return { created: false, vmId: vm?.id ?? '', otherRunId: idOrOwner };
   }
 
   async get(runId: string): Promise<Run | undefined> {
@@ -161,7 +174,10 @@ export class RunStore {
         ),
       );
       if (ok === -1) throw new RunNotFoundError(runId);
-      if (ok === 1) return { applied: true, run: next, effects: decision.effects };
+      if (ok === 1) {
+        for (const listener of this.listeners) listener(run, next);
+        return { applied: true, run: next, effects: decision.effects };
+      }
     }
     throw new RunConflictError(runId);
   }

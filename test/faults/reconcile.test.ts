@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import type { Runtime } from '../../src/runtime';
-import { chooseVms, findAction, openRequestModal, reprotectWithDefaults, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { chooseVms, commitAsApprover, findAction, openRequestModal, reprotectWithDefaults, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
+import { Queue } from 'bullmq';
+import { QUEUE } from '../../src/jobs/queues';
+import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 import { ACTION } from '../../src/bot/ids';
 import { RunStore } from '../../src/store/run-store';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
@@ -12,9 +14,11 @@ let world: SandboxWorld;
 let bot: Runtime | undefined;
 let redis: Redis;
 let store: RunStore;
+let worldPrefix = '';
 
 beforeEach(async () => {
   const prefix = uniquePrefix('reconcile');
+  worldPrefix = prefix;
   world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix });
   redis = new Redis(testRedisUrl());
   store = new RunStore(redis, prefix);
@@ -54,5 +58,40 @@ describe('start-up reconciliation', () => {
     await reprotectWithDefaults(world, card.ts);
     await waitForCardText(world, card.ts, /Done — protected to Azure again/, 40_000);
     expect(world.emulator.operationPosts('reprotect')).toHaveLength(2);
+  });
+});
+
+describe('start-up reconciliation of runs that closed as their process died', () => {
+  it('makes the last card edit, the summary and the report that were never queued', async () => {
+    bot = await world.startBot();
+    const { view } = await openRequestModal(world);
+    const shown = await chooseVms(world, view, ['db-01']);
+    await submitRequest(world, shown, { vms: ['db-01'] });
+    const { card, prompt } = await waitForCommitPrompt(world, 30_000);
+    const runId = /Failback (FB-\d+)/.exec(textOf(card))![1]!;
+    await commitAsApprover(world, prompt, card.ts);
+
+    // From here no Slack job runs; once the run has closed, its queued Slack jobs are lost, as if
+    // the process had died between saving the closed run and queueing what follows.
+    const slackJobs = new Queue(QUEUE.slack, { connection: { url: testRedisUrl() }, prefix: worldPrefix });
+    await slackJobs.pause();
+    try {
+      await reprotectWithDefaults(world, card.ts);
+      await world.slack.waitFor(async () => ((await store.get(runId))?.closedAt ? true : undefined), { timeoutMs: 40_000, message: 'run closed' });
+      await bot.stop();
+      bot = undefined;
+      await slackJobs.obliterate({ force: true });
+      expect(textOf(world.slack.message(INCIDENT_CHANNEL, card.ts)!)).not.toMatch(/Done — protected to Azure again/);
+    } finally {
+      await slackJobs.close();
+    }
+
+    bot = await world.startBot();
+    await waitForCardText(world, card.ts, /Done — protected to Azure again/, 30_000);
+    const thread = () => world.slack.thread(INCIDENT_CHANNEL, card.ts);
+    await world.slack.waitFor(() => (thread().some((m) => (m.files ?? []).length > 0) ? true : undefined), { timeoutMs: 30_000, message: 'report uploaded' });
+    expect(thread().filter((m) => JSON.stringify(m.blocks).includes('*Timeline*'))).toHaveLength(1);
+    expect(thread().filter((m) => (m.files ?? []).length > 0)).toHaveLength(1);
+    expect(world.emulator.operationPosts('reprotect')).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import type { HomeView } from '@slack/types';
 import { ACTION, BLOCK } from '../../src/bot/ids';
 import { homeChannel } from '../../src/bot/listeners/events/app-home';
 import { requestChannel } from '../../src/bot/listeners/request-channel';
-import { encodeRequestMetadata } from '../../src/bot/listeners/request-metadata';
+import { encodeRequestMetadata } from '../../src/bot/views/request-metadata';
 import { appHome, appHomeUnavailable, requestModal } from '../../src/bot/views';
 import type { OpState, Run, RunVm } from '../../src/domain/run';
 import type { VmFacts } from '../../src/domain/vm';

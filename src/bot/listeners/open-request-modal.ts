@@ -3,7 +3,7 @@ import { isFailbackError } from '../../errors';
 import type { ReplicatedPlan, ReplicatedVm } from '../../domain/vm';
 import type { BotDeps } from '../deps';
 import { loadingModal, requestErrorModal, requestModal } from '../views';
-import { encodeRequestMetadata } from './request-metadata';
+import { encodeRequestMetadata } from '../views/request-metadata';
 
 /**
  * Opens the request modal for a trigger (the /failback command, a button): at once with the vault
@@ -44,7 +44,7 @@ async function vaultLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: 
   let pending = reading.get(deps);
   if (!pending) {
     pending = (async () => {
-      const [vms, plans] = await Promise.all([deps.gateway.listVms(), deps.gateway.listPlans()]);
+      const [vms, plans] = await Promise.all([deps.gateway.listVms({ abortSignal: deps.shutdown }), deps.gateway.listPlans({ abortSignal: deps.shutdown })]);
       await Promise.all([deps.facts.putPlans(plans), deps.facts.putVms(vms)]);
       return { vms, plans };
     })().finally(() => reading.delete(deps));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelAllowed } from '../../domain/approval';
 import { ACTION, BLOCK } from '../ids';
-import type { RequestMetadata } from './request-metadata';
+import type { RequestMetadata } from '../views/request-metadata';
 
 const chosen = z.object({
   [BLOCK.channel]: z.object({ [ACTION.channel]: z.object({ selected_conversation: z.string().nullish() }) }),

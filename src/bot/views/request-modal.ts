@@ -1,7 +1,7 @@
 import type { InputBlock, KnownBlock, PlainTextOption, View } from '@slack/types';
 import type { ReplicatedPlan, ReplicatedVm, VmFacts } from '../../domain/vm';
 import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../ids';
-import { decodeRequestMetadata } from '../listeners/request-metadata';
+import { decodeRequestMetadata } from './request-metadata';
 import { optionKey } from './option-key';
 import { LIMITS, context, listWithin, plain, plural, safe, safeLine, section } from './text';
 import { formatAge } from './time';

@@ -12,7 +12,7 @@ export async function withPoints(deps: BotDeps, vms: readonly ReplicatedVm[]): P
       let points = cached.get(vm.id);
       if (!points) {
         try {
-          points = await deps.gateway.summarizePoints(vm.id);
+          points = await deps.gateway.summarizePoints(vm.id, { abortSignal: deps.shutdown });
           await deps.facts.putPoints(vm.id, points);
         } catch (e) {
           deps.log.warn({ err: e, vm: vm.name }, 'could not read recovery points');

@@ -28,7 +28,10 @@ export function registerReprotectButton(app: App, deps: BotDeps): void {
       if (!viewId) return;
       try {
         const vms = reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded');
-        const form = await deps.gateway.reprotectForm(vms.map((v) => v.id));
+        const form = await deps.gateway.reprotectForm(
+          vms.map((v) => v.id),
+          { abortSignal: deps.shutdown },
+        );
         await deps.facts.putReprotectForm(run.id, form);
         await client.views.update({ view_id: viewId, view: reprotectModal(run, form, new Date(deps.now())) });
       } catch (e) {

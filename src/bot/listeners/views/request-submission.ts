@@ -8,7 +8,7 @@ import type { BotDeps } from '../../deps';
 import { BLOCK, CALLBACK } from '../../ids';
 import { optionKey } from '../../views';
 import { parseRequestForm, selectedVms, targetChoiceError } from '../request-form';
-import { decodeRequestMetadata } from '../request-metadata';
+import { decodeRequestMetadata } from '../../views/request-metadata';
 import { requestChannel } from '../request-channel';
 import { requestVerdict } from '../commit-guard';
 import { cachedPointOptions } from '../options/point-options';
@@ -74,8 +74,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
       if (!check.ok) return errorOn(problemBlock, describeProblems(check.problems));
 
       const now = new Date(deps.now()).toISOString();
-      const run: Run = {
-        id: await deps.store.nextRunId(),
+      const draft: Omit<Run, 'id'> = {
         version: 1,
         createdAt: now,
         requesterId: body.user.id,
@@ -93,7 +92,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         })),
       };
       const what = vms.map((v) => v.name).join(', ');
-      const created = await deps.store.create(run, [
+      const created = await deps.store.create(draft, [
         { at: now, what: 'failback requested', actor: body.user.id, detail: plan ? `recovery plan ${plan.name}: ${what}` : what },
         { at: now, what: 'preflight passed', detail: `${vms.length} VM(s)` },
       ]);
@@ -101,6 +100,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
         const name = vms.find((v) => v.id === created.vmId)?.name ?? 'A VM';
         return errorOn(problemBlock, `${name} is already in run ${created.otherRunId}.`);
       }
+      const run = created.run;
       setRunId(run.id);
       await deps.effects.run(run, [{ kind: 'render-card' }, { kind: 'run-step', step: 'failover' }]);
       deps.log.info({ runId: run.id, user: body.user.id, vms: vms.length }, 'failback run created');

@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import type { Run } from '../../src/domain/run';
+import { RunStore } from '../../src/store/run-store';
+import { deleteKeysByPrefix, testRedisUrl, uniquePrefix } from '../support/redis';
+
+const T0 = '2026-12-01T10:00:00.000Z';
+const draft = (...vms: string[]): Omit<Run, 'id'> => ({
+  version: 1,
+  createdAt: T0,
+  requesterId: 'UREQ',
+  channelId: 'CINC',
+  incident: 'INC-1',
+  // A reason that looks like the id placeholder must stay a reason.
+  reason: '__RUN_ID__',
+  recoveryPoint: { kind: 'latest' },
+  vms: vms.map((name) => ({ id: `/items/${name}`, name, failover: { status: 'pending' } })),
+});
+
+let redis: Redis;
+let prefix: string;
+let store: RunStore;
+
+beforeEach(() => {
+  redis = new Redis(testRedisUrl());
+  prefix = uniquePrefix('store');
+  store = new RunStore(redis, prefix, 24 * 3600_000);
+});
+
+afterEach(async () => {
+  await deleteKeysByPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('RunStore.create', () => {
+  it('numbers runs only when they are created: a refused request leaves no gap in the ids', async () => {
+    const first = await store.create(draft('app-01'), [{ at: T0, what: 'failback requested' }]);
+    expect(first).toMatchObject({ created: true, run: { id: 'FB-1', reason: '__RUN_ID__' } });
+
+    const refused = await store.create(draft('db-01', 'app-01'), []);
+    expect(refused).toEqual({ created: false, vmId: '/items/app-01', otherRunId: 'FB-1' });
+    // Nothing of the refused request was kept: db-01 is free, no document, no trail.
+    expect(await store.activeRunsOf(['/items/db-01'])).toEqual(new Map());
+
+    const second = await store.create(draft('db-01'), []);
+    expect(second).toMatchObject({ created: true, run: { id: 'FB-2' } });
+    expect(await store.get('FB-2')).toMatchObject({ id: 'FB-2', reason: '__RUN_ID__', vms: [{ name: 'db-01' }] });
+    expect(await store.trail('FB-1')).toEqual([{ at: T0, what: 'failback requested' }]);
+    expect((await store.recent(10)).map((r) => r.id).sort()).toEqual(['FB-1', 'FB-2']);
+    expect((await store.activeRunIds()).sort()).toEqual(['FB-1', 'FB-2']);
+  });
+
+  it('gives two concurrent requests for the same VM one run, and the other the name of it', async () => {
+    const results = await Promise.all([store.create(draft('app-01'), []), store.create(draft('app-01'), [])]);
+    const created = results.filter((r) => r.created);
+    expect(created).toHaveLength(1);
+    expect(results.find((r) => !r.created)).toEqual({ created: false, vmId: '/items/app-01', otherRunId: 'FB-1' });
+  });
+});
