@@ -5,7 +5,7 @@
  * would read it, and writes it as demo-out/transcript.html.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ACTION } from '../bot/ids';
 import { RedisServerNotFoundError } from './redis-server';
 import { chooseVms, openRequestModal, reprotectWithDefaults, submitRequest, waitForCardText, waitForCommitPrompt } from './person';
@@ -45,6 +45,15 @@ async function play(world: SandboxWorld): Promise<void> {
   await reprotectWithDefaults(world, card.ts);
   say('app-01: ASR answers that the agent is not registered yet, so the bot waits and tries again; crm-01: the bot waits until the appliance reports its agent registered');
   await waitForCardText(world, card.ts, /Done — protected to Azure again/, 60_000);
+  say('the run closes: a summary with its timeline and the run report (Markdown + printable HTML) go to the card’s thread');
+  await slack.waitFor(
+    (s) => {
+      const thread = s.thread(INCIDENT_CHANNEL, card.ts);
+      const summary = thread.some((m) => JSON.stringify(m.blocks).includes('*Timeline*'));
+      return summary && thread.some((m) => (m.files ?? []).length > 0) ? true : undefined;
+    },
+    { timeoutMs: 30_000, message: 'summary and run report in the thread' },
+  );
   say(
     `done: ${world.emulator.operationPosts('unplannedFailover').length} unplanned and ` +
       `${world.emulator.operationPosts('plannedFailover').length} planned failover, ` +
@@ -83,6 +92,13 @@ async function main(): Promise<void> {
   const html = join(out, 'transcript.html');
   writeFileSync(html, renderTranscriptHtml(transcript, { title: 'failback-bot demo — #incident-avs' }));
   process.stdout.write(`\nThe conversation as a Slack channel: ${html}\n`);
+  // The files the bot shared (the run report), as a reviewer would download them from the thread.
+  for (const file of world.slack.state.files.values()) {
+    if (!file.bytes) continue;
+    const path = join(out, basename(file.filename));
+    writeFileSync(path, file.bytes);
+    process.stdout.write(`${file.title ?? file.filename}: ${path}\n`);
+  }
   await bot.stop();
   await world.stop();
   if (failed) {

@@ -193,3 +193,17 @@ describe('asking for the report in Slack', () => {
     expect(helpText()).toContain('/failback report FB-7');
   });
 });
+
+describe('an error that passed', () => {
+  it('is listed as an earlier attempt of an operation that then succeeded, not as a failure', () => {
+    const { run: base } = finishedRun();
+    // app-01's reprotect first waited for the VM's agent, then succeeded.
+    const vms = base.vms.map((v) =>
+      v.name === 'app-01' && v.reprotect ? { ...v, reprotect: { ...v.reprotect, attempt: 2, error: 'agent not registered yet' } } : v,
+    );
+    const report = runReport({ ...base, vms }, [], NOW);
+    expect(runReportMarkdown(report)).toContain('- **app-01**, reprotect (passed: succeeded on a later attempt): agent not registered yet');
+    expect(runReportMarkdown(report)).toMatch(/- \*\*db-01\*\*, failover: Disk/);
+    expect(runReportHtml(report)).toContain('earlier attempt: agent not registered yet');
+  });
+});

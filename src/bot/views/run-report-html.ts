@@ -51,7 +51,7 @@ function opCell(o: ReportOp | undefined): string {
   if (o.viaPlan) parts.push('via the plan');
   if (o.op === 'reprotect' && (o.attempts ?? 1) > 1) parts.push(`${o.attempts} attempts`);
   if (o.endedAt) parts.push(`ended ${e(utcStamp(o.endedAt))}`);
-  if (o.error) parts.push(`<span class="failed">${e(o.error)}</span>`);
+  if (o.error) parts.push(o.status === 'succeeded' ? `<span>earlier attempt: ${e(o.error)}</span>` : `<span class="failed">${e(o.error)}</span>`);
   return parts.join('<br>');
 }
 

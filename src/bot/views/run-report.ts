@@ -272,7 +272,9 @@ export function runReportMarkdown(r: RunReport): string {
     ),
     '',
   );
-  const errors = r.vms.flatMap((v) => v.ops.filter((o) => o.error).map((o) => `- **${mdText(v.name)}**, ${o.op}: ${mdText(o.error ?? '')}`));
+  const errors = r.vms.flatMap((v) =>
+    v.ops.filter((o) => o.error).map((o) => `- **${mdText(v.name)}**, ${o.op}${o.status === 'succeeded' ? ' (passed: succeeded on a later attempt)' : ''}: ${mdText(o.error ?? '')}`),
+  );
   if (errors.length > 0) out.push('### ASR errors', '', ...errors, '');
   const leftOut = r.vms.filter((v) => v.leftOut);
   if (leftOut.length > 0) {
