@@ -6,6 +6,7 @@ import { QUEUE } from '../../src/jobs/queues';
 import type { Runtime } from '../../src/runtime';
 import {
   chooseVms,
+  commitAsApprover,
   findAction,
   openRequestModal,
   promptOf,
@@ -69,8 +70,8 @@ describe('requesters (FAILBACK_REQUESTERS)', () => {
 
 describe('commit reminders', () => {
   it('reminds the approver group in the thread, again with back-off, and never commits by itself', async () => {
-    // 0.02 min = 1.2 s for the first reminder, then 2.4 s.
-    const { w, store } = await start({ FAILBACK_COMMIT_REMINDER_MINUTES: '0.02' });
+    // 0.03 min = 1.8 s for the first reminder, then 3.6 s, then 7.2 s.
+    const { w, store } = await start({ FAILBACK_COMMIT_REMINDER_MINUTES: '0.03' });
     expect((await request(w, ['app-01'])).responseAction).toBe('clear');
     const { card } = await waitForCommitPrompt(w, 30_000);
     const runId = runIdOf(textOf(card));
@@ -92,6 +93,22 @@ describe('commit reminders', () => {
     );
     // The Commit button is still there, for a person.
     expect(findAction(promptOf(w, card)!.blocks, ACTION.commit)).toBeDefined();
+
+    // After a restart the old prompt's Commit button still acts on the run; then reminders stop.
+    await bot!.stop();
+    bot = await w.startBot();
+    const sent = (await store.require(runId)).commitReminders ?? 0;
+    await commitAsApprover(w, promptOf(w, card)!, card.ts);
+    expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
+    const slackJobs = new Queue(QUEUE.slack, { connection: { url: testRedisUrl() }, prefix });
+    try {
+      const next = `reminder-${runId}-${sent + 1}`;
+      await w.slack.waitFor(async () => ((await slackJobs.getJob(next)) ? undefined : true), { timeoutMs: 30_000, message: `${next} has run` });
+    } finally {
+      await slackJobs.close();
+    }
+    expect((await store.require(runId)).commitReminders).toBe(sent);
+    expect(reminders()).toHaveLength(sent);
   });
 });
 
@@ -172,16 +189,15 @@ describe('cancel', () => {
       expect(findAction(cancelled.blocks, ACTION.cancelRun)).toBeUndefined();
       expect(textOf(cancelled)).toContain(`cancelled by <@${PEOPLE.requester.id}>`);
 
+      // The failover step queued before the cancel now runs, and must issue nothing.
       await steps.resume();
-      await w.slack.waitFor(async () => ((await steps.getJobCounts('wait', 'active', 'delayed')).wait === 0 ? true : undefined), {
-        message: 'the queued failover step has run',
-      });
-      const stillQueued = await steps.getJobCounts('wait', 'active', 'delayed');
-      await w.slack.waitFor(async () => {
-        const c = await steps.getJobCounts('active');
-        return c.active === 0 ? true : undefined;
-      }, { message: 'no step running' });
-      expect(stillQueued.wait).toBe(0);
+      await w.slack.waitFor(
+        async () => {
+          const c = await steps.getJobCounts('wait', 'active', 'delayed');
+          return (c.wait ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0 ? true : undefined;
+        },
+        { message: 'the queued failover step has run' },
+      );
       expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
       expect(w.emulator.operationPosts()).toHaveLength(0);
       const run = await store.require(runId);
