@@ -64,7 +64,8 @@ export type RunEvent =
   /** The n-th reminder that the run waits for Commit went to its thread. */
   | { readonly type: 'commit-reminder-sent'; readonly n: number; readonly at: string; readonly mentioned: string }
   | { readonly type: 'card-posted'; readonly ts: string }
-  | { readonly type: 'prompt-posted'; readonly ts: string };
+  /** The verification prompt (per-VM outcome, checklist, Commit) is in the channel. */
+  | { readonly type: 'prompt-posted'; readonly ts: string; readonly at?: string | undefined };
 
 /** Operations a recovery plan carries out as one (its reprotect is done VM by VM). */
 export type PlanOpKind = Extract<OpKind, 'failover' | 'commit'>;
@@ -116,7 +117,9 @@ export function decide(run: Run, event: RunEvent): Decision {
     case 'card-posted':
       return run.card ? reject('card already posted') : accept(run, { ...run, card: { ts: event.ts } }, [], []);
     case 'prompt-posted':
-      return run.prompt ? reject('prompt already posted') : accept(run, { ...run, prompt: { ts: event.ts } }, [], []);
+      return run.prompt
+        ? reject('prompt already posted')
+        : accept(run, { ...run, prompt: { ts: event.ts } }, [], event.at ? [{ at: event.at, what: 'verification prompt posted', detail: `${commitScope(run).length} VM(s) to verify before the commit` }] : []);
     case 'failover-retry-requested':
       return retryFailover(run, event.by, event.at);
     case 'vm-left-out':

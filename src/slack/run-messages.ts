@@ -95,7 +95,7 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
       });
       return String(res.ts);
     });
-    const posted = await store.apply(runId, { type: 'prompt-posted', ts });
+    const posted = await store.apply(runId, { type: 'prompt-posted', ts, at: new Date(deps.now()).toISOString() });
     await redis.set(hashKey, hash, 'EX', KEEP_SECONDS);
     // Recording the prompt changes no card content: mark that version as rendered too.
     if (rendered <= run.version) await redis.set(versionKey, String(posted.run.version), 'EX', KEEP_SECONDS);

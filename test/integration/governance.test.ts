@@ -88,6 +88,7 @@ describe('commit reminders', () => {
     expect(run.commitReminders).toBeGreaterThanOrEqual(2);
     expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(0);
     const trail = await store.trail(runId);
+    expect(trail.map((e) => e.what)).toContain('verification prompt posted');
     expect(trail.filter((e) => e.what === 'commit reminder sent').map((e) => e.detail)).toEqual(
       expect.arrayContaining([`reminder 1, to <!subteam^${APPROVER_GROUP}>`, `reminder 2, to <!subteam^${APPROVER_GROUP}>`]),
     );
