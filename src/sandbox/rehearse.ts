@@ -6,12 +6,12 @@
  *
  *   SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… FAILBACK_APPROVERS=U… npm run sandbox
  */
-import pino from 'pino';
 import { ConfigError, loadConfig } from '../config';
 import { startRuntime } from '../runtime';
 import { startAsrEmulator } from './asr-emulator';
 import { trustEmulatorPolicy } from './asr-emulator/trust';
 import { startRedisServer } from './redis-server';
+import { createLogger } from '../logging';
 
 /** What the person must provide; everything Azure-side comes from the emulator. */
 const REQUIRED = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'FAILBACK_APPROVERS'] as const;
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const log = pino({ level: config.logLevel });
+  // The bot's own logger: secrets redacted, run and Slack request ids on every line.
+  const log = createLogger(config.logLevel);
   const runtime = await startRuntime(config, { log, azurePolicies: [trustEmulatorPolicy(emulator.caCertPem)] });
   process.stdout.write(
     'failback-bot is rehearsing against the emulated vault (classic: app-01, db-01, web-01; modernized: crm-01, crm-02;\n' +
