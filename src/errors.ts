@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'RUN_CONFLICT'
   | 'VM_BUSY'
   | 'NOT_ALLOWED'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'SLACK_CHANNEL_UNAVAILABLE';
 
 export abstract class FailbackError extends Error {
   abstract readonly code: ErrorCode;
@@ -90,6 +91,23 @@ export class StoreUnavailableError extends FailbackError {
   readonly code = 'STORE_UNAVAILABLE' as const;
   get userMessage(): string {
     return 'failback-bot is degraded (its state store is not reachable). Nothing was started; try again in a minute.';
+  }
+}
+
+/** Slack will not take the run's messages in its channel (the bot is not in it, it is gone or archived). */
+export class SlackChannelUnavailableError extends FailbackError {
+  override readonly name = 'SlackChannelUnavailableError';
+  readonly code = 'SLACK_CHANNEL_UNAVAILABLE' as const;
+  constructor(
+    readonly channelId: string,
+    readonly slackError: string,
+  ) {
+    super(`Slack refused the run's message in ${channelId}: ${slackError}`);
+  }
+  get userMessage(): string {
+    return this.slackError === 'not_in_channel'
+      ? `failback-bot is not a member of <#${this.channelId}>: invite it there (/invite) so the run's card can be posted.`
+      : `Slack does not let failback-bot post in <#${this.channelId}> (${this.slackError}).`;
   }
 }
 

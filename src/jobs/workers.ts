@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { OpKind } from '../domain/run';
-import { RunNotFoundError } from '../errors';
+import { RunNotFoundError, SlackChannelUnavailableError } from '../errors';
 import { inJobContext } from '../observability/log-context';
 import type { WorkerMetrics } from '../observability/metrics';
 import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
@@ -71,7 +71,7 @@ export function startWorkers(
     try {
       await fn();
     } catch (e) {
-      if (e instanceof RunNotFoundError) throw new UnrecoverableError(e.message);
+      if (e instanceof RunNotFoundError || e instanceof SlackChannelUnavailableError) throw new UnrecoverableError(e.message);
       throw e;
     }
   };

@@ -247,3 +247,23 @@ describe('retention and status', () => {
     }
   });
 });
+
+describe('a channel Slack will not take the run card in', () => {
+  it('records why in the trail instead of retrying, and posts the card once the next change comes', async () => {
+    const { w, store } = await start();
+    w.slack.faults.error('chat.postMessage', 'not_in_channel', 1);
+    expect((await request(w, ['web-01'])).responseAction).toBe('clear');
+    const [run] = await store.recent(1);
+    const refused = await w.slack.waitFor(
+      async () => (await store.trail(run!.id)).find((e) => e.what === 'run messages could not be posted'),
+      { message: 'the refusal in the trail' },
+    );
+    expect(refused?.detail).toBe(`Slack: not_in_channel in ${INCIDENT_CHANNEL}`);
+    // The run goes on; its next change posts the card (here: the bot was invited meanwhile).
+    const { card } = await waitForCommitPrompt(w, 30_000);
+    expect(textOf(card)).toContain(`Failback ${run!.id}`);
+    const posts = w.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === INCIDENT_CHANNEL && !c.args.thread_ts);
+    expect(posts.filter((c) => c.response.ok === false)).toHaveLength(1);
+    expect(w.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
+  });
+});

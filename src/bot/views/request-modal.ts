@@ -118,7 +118,7 @@ function channelInput(): InputBlock {
     type: 'input',
     block_id: BLOCK.channel,
     label: plain('Channel for the run card'),
-    hint: plain('The run’s card, its progress and the Commit prompt are posted there: choose the incident channel failback-bot serves.', 2000),
+    hint: plain('The run’s card, its progress and the Commit prompt are posted there: choose the incident channel failback-bot serves (the bot must be a member: /invite it first).', 2000),
     element: {
       type: 'conversations_select',
       action_id: ACTION.channel,
