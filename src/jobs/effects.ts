@@ -36,7 +36,9 @@ export class EffectRunner {
       await this.queues.enqueueAutoReprotect(run.id);
     }
     if (kinds.has('post-verification') && this.commitReminderMs !== undefined && phaseOf(run) === 'awaiting-commit') {
-      await this.queues.enqueueReminder(run.id, 1, commitReminderDelayMs(this.commitReminderMs, 1));
+      // After a failover retry the reminders go on from where they were.
+      const next = (run.commitReminders ?? 0) + 1;
+      await this.queues.enqueueReminder(run.id, next, commitReminderDelayMs(this.commitReminderMs, next));
     }
     if (kinds.has('post-verification')) {
       // The verification prompt is a new message, and people wait for it: not held back by card edits.

@@ -16,6 +16,9 @@ export interface OutsideWatchDeps {
 /** Jobs are listed from a little before the run began (clocks differ). */
 const MARGIN_MS = 10 * 60_000;
 const SKEW_MS = 60_000;
+/** A job that ended since the last check started at most this long before it (ASR jobs take minutes to hours). */
+const LONGEST_JOB_MS = 6 * 3600_000;
+const LAST_CHECK = 'outside-checked-at';
 const WAITING = new Set(['awaiting-commit', 'awaiting-reprotect', 'reprotect-failed']);
 
 const itemName = (armId: string) => (armId.split('/').at(-1) ?? '').toLowerCase();
@@ -32,7 +35,12 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
     (r): r is Run => r !== undefined && WAITING.has(phaseOf(r)),
   );
   if (runs.length === 0) return;
-  const since = new Date(Math.min(...runs.map((r) => Date.parse(r.createdAt))) - MARGIN_MS);
+  // From the oldest waiting run's start, but no further back than a while before the last check:
+  // a run that waits for days does not make every check page through days of jobs.
+  const checkedAt = await deps.store.mark(LAST_CHECK);
+  const oldest = Math.min(...runs.map((r) => Date.parse(r.createdAt))) - MARGIN_MS;
+  const startedAt = deps.now();
+  const since = new Date(checkedAt === undefined ? oldest : Math.max(oldest, checkedAt - LONGEST_JOB_MS));
   const jobs = (await deps.gateway.recentJobs(since, { abortSignal: signal })).filter((j) => j.state === 'succeeded' && j.op);
   for (const run of runs) {
     for (const { vm, job } of outsideJobs(run, jobs)) {
@@ -47,6 +55,7 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
       await deps.effects.run(result.run, result.effects);
     }
   }
+  await deps.store.setMark(LAST_CHECK, startedAt);
 }
 
 /** The jobs that did, outside the run, what the run waits for on one of its VMs. */

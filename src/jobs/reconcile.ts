@@ -4,6 +4,7 @@ import { commitScope, opOf, phaseOf, type OpKind, type Run } from '../domain/run
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
+import { watchOutside } from './outside-watch';
 import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
 
 export interface ReconcileDeps {
@@ -44,6 +45,8 @@ export async function reconcileActiveRuns(deps: ReconcileDeps): Promise<{ runs: 
     }
   }
   await finishRecentlyClosed(deps, startedAt).catch((err: unknown) => deps.log.warn({ err }, 'could not check the recently closed runs'));
+  // Reprotects, and failovers of failed VMs, done in the portal meanwhile (commits: above, per VM).
+  await watchOutside(deps).catch((err: unknown) => deps.log.warn({ err }, 'could not check the vault for operations done outside the bot'));
   return { runs: ids.length, resumed, changedOutside };
 }
 

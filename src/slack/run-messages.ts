@@ -38,22 +38,21 @@ const KEEP_SECONDS = 7 * 24 * 3600;
 export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Promise<void> {
   const lockKey = `${deps.prefix}:card-lock:${runId}`;
   const token = randomUUID();
-  await withSlackRateLimit(deps, async () => {
-    // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
-    if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
-    try {
-      await sync(deps, runId);
-    } catch (e) {
-      throw await channelUnavailable(deps, runId, e);
-    } finally {
-      await deps.redis.eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        token,
-      );
-    }
-  });
+  // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
+  if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
+  try {
+    // Inside the lock: a 429 blocks every process before the next render may take the lock.
+    await withSlackRateLimit(deps, () => sync(deps, runId));
+  } catch (e) {
+    throw await channelUnavailable(deps, runId, e);
+  } finally {
+    await deps.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+      1,
+      lockKey,
+      token,
+    );
+  }
 }
 
 async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
@@ -80,7 +79,7 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   await redis.set(cardEditedAtKey(prefix, runId), String(deps.now()), 'EX', 3600);
 
   // The prompt appears once the failover has ended; once posted it also shows a retry under way.
-  if (!run.card || (phaseOf(run) === 'failing-over' && !run.prompt)) return;
+  if (!run.card || run.cancelled || (phaseOf(run) === 'failing-over' && !run.prompt)) return;
   if (phaseOf(run) === 'done') await postSummary(deps, run.id, run.channelId, run.card.ts);
   const prompt = verificationPrompt(run, deps.approvers, now);
   const hash = createHash('sha1').update(JSON.stringify(prompt.blocks)).digest('hex');

@@ -16,7 +16,8 @@ export type UpdateResult =
 // KEYS: runs(zset), active(set), run-seq, ...vmLocks
 // ARGV: runJson (id "__RUN_ID__"), keyPrefix, createdAtMs, historyCutoffMs, auditJson...
 // The run number is taken only once the VMs are free: a refused request leaves no gap in the ids.
-// Runs past their retention leave the history index as new ones come (their documents expire).
+// Runs past their retention leave the history index as new ones come (their documents expire);
+// a run still active stays however old it is.
 const CREATE = `
 for i = 4, #KEYS do
   local owner = redis.call('GET', KEYS[i])
@@ -26,7 +27,9 @@ local id = 'FB-' .. redis.call('INCR', KEYS[3])
 for i = 4, #KEYS do redis.call('SET', KEYS[i], id) end
 local json = string.gsub(ARGV[1], '"__RUN_ID__"', '"' .. id .. '"', 1)
 redis.call('SET', ARGV[2] .. 'run:' .. id, json)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])) do
+  if redis.call('SISMEMBER', KEYS[2], old) == 0 then redis.call('ZREM', KEYS[1], old) end
+end
 redis.call('ZADD', KEYS[1], ARGV[3], id)
 redis.call('SADD', KEYS[2], id)
 for i = 5, #ARGV do redis.call('XADD', ARGV[2] .. 'trail:' .. id, '*', 'e', ARGV[i]) end
@@ -190,6 +193,16 @@ export class RunStore {
   async trail(runId: string): Promise<AuditEntry[]> {
     const rows = await this.guard(this.redis.xrange(this.key('trail', runId), '-', '+'));
     return rows.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry);
+  }
+
+  /** A time the bot keeps for itself (e.g. when the vault was last checked), or undefined. */
+  async mark(name: string): Promise<number | undefined> {
+    const v = await this.guard(this.redis.get(this.key('mark', name)));
+    return v === null ? undefined : Number(v);
+  }
+
+  async setMark(name: string, value: number): Promise<void> {
+    await this.guard(this.redis.set(this.key('mark', name), String(value), 'EX', 30 * 24 * 3600));
   }
 
   /** Sets a key once (dedup of clicks and Slack retries); true for the first caller only. */

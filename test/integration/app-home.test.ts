@@ -65,10 +65,14 @@ describe('the App Home', () => {
     expect(textOf(requesterHome)).toContain('Nothing is waiting for your approval.');
     expect(part(requesterHome, BLOCK.homeActive)).toContain(runId);
 
-    // Someone who is no approver gets no approvals section at all.
+    // Someone who is no approver (and no configured requester) gets no approvals section, sees only
+    // the runs they requested (incident channels may be private), and is sent to /failback.
     const bystanderHome = await openHome(world, PEOPLE.bystander.id);
     expect(part(bystanderHome, BLOCK.homeWaiting)).toBe('');
-    expect(part(bystanderHome, BLOCK.homeActive)).toContain(runId);
+    expect(part(bystanderHome, BLOCK.homeActive)).not.toContain(runId);
+    expect(textOf(bystanderHome)).not.toContain(runId);
+    expect(textOf(bystanderHome)).toContain('Only the runs you requested are listed here.');
+    expect(findAction(blocksOf(bystanderHome), ACTION.homeRequest)).toBeUndefined();
 
     // Opening the tab again publishes it anew (the same Home view, updated).
     expect((await openHome(world, PEOPLE.approver.id)).id).toBe(approverHome.id);
@@ -84,9 +88,9 @@ describe('the App Home', () => {
     expect(world.slack.home(PEOPLE.approver.id)?.view.blocks).toHaveLength(blocksOf(approverHome).length);
   });
 
-  it('opens the request modal from its button, straight to the only allowed channel', async () => {
-    await start();
-    await openHome(world, PEOPLE.bystander.id);
+  it('opens the request modal from its button for a configured requester, straight to the only allowed channel', async () => {
+    await start({ FAILBACK_REQUESTERS: PEOPLE.bystander.id });
+    expect(findAction(blocksOf(await openHome(world, PEOPLE.bystander.id)), ACTION.homeRequest)).toBeDefined();
     const { view } = await requestFromHome(world, PEOPLE.bystander.id);
     expect(view.view.callback_id).toBe(CALLBACK.request);
     expect(blocksOf(view).some((b) => b.block_id === BLOCK.channel)).toBe(false);

@@ -57,7 +57,8 @@ describe('requesters (FAILBACK_REQUESTERS)', () => {
 
     const refused = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
     expect(refused.withinSlackTimeout).toBe(true);
-    expect(refused.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Only configured requesters') });
+    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'the refusal' });
+    expect(told.text).toContain('Only configured requesters');
     expect(w.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
 
     // A member of the configured user group may request.
@@ -205,6 +206,11 @@ describe('cancel', () => {
       expect(run.closedAt).toBeDefined();
       expect((await store.trail(runId)).map((e) => e.what)).toContain('run cancelled before the failover was issued');
       expect(await store.activeRunsOf([run.vms[0]!.id])).toEqual(new Map());
+      // Its thread gets the run report, and no verification prompt (nothing failed over).
+      const thread = () => w.slack.thread(INCIDENT_CHANNEL, card.ts);
+      await w.slack.waitFor(() => (thread().some((m) => (m.files ?? []).length > 0) ? true : undefined), { message: 'report of the cancelled run' });
+      expect(thread().filter((m) => textOf(m).includes('failover from Azure ended'))).toHaveLength(0);
+      expect(promptOf(w, card)).toBeUndefined();
     } finally {
       await steps.resume();
       await steps.close();

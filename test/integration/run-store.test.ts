@@ -56,3 +56,16 @@ describe('RunStore.create', () => {
     expect(results.find((r) => !r.created)).toEqual({ created: false, vmId: '/items/app-01', otherRunId: 'FB-1' });
   });
 });
+
+describe('the history index', () => {
+  it('drops runs past their retention as new runs come, but never one that is still active', async () => {
+    const daysAgo = (d: number) => new Date(Date.parse(T0) - d * 24 * 3600_000).toISOString();
+    const oldActive = await store.create({ ...draft('app-01'), createdAt: daysAgo(3) }, []);
+    const oldClosed = await store.create({ ...draft('db-01'), createdAt: daysAgo(3) }, []);
+    if (!oldActive.created || !oldClosed.created) throw new Error('not created');
+    expect((await store.apply(oldClosed.run.id, { type: 'run-cancelled', by: 'UREQ', at: daysAgo(3) })).applied).toBe(true);
+
+    await store.create(draft('web-01'), []); // retention is one day: the create prunes
+    expect((await store.recent(10)).map((r) => r.id).sort()).toEqual([oldActive.run.id, 'FB-3'].sort());
+  });
+});

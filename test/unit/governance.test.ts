@@ -87,6 +87,8 @@ describe('commit reminders', () => {
     const base = 15 * 60_000;
     expect([1, 2, 3, 4, 5, 6, 7].map((n) => commitReminderDelayMs(base, n) / 60_000)).toEqual([15, 30, 60, 120, 240, 240, 240]);
     expect(commitReminderDelayMs(base, 40)).toBe(MAX_REMINDER_GAP_MS);
+    // A longer configured interval is kept as it is.
+    expect([1, 2, 3].map((n) => commitReminderDelayMs(8 * 3600_000, n) / 3600_000)).toEqual([8, 8, 8]);
   });
 
   it('mention the approver groups where configured, else the approvers, and say the bot never commits', () => {

@@ -19,6 +19,12 @@ export interface AppHomeInput {
   /** The newest runs, as `/failback history` lists them. */
   readonly recent: readonly Run[];
   readonly now: Date;
+  /**
+   * What the viewer may see and do: `all` (approvers, configured requesters) — every run and the
+   * Request button; `own` — only the runs they requested, and how to request in the incident channel
+   * (where Slack itself says who may type there).
+   */
+  readonly scope?: 'all' | 'own' | undefined;
 }
 
 // Home tabs take 100 blocks; each list is packed into a few sections so the tab stays well inside that.
@@ -30,7 +36,8 @@ const ACTIVE_CHUNKS = 15;
  * approvers), the active runs with their phase, and recent history. Every typed or ASR text is escaped.
  */
 export function appHome(input: AppHomeInput): HomeView {
-  const blocks: KnownBlock[] = [...intro(), { type: 'divider' }];
+  const blocks: KnownBlock[] = [...intro(input.scope !== 'own'), { type: 'divider' }];
+  if (input.scope === 'own') blocks.push(context('Only the runs you requested are listed here.'));
   if (input.awaitingYou) blocks.push(...waitingSection(input.awaitingYou, input.now), { type: 'divider' });
   blocks.push(...activeSection(input.active, input.moreActive ?? 0), { type: 'divider' });
   blocks.push(...runHistory(input.recent).blocks);
@@ -51,9 +58,19 @@ export function appHomeUnavailable(message: string, now: Date): HomeView {
   };
 }
 
-function intro(): KnownBlock[] {
+function intro(mayRequestHere: boolean): KnownBlock[] {
+  const header: KnownBlock = { type: 'header', text: plain('failback-bot', LIMITS.headerText) };
+  if (!mayRequestHere) {
+    return [
+      header,
+      section(
+        'Fail AVS VMs back from Azure with Azure Site Recovery. Request a failback with `/failback` in the incident channel; ' +
+          'an approver commits it from the run’s verification prompt.',
+      ),
+    ];
+  }
   return [
-    { type: 'header', text: plain('failback-bot', LIMITS.headerText) },
+    header,
     section(
       'Fail AVS VMs back from Azure with Azure Site Recovery. Request a failback here or with `/failback` in the incident channel; ' +
         'an approver commits it from the run’s verification prompt.',

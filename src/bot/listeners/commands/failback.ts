@@ -12,7 +12,7 @@ import { requestVerdict } from '../commit-guard';
 
 /** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
 export function registerFailbackCommand(app: App, deps: BotDeps): void {
-  app.command('/failback', async ({ command, ack, client }) => {
+  app.command('/failback', async ({ command, ack, client, respond }) => {
     const [sub = '', arg] = command.text.trim().split(/\s+/);
     const verb = sub.toLowerCase();
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: helpText() });
@@ -29,9 +29,10 @@ export function registerFailbackCommand(app: App, deps: BotDeps): void {
     if (verb !== '') {
       return ack({ response_type: 'ephemeral', text: `Unknown subcommand “${escapeMrkdwn(sub)}”.\n${helpText()}` });
     }
-    const mayRequest = await requestVerdict(deps, command.user_id);
-    if (!mayRequest.allowed) return ack({ response_type: 'ephemeral', text: mayRequest.reason });
+    // Acknowledged first: checking FAILBACK_REQUESTERS may read a user group from Slack.
     await ack();
+    const mayRequest = await requestVerdict(deps, command.user_id);
+    if (!mayRequest.allowed) return void (await respond({ response_type: 'ephemeral', text: mayRequest.reason }));
     await openRequestModal(deps, client, command.trigger_id, command.channel_id);
   });
 }

@@ -27,11 +27,27 @@ export function registerAppHome(app: App, deps: BotDeps): void {
 
   app.action<BlockAction>(ACTION.homeRequest, async ({ ack, body, client }) => {
     await ack();
-    // FAILBACK_REQUESTERS, as for /failback: a refusal is shown where the click came from, a modal.
-    const verdict = await requestVerdict(deps, body.user.id);
-    if (!verdict.allowed) return void (await client.views.open({ trigger_id: body.trigger_id, view: requestErrorModal(verdict.reason) }));
+    // A refusal is shown where the click came from: a modal.
+    const refusal = await homeRequestRefusal(deps, body.user.id);
+    if (refusal) return void (await client.views.open({ trigger_id: body.trigger_id, view: requestErrorModal(refusal) }));
     await openRequestModal(deps, client, body.trigger_id, homeChannel(deps.policy.allowedChannels));
   });
+}
+
+/**
+ * Who may request from Home: approvers and configured requesters (FAILBACK_REQUESTERS). Without
+ * that list, requesting is for the people in the incident channel — which only Slack knows, where
+ * /failback is typed — so Home points there instead of opening the modal.
+ */
+async function homeRequestRefusal(deps: BotDeps, userId: string): Promise<string | undefined> {
+  if (await isApprover(deps, userId)) return undefined;
+  if (!deps.policy.requesters) return 'Request a failback with /failback in the incident channel.';
+  const verdict = await requestVerdict(deps, userId);
+  return verdict.allowed ? undefined : verdict.reason;
+}
+
+async function isApprover(deps: BotDeps, userId: string): Promise<boolean> {
+  return deps.policy.approverUsers.includes(userId) || (await deps.approvers.isInApproverGroup(userId));
 }
 
 /**
@@ -48,7 +64,14 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
     const [ids, recent] = await Promise.all([deps.store.activeRunIds(), deps.store.recent(RECENT_SHOWN)]);
     const newest = ids.sort((a, b) => runNumber(b) - runNumber(a)).slice(0, ACTIVE_READ_MAX);
     const active = (await Promise.all(newest.map((id) => deps.store.get(id)))).filter((r): r is Run => r !== undefined);
+    const all = (await homeRequestRefusal(deps, userId)) === undefined;
+    if (!all) {
+      // Not an approver or configured requester: their own runs only (incident channels may be private).
+      const own = active.filter((r) => r.requesterId === userId);
+      return appHome({ scope: 'own', active: own.slice(0, ACTIVE_SHOWN), recent: recent.filter((r) => r.requesterId === userId), now });
+    }
     return appHome({
+      scope: 'all',
       awaitingYou: await awaitingApprovalBy(deps, userId, active),
       active: active.slice(0, ACTIVE_SHOWN),
       moreActive: Math.max(0, active.length - ACTIVE_SHOWN) + (ids.length - newest.length),
