@@ -39,14 +39,16 @@ export function mayReprotect(policy: ApprovalPolicy, userId: string, userIsInApp
     : { allowed: false, reason: 'Only configured approvers can start the reprotect.' };
 }
 
-/**
- * Retrying or leaving out the VMs whose failover failed deletes nothing: the requester or any
- * approver may decide it.
- */
-export function mayHandleFailedVms(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+/** Decisions that delete nothing are for the requester or any approver. */
+function requesterOrApprover(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean, deed: string): ApprovalVerdict {
   return userId === requesterId || policy.approverUsers.includes(userId) || userIsInApproverGroup
     ? { allowed: true }
-    : { allowed: false, reason: 'Only the requester or a configured approver can retry or leave out a failed VM.' };
+    : { allowed: false, reason: `Only the requester or a configured approver can ${deed}.` };
+}
+
+/** Retrying or leaving out the VMs whose failover failed deletes nothing. */
+export function mayHandleFailedVms(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+  return requesterOrApprover(policy, userId, requesterId, userIsInApproverGroup, 'retry or leave out a failed VM');
 }
 
 /** FAILBACK_REQUESTERS: undefined means everyone in an allowed channel may request a failback. */
@@ -62,9 +64,7 @@ export function mayRequest(policy: RequesterPolicy, userId: string, userIsInRequ
   };
 }
 
-/** Cancelling before anything was issued deletes nothing: the requester or any approver. */
+/** Cancelling before anything was issued deletes nothing. */
 export function mayCancel(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
-  return userId === requesterId || policy.approverUsers.includes(userId) || userIsInApproverGroup
-    ? { allowed: true }
-    : { allowed: false, reason: 'Only the requester or a configured approver can cancel a failback.' };
+  return requesterOrApprover(policy, userId, requesterId, userIsInApproverGroup, 'cancel a failback');
 }

@@ -149,6 +149,11 @@ export function phaseOf(run: Run): RunPhase {
   return committed.every((v) => v.reprotect?.status === 'succeeded') ? 'done' : 'reprotect-failed';
 }
 
+/** When a run began waiting for its commit: the end of its last failover (else its request). */
+export function commitWaitingSince(run: Run): string {
+  return run.vms.map((v) => v.failover.endedAt).filter((t): t is string => !!t).sort().at(-1) ?? run.createdAt;
+}
+
 /** VMs the reprotect applies to: those whose commit succeeded. */
 export function reprotectScope(run: Run): readonly RunVm[] {
   return run.vms.filter((v) => v.commit?.status === 'succeeded');

@@ -6,6 +6,7 @@ import { inJobContext } from '../observability/log-context';
 import type { WorkerMetrics } from '../observability/metrics';
 import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
 import { SlackRateLimitedError } from '../slack/slack-rate-limit';
+import { channelUnavailable } from '../slack/channel-refusal';
 import { ReportNotReadyError, uploadRunReport } from '../slack/run-report-upload';
 import { autoReprotect } from './auto-reprotect';
 import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
@@ -97,14 +98,19 @@ export function startWorkers(
   });
   /** The slack queue's jobs: card renders, report uploads, Commit reminders. */
   const slackJob = async (job: Job): Promise<void> => {
-    if (job.name === REPORT_JOB) {
-      const report = reportJobSchema.parse(job.data);
-      await uploadRunReport(deps.messages, report.runId, report.key);
-    } else if (job.name === REMINDER_JOB) {
-      const { runId, n } = reminderJobSchema.parse(job.data);
-      if (deps.reminders) await sendCommitReminder(deps.reminders, runId, n);
-    } else {
-      await syncRunMessages(deps.messages, cardJobSchema.parse(job.data).runId);
+    const { runId } = stepJobSchema.parse(job.data); // every slack-queue job names its run
+    try {
+      if (job.name === REPORT_JOB) {
+        const report = reportJobSchema.parse(job.data);
+        await uploadRunReport(deps.messages, runId, report.key);
+      } else if (job.name === REMINDER_JOB) {
+        const { n } = reminderJobSchema.parse(job.data);
+        if (deps.reminders) await sendCommitReminder(deps.reminders, runId, n);
+      } else {
+        await syncRunMessages(deps.messages, cardJobSchema.parse(job.data).runId);
+      }
+    } catch (e) {
+      throw await channelUnavailable(deps.messages, runId, e);
     }
   };
   const slack = new Worker(

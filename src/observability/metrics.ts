@@ -1,7 +1,7 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { opOutcomes, phaseOf, type OpKind, type Run, type RunPhase } from '../domain/run';
+import { commitWaitingSince, opOutcomes, phaseOf, type OpKind, type Run, type RunPhase } from '../domain/run';
 import { armMetricsPolicy, type ArmRequestObserver } from './arm-metrics-policy';
 
 /** Where the run gauges come from (the RunStore). */
@@ -296,7 +296,7 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
       byPhase.set(phase, (byPhase.get(phase) ?? 0) + 1);
       if (phase !== 'awaiting-commit') continue;
       awaitingCommit += 1;
-      oldestWaitMs = Math.max(oldestWaitMs, now - waitingSince(run));
+      oldestWaitMs = Math.max(oldestWaitMs, now - Date.parse(commitWaitingSince(run)));
     }
     return {
       byPhase,
@@ -307,8 +307,3 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
   }
 }
 
-/** A run waits for its commit from the end of its last failover. */
-function waitingSince(run: Run): number {
-  const ends = run.vms.map((v) => Date.parse(v.failover.endedAt ?? '')).filter((t) => Number.isFinite(t));
-  return ends.length > 0 ? Math.max(...ends) : Date.parse(run.createdAt);
-}

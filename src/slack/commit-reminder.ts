@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { commitReminder, reminderMentions } from '../bot/views/commit-reminder';
 import type { Approvers } from '../bot/views/verification-prompt';
 import { commitReminderDelayMs } from '../domain/reminders';
-import { phaseOf, type Run } from '../domain/run';
+import { commitWaitingSince, phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
 import { withSlackRateLimit } from './slack-rate-limit';
 
@@ -19,11 +19,6 @@ export interface CommitReminderDeps {
   readonly scheduleReminder: (runId: string, n: number, delayMs: number) => Promise<void>;
   readonly now: () => number;
   readonly log: Logger;
-}
-
-/** When the run began waiting for Commit: its last failover's end. */
-function waitingSince(run: Run): string {
-  return run.vms.map((v) => v.failover.endedAt).filter((t): t is string => !!t).sort().at(-1) ?? run.createdAt;
 }
 
 /**
@@ -46,7 +41,7 @@ export async function sendCommitReminder(deps: CommitReminderDeps, runId: string
   const postedKey = `${deps.prefix}:reminder-posted:${runId}:${n}`;
   const nextInMs = commitReminderDelayMs(deps.reminderMs, n + 1);
   if (!(await deps.redis.get(postedKey))) {
-    const msg = commitReminder(run, { n, approvers: deps.approvers, waitingSince: waitingSince(run), now: new Date(deps.now()), nextInMs });
+    const msg = commitReminder(run, { n, approvers: deps.approvers, waitingSince: commitWaitingSince(run), now: new Date(deps.now()), nextInMs });
     // Posted, then marked: a crash in between repeats one reminder rather than losing it.
     await withSlackRateLimit(deps, () => deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks }));
     await deps.redis.set(postedKey, '1', 'EX', 30 * 24 * 3600);

@@ -6,7 +6,6 @@ import { runCard, runSummary, verificationPrompt } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
 import { cardEditedAtKey } from '../jobs/effects';
-import { SlackChannelUnavailableError } from '../errors';
 import { withSlackRateLimit } from './slack-rate-limit';
 
 
@@ -43,8 +42,6 @@ export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Pro
   try {
     // Inside the lock: a 429 blocks every process before the next render may take the lock.
     await withSlackRateLimit(deps, () => sync(deps, runId));
-  } catch (e) {
-    throw await channelUnavailable(deps, runId, e);
   } finally {
     await deps.redis.eval(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
@@ -107,9 +104,12 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   }
 }
 
+/** Set once the closing summary is in the run's thread. */
+export const summaryPostedKey = (prefix: string, runId: string) => `${prefix}:summary-posted:${runId}`;
+
 /** The closing summary in the run's thread, once. */
 async function postSummary(deps: RunMessagesDeps, runId: string, channel: string, cardTs: string): Promise<void> {
-  const doneKey = `${deps.prefix}:summary-posted:${runId}`;
+  const doneKey = summaryPostedKey(deps.prefix, runId);
   if (await deps.redis.get(doneKey)) return;
   const run = await deps.store.require(runId);
   const summary = runSummary(run, await deps.store.trail(runId));
@@ -133,14 +133,14 @@ function isMarked(m: { metadata?: { event_type?: string; event_payload?: Record<
 }
 
 /**
- * Posts a run's message at most once across crashes: a marker is set before posting; if it is
- * already there, an earlier attempt may have posted without recording the ts, so the channel is
- * searched for the message (by its metadata) before posting again.
+ * Posts a run's message (or file) at most once across crashes: a marker is set before posting; if
+ * it is already there, an earlier attempt may have posted without recording it, so `find` looks for
+ * it (the message's metadata, the file's name) before posting again.
  */
-async function postOnce(
-  deps: RunMessagesDeps,
+export async function postOnce(
+  deps: Pick<RunMessagesDeps, 'redis' | 'prefix' | 'log'>,
   runId: string,
-  kind: MessageKind,
+  kind: MessageKind | 'report',
   find: () => Promise<string | undefined>,
   post: () => Promise<string>,
 ): Promise<string> {
@@ -165,24 +165,4 @@ async function findCard(client: WebClient, run: { id: string; channelId: string;
 async function findInThread(client: WebClient, channel: string, cardTs: string, runId: string, kind: MessageKind): Promise<string | undefined> {
   const res = await client.conversations.replies({ channel, ts: cardTs, include_all_metadata: true, limit: 200 });
   return (res.messages ?? []).find((m) => isMarked(m as never, kind, runId))?.ts;
-}
-
-/** Errors Slack gives for a channel that will not take the bot's messages until a person acts. */
-const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
-
-/**
- * A card that Slack will not take in its channel is not retried over and over: the trail says why
- * (also where /failback status and App Home show it); the next change of the run tries again, so
- * inviting the bot is enough.
- */
-async function channelUnavailable(deps: RunMessagesDeps, runId: string, e: unknown): Promise<unknown> {
-  const slackError = (e as { data?: { error?: unknown } }).data?.error;
-  if ((e as { code?: string }).code !== 'slack_webapi_platform_error' || typeof slackError !== 'string' || !CHANNEL_ERRORS.has(slackError)) return e;
-  const run = await deps.store.require(runId);
-  const flagKey = `${deps.prefix}:channel-refused:${runId}`;
-  if ((await deps.redis.set(flagKey, slackError, 'EX', 3600, 'NX')) === 'OK') {
-    await deps.store.audit(runId, { at: new Date(deps.now()).toISOString(), what: 'run messages could not be posted', detail: `Slack: ${slackError} in ${run.channelId}` });
-  }
-  deps.log.error({ runId, channel: run.channelId, slackError }, 'Slack refuses the run’s messages in its channel');
-  return new SlackChannelUnavailableError(run.channelId, slackError);
 }

@@ -5,6 +5,7 @@ import { runReport, runReportHtml, runReportMarkdown } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import { FINAL_REPORT_KEY } from '../jobs/queues';
 import type { RunStore } from '../store/run-store';
+import { postOnce, summaryPostedKey } from './run-messages';
 import { withSlackRateLimit } from './slack-rate-limit';
 
 export interface ReportUploadDeps {
@@ -28,8 +29,6 @@ export class ReportNotReadyError extends Error {
   }
 }
 
-// Set by run-messages.ts once the closing summary is in the thread.
-const summaryPostedKey = (prefix: string, runId: string) => `${prefix}:summary-posted:${runId}`;
 /** How long a report waits for the run card (its thread) without using up attempts. */
 const CARD_GRACE_MS = 10 * 60_000;
 /** How long the final report waits for the closing summary to go first. */
@@ -55,7 +54,6 @@ export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key
 async function upload(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
   const { redis, prefix } = deps;
   const final = key === FINAL_REPORT_KEY;
-  const postingKey = `${prefix}:report-posting:${runId}`;
 
   const run = await deps.store.require(runId);
   if (!run.card) {
@@ -71,26 +69,30 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
     if (phaseOf(run) === 'done' && !(await redis.get(summaryPostedKey(prefix, runId))) && closedAgo < SUMMARY_GRACE_MS) {
       throw new ReportNotReadyError(runId, 'the closing summary is not posted yet', 500);
     }
-    // An earlier attempt may have uploaded without recording it: look in the thread before uploading again.
-    if ((await redis.get(postingKey)) && (await foundInThread(deps.client, run.channelId, cardTs, files.markdown))) {
-      deps.log.info({ runId }, 'found the report an interrupted attempt had uploaded');
-      await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
-      return 'already-uploaded';
-    }
-    await redis.set(postingKey, '1', 'EX', KEEP_SECONDS);
   }
 
   const report = runReport(run, await deps.store.trail(runId), new Date(deps.now()));
-  await deps.client.filesUploadV2({
-    channel_id: run.channelId,
-    thread_ts: cardTs,
-    initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
-    file_uploads: [
-      { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
-      { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
-    ],
-  });
-  if (final) await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
+  const share = async () => {
+    await deps.client.filesUploadV2({
+      channel_id: run.channelId,
+      thread_ts: cardTs,
+      initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
+      file_uploads: [
+        { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
+        { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
+      ],
+    });
+    return 'uploaded';
+  };
+  if (!final) {
+    await share();
+  } else {
+    // An earlier attempt may have uploaded without recording it: the thread is looked at first.
+    const found = async () => ((await foundInThread(deps.client, run.channelId, cardTs, files.markdown)) ? 'found' : undefined);
+    const outcome = await postOnce(deps, runId, 'report', found, share);
+    await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
+    if (outcome === 'found') return 'already-uploaded';
+  }
   deps.log.info({ runId, key }, 'run report uploaded');
   return 'uploaded';
 }

@@ -100,11 +100,13 @@ describe('commit reminders', () => {
     await bot!.stop();
     bot = await w.startBot();
     const sent = (await store.require(runId)).commitReminders ?? 0;
-    await commitAsApprover(w, promptOf(w, card)!, card.ts);
-    expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
     const slackJobs = new Queue(QUEUE.slack, { connection: { url: testRedisUrl() }, prefix });
     try {
       const next = `reminder-${runId}-${sent + 1}`;
+      // The next reminder is scheduled (so its running below, silently, means something).
+      expect(await (await slackJobs.getJob(next))?.isDelayed()).toBe(true);
+      await commitAsApprover(w, promptOf(w, card)!, card.ts);
+      expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
       await w.slack.waitFor(async () => ((await slackJobs.getJob(next)) ? undefined : true), { timeoutMs: 30_000, message: `${next} has run` });
     } finally {
       await slackJobs.close();

@@ -1,4 +1,5 @@
 import type { Run, RunVm } from '../../src/domain/run';
+import { decide, type RunEvent } from '../../src/domain/run-machine';
 import type { VmFacts } from '../../src/domain/vm';
 
 export const T0 = '2026-11-28T10:00:00.000Z';
@@ -31,4 +32,13 @@ export function facts(name: string, over: Partial<VmFacts> = {}): VmFacts {
     points: { count: 3, latestCrashConsistent: T0, latestAppConsistent: T0 },
     ...over,
   };
+}
+
+/** Drives a run through the state machine; throws on an event it rejects. */
+export function play(run: Run, ...events: RunEvent[]): Run {
+  return events.reduce((r, e) => {
+    const d = decide(r, e);
+    if (!d.accepted) throw new Error(`rejected: ${d.reason}`);
+    return d.run;
+  }, run);
 }

@@ -7,16 +7,9 @@ import { loadConfig } from '../../src/config';
 import { mayCancel, mayRequest } from '../../src/domain/approval';
 import { commitReminderDelayMs, MAX_REMINDER_GAP_MS } from '../../src/domain/reminders';
 import { OUTSIDE, phaseOf, type Run } from '../../src/domain/run';
-import { decide, type RunEvent } from '../../src/domain/run-machine';
-import { aRun, T0, vmInRun } from './fixtures';
+import { decide } from '../../src/domain/run-machine';
+import { aRun, play, T0, vmInRun } from './fixtures';
 
-function play(run: Run, ...events: RunEvent[]): Run {
-  return events.reduce((r, e) => {
-    const d = decide(r, e);
-    if (!d.accepted) throw new Error(`rejected: ${d.reason}`);
-    return d.run;
-  }, run);
-}
 
 const app = '/items/app-01';
 const db = '/items/db-01';

@@ -4,15 +4,8 @@ import { decide, planScope, type RunEvent } from '../../src/domain/run-machine';
 import type { ReplicatedPlan } from '../../src/domain/vm';
 import { targetChoiceError } from '../../src/bot/listeners/request-form';
 import { BLOCK } from '../../src/bot/ids';
-import { aRun, facts, T0, vmInRun } from './fixtures';
+import { aRun, facts, play, T0, vmInRun } from './fixtures';
 
-function play(run: Run, ...events: RunEvent[]): Run {
-  return events.reduce((r, e) => {
-    const d = decide(r, e);
-    if (!d.accepted) throw new Error(`rejected: ${d.reason}`);
-    return d.run;
-  }, run);
-}
 
 const names = ['app-01', 'db-01', 'web-01'];
 const planRun = (): Run =>

@@ -1,14 +1,7 @@
-import { phaseOf, type Run } from '../../src/domain/run';
+import { phaseOf } from '../../src/domain/run';
 import { decide, type RunEvent } from '../../src/domain/run-machine';
-import { aRun, T0, vmInRun } from './fixtures';
+import { aRun, play, T0, vmInRun } from './fixtures';
 
-function play(run: Run, ...events: RunEvent[]): Run {
-  return events.reduce((r, e) => {
-    const d = decide(r, e);
-    if (!d.accepted) throw new Error(`rejected: ${d.reason}`);
-    return d.run;
-  }, run);
-}
 
 const vm = '/items/app-01';
 const started: RunEvent = { type: 'op-started', vmId: vm, op: 'failover', jobName: 'job-1', at: T0 };

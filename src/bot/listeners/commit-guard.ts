@@ -6,6 +6,11 @@ async function inApproverGroup(deps: BotDeps, userId: string): Promise<boolean> 
   return deps.policy.approverUsers.includes(userId) ? false : deps.approvers.isInApproverGroup(userId);
 }
 
+/** An approver by user id or through a configured user group. */
+export async function isApprover(deps: BotDeps, userId: string): Promise<boolean> {
+  return deps.policy.approverUsers.includes(userId) || (await inApproverGroup(deps, userId));
+}
+
 /** The approval policy applied to a run re-read from the store (never to ids carried in the click). */
 export async function commitVerdict(deps: BotDeps, run: Run, userId: string): Promise<ApprovalVerdict> {
   return mayCommit(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));

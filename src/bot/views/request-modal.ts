@@ -51,8 +51,6 @@ export interface RequestModalInput {
   readonly selectedPlan?: { readonly plan: ReplicatedPlan; readonly members: readonly VmFacts[] } | undefined;
   readonly now: Date;
   readonly privateMetadata?: string | undefined;
-  /** Ask for the run card's channel; default: when the metadata names none (opened from App Home). */
-  readonly askChannel?: boolean | undefined;
 }
 
 /**
@@ -106,8 +104,8 @@ export function requestModal(input: RequestModalInput): View {
   };
 }
 
+/** A modal opened outside a channel (App Home) asks where the run card goes. */
 function asksChannel(input: RequestModalInput): boolean {
-  if (input.askChannel !== undefined) return input.askChannel;
   const meta = input.privateMetadata === undefined ? undefined : decodeRequestMetadata(input.privateMetadata);
   return meta !== undefined && meta.channelId === undefined;
 }

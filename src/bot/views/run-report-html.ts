@@ -1,10 +1,7 @@
+import { escapeHtml } from '../../domain/html';
 import type { OpKind } from '../../domain/run';
 import { utcStamp, type ReportOp, type ReportVm, type RunReport } from './run-report';
 
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(raw: string): string {
-  return raw.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 const CSS = `
 :root { color-scheme: light; }

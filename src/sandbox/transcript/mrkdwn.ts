@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../domain/html';
 /**
  * Slack mrkdwn as Slack displays it. Only real `<…>` tokens are special (mentions, links,
  * `<!here>`); text escaped as `&lt;!channel&gt;` is shown as typed and stays inert.
@@ -150,10 +151,7 @@ export function mrkdwnToText(text: string, names: NameLookup = {}, color = false
     .join('');
 }
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 const SAFE_URL = /^(https?:|mailto:)/i;
 

@@ -7,7 +7,7 @@ import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { appHome, appHomeUnavailable, requestErrorModal } from '../../views';
 import { openRequestModal } from '../open-request-modal';
-import { requestVerdict } from '../commit-guard';
+import { isApprover, requestVerdict } from '../commit-guard';
 
 /** Active runs read for one Home (all of them in practice; a bound against a runaway store). */
 const ACTIVE_READ_MAX = 200;
@@ -39,15 +39,11 @@ export function registerAppHome(app: App, deps: BotDeps): void {
  * that list, requesting is for the people in the incident channel — which only Slack knows, where
  * /failback is typed — so Home points there instead of opening the modal.
  */
-async function homeRequestRefusal(deps: BotDeps, userId: string): Promise<string | undefined> {
-  if (await isApprover(deps, userId)) return undefined;
+async function homeRequestRefusal(deps: BotDeps, userId: string, approver?: boolean): Promise<string | undefined> {
+  if (approver ?? (await isApprover(deps, userId))) return undefined;
   if (!deps.policy.requesters) return 'Request a failback with /failback in the incident channel.';
   const verdict = await requestVerdict(deps, userId);
   return verdict.allowed ? undefined : verdict.reason;
-}
-
-async function isApprover(deps: BotDeps, userId: string): Promise<boolean> {
-  return deps.policy.approverUsers.includes(userId) || (await deps.approvers.isInApproverGroup(userId));
 }
 
 /**
@@ -64,7 +60,8 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
     const [ids, recent] = await Promise.all([deps.store.activeRunIds(), deps.store.recent(RECENT_SHOWN)]);
     const newest = ids.sort((a, b) => runNumber(b) - runNumber(a)).slice(0, ACTIVE_READ_MAX);
     const active = (await Promise.all(newest.map((id) => deps.store.get(id)))).filter((r): r is Run => r !== undefined);
-    const all = (await homeRequestRefusal(deps, userId)) === undefined;
+    const approver = await isApprover(deps, userId);
+    const all = (await homeRequestRefusal(deps, userId, approver)) === undefined;
     if (!all) {
       // Not an approver or configured requester: their own runs only (incident channels may be private).
       const own = active.filter((r) => r.requesterId === userId);
@@ -72,7 +69,7 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
     }
     return appHome({
       scope: 'all',
-      awaitingYou: await awaitingApprovalBy(deps, userId, active),
+      awaitingYou: approver ? awaitingApprovalBy(deps, userId, active) : undefined,
       active: active.slice(0, ACTIVE_SHOWN),
       moreActive: Math.max(0, active.length - ACTIVE_SHOWN) + (ids.length - newest.length),
       recent,
@@ -84,11 +81,9 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
   }
 }
 
-/** Runs waiting for a commit that `userId` may approve; undefined when they are no approver at all. */
-async function awaitingApprovalBy(deps: BotDeps, userId: string, active: readonly Run[]): Promise<Run[] | undefined> {
-  const inGroup = deps.policy.approverUsers.includes(userId) ? false : await deps.approvers.isInApproverGroup(userId);
-  if (!deps.policy.approverUsers.includes(userId) && !inGroup) return undefined;
-  return active.filter((run) => phaseOf(run) === 'awaiting-commit' && mayCommit(deps.policy, userId, run.requesterId, inGroup).allowed);
+/** Runs waiting for a commit that the approver `userId` may make (four-eyes). */
+function awaitingApprovalBy(deps: BotDeps, userId: string, active: readonly Run[]): Run[] {
+  return active.filter((run) => phaseOf(run) === 'awaiting-commit' && mayCommit(deps.policy, userId, run.requesterId, true).allowed);
 }
 
 function runNumber(runId: string): number {
