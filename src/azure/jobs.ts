@@ -1,9 +1,11 @@
 import type { ASRTask, Job } from '@azure/arm-recoveryservices-siterecovery';
 import type { ShutdownOutcome } from '../domain/run';
-import type { AsrJobView, JobMember, MemberProgress } from './gateway';
+import type { AsrJobView, JobMember, JobState, MemberProgress } from './gateway';
 
 const SUCCEEDED = new Set(['succeeded', 'completedwithinformation', 'skipped']);
-const FAILED = new Set(['failed', 'cancelled', 'canceled', 'suspended']);
+const FAILED = new Set(['failed', 'cancelled', 'canceled']);
+/** A suspended job can be resumed in the portal: it waits for a person, it has not failed. */
+const SUSPENDED = 'suspended';
 const SHUTDOWN_TASK = /shut\s*down|shutdown/i;
 
 /** A task that does work: a plan job's group tasks are replaced by their child tasks, named with the group. */
@@ -71,11 +73,14 @@ export function summarizeJob(jobName: string, job: Job, members?: readonly JobMe
   const view = { name: jobName, progress: progressOf(leaves, fallback), shutdown: shutdownOf(leaves), members: perVm };
   if (SUCCEEDED.has(state)) return { ...view, state: 'succeeded' };
   if (FAILED.has(state)) return { ...view, state: 'failed', error: jobError(job) };
+  if (state === SUSPENDED) return { ...view, state: 'suspended', progress: { ...view.progress, task: `suspended in ASR at “${view.progress.task}” — resume the job in the Azure portal` } };
+  // Right after its POST a job can read blank (recorded): not an answer yet.
+  if (state === 'notstarted' || (!p.scenarioName && !p.targetObjectId)) return { ...view, state: 'pending' };
   return { ...view, state: 'running' };
 }
 
-/** A job's state alone (what the job list carries). */
-export function jobState(job: Job): AsrJobView['state'] {
+/** A job's state alone (what the job list carries); suspended and not-yet-known jobs still run. */
+export function jobState(job: Job): JobState {
   const state = (job.properties?.state ?? '').toLowerCase();
   return SUCCEEDED.has(state) ? 'succeeded' : FAILED.has(state) ? 'failed' : 'running';
 }

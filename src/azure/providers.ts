@@ -10,10 +10,13 @@ import type {
 } from '@azure/arm-recoveryservices-siterecovery';
 import type { ReprotectField, ReprotectOption } from '../domain/reprotect-form';
 import type { RecoveryPointChoice, RecoveryPointKind } from '../domain/vm';
+import { AsrRefusedError } from '../errors';
+import { detailsOf, directionFrom } from './asr-facts';
 
 /**
  * One small strategy per replication provider (ASR generation). This file is the only place that
- * names providers; everything outside `src/azure` sees `ReplicatedVm` facts only.
+ * names providers; everything outside `src/azure` sees `ReplicatedVm` facts only. Request bodies
+ * follow recorded real calls (docs/asr-generations.md: the source of each field).
  */
 export interface ProviderStrategy {
   /** The provider of an item that replicates from Azure back to AVS, ready to fail back. */
@@ -21,26 +24,45 @@ export interface ProviderStrategy {
   /** The operation ASR allows for failing back (`allowedOperations`). */
   readonly failbackOperation: 'UnplannedFailover' | 'PlannedFailover';
   readonly pointChoices: readonly RecoveryPointKind[];
-  /** The failover POST and its body. */
-  failoverRequest(choice: RecoveryPointChoice): FailoverRequest;
+  /** The failover POST and its body, for this item as ASR shows it now. */
+  failoverRequest(item: ReplicationProtectedItem, choice: RecoveryPointChoice): FailoverRequest;
   /** The recovery-plan failover POST and its body (plans take the latest points only). */
   planFailoverRequest(choice: RecoveryPointChoice): PlanFailoverRequest;
   osType(item: ReplicationProtectedItem): string | undefined;
-  /** Providers of the item once it replicates to Azure again (the reprotect is done). */
+  /** The provider of the item once it replicates to Azure again (the reprotect is done). */
   readonly protectedToAzureAs: string;
   /** How the fabric that sends data back to Azure is called. */
   readonly fabricRole: string;
-  /** What the reprotect needs chosen, from the VM's own fabric and the vault's policies. */
-  reprotectFields(item: ReplicationProtectedItem, fabric: FabricDetails, policies: readonly Policy[], vault: VaultContext): ReprotectField[];
-  reprotectRequest(choices: Readonly<Record<string, string>>): ReverseReplicationInput;
+  /** What the reprotect needs chosen, from the VM's own fabric and what the vault maps to it. */
+  reprotectFields(item: ReplicationProtectedItem, context: ReprotectContext): ReprotectField[];
+  reprotectRequest(item: ReplicationProtectedItem, choices: Readonly<Record<string, string>>): ReverseReplicationInput;
   /** false while the VM's agent has not registered after the failover (modernized items say so). */
   agentReady(item: ReplicationProtectedItem): boolean | undefined;
+  /** Whether this provider's reprotect needs the run-as accounts of the fabric's Azure Migrate VMware site. */
+  readonly needsSiteRunAsAccounts: boolean;
+  /**
+   * Whether the item is on the Azure side, where a failback starts. Classic items say it in
+   * `activeSiteType` (recorded `Azure` before the failback, `OnPrem` after); undefined where ASR
+   * does not say.
+   */
+  onAzureSide(item: ReplicationProtectedItem): boolean | undefined;
 }
 
-/** Vault-wide facts some inputs are pre-filled from (read only when a strategy asks for them). */
-export interface VaultContext {
-  /** Storage accounts of the items that replicate from AVS to Azure now: the ones in use. */
-  readonly storageAccounts: readonly { readonly data: string[]; readonly log: string[] }[];
+/** What the reprotect form is filled from, read by the gateway for the VM's fabric and container. */
+export interface ReprotectContext {
+  /** The fabric's provider-specific details (`customDetails`) as ASR returns them. */
+  readonly fabric: FabricDetails;
+  readonly policies: readonly Policy[];
+  /** Policy ids of the item's protection container's mappings (lower-cased). */
+  readonly mappedPolicyIds: ReadonlySet<string>;
+  /** Run-as accounts of the fabric's Azure Migrate VMware site (modernized), when read. */
+  readonly siteRunAsAccounts?: readonly SiteRunAsAccount[] | undefined;
+}
+
+export interface SiteRunAsAccount {
+  readonly id: string;
+  readonly displayName: string;
+  readonly credentialType?: string | undefined;
 }
 
 /** The fabric's provider-specific details (customDetails) as ASR returns them. */
@@ -50,8 +72,9 @@ type Row = Readonly<Record<string, unknown>>;
 const rows = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const HEALTHY = new Set(['normal', 'healthy', 'none']);
+const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
-function serverOption(r: Row, name: unknown, heartbeat: unknown): ReprotectOption {
+function serverOption(r: Row, name: unknown, heartbeat: unknown, note?: string): ReprotectOption {
   const health = str(r.health);
   return {
     value: String(r.id ?? ''),
@@ -59,40 +82,29 @@ function serverOption(r: Row, name: unknown, heartbeat: unknown): ReprotectOptio
     health,
     unhealthy: health !== undefined && !HEALTHY.has(health.toLowerCase()),
     lastHeartbeat: str(heartbeat),
+    ...(note ? { note } : {}),
   };
 }
 
-/** The item's current value if it is offered and healthy, else the first healthy option. */
-function preferred(options: readonly ReprotectOption[], current?: string): string | undefined {
-  const ok = options.filter((o) => !o.unhealthy);
-  return ok.find((o) => o.value.toLowerCase() === current?.toLowerCase())?.value ?? ok[0]?.value;
+/** The first healthy option that `prefer` accepts, else the first healthy one that `avoid` does not name. */
+function preferred(options: readonly ReprotectOption[], prefer: (o: ReprotectOption) => boolean, avoid?: (o: ReprotectOption) => boolean): string | undefined {
+  const ok = options.filter((o) => !o.unhealthy && !avoid?.(o));
+  return (ok.find(prefer) ?? ok[0])?.value;
 }
 
-function policyOptions(policies: readonly Policy[], provider: string): ReprotectOption[] {
-  return policies
-    .filter((p) => p.properties?.providerSpecificDetails?.instanceType === provider)
-    .map((p) => ({ value: p.id ?? '', label: p.properties?.friendlyName ?? p.name ?? 'policy' }));
-}
-
-/** Storage accounts by how often the vault uses them, most used first (the default). */
-function storageOptions(ids: readonly string[]): ReprotectOption[] {
-  const counts = new Map<string, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([id]) => ({ value: id, label: id.split('/').at(-1) ?? id }));
-}
-
-/** The storage accounts an item that replicates to Azure uses (classic: data and log). */
-export function storageOf(item: ReplicationProtectedItem): { data: string[]; log: string[] } {
-  const d = details(item);
-  const data = str(d.recoveryAzureStorageAccount);
-  const log = str(d.recoveryAzureLogStorageAccountId);
-  return { data: data ? [data] : [], log: log ? [log] : [] };
-}
-
-function details(item: ReplicationProtectedItem): Row {
-  return (item.properties?.providerSpecificDetails ?? {}) as Row;
+/** The vault's policies of `provider`; those mapped to the item's container first (they are the default). */
+function policyField(policies: readonly Policy[], provider: string, mapped: ReadonlySet<string>, fallbackInitial?: string): ReprotectField {
+  const all = policies.filter((p) => p.properties?.providerSpecificDetails?.instanceType === provider && p.id);
+  const inMapping = all.filter((p) => mapped.has((p.id ?? '').toLowerCase()));
+  const offered = inMapping.length > 0 ? inMapping : all;
+  const options = offered.map((p) => ({
+    value: p.id ?? '',
+    label: p.properties?.friendlyName ?? p.name ?? 'policy',
+    ...(inMapping.length > 0 ? { note: 'mapped to this VM’s container' } : {}),
+  }));
+  // No guess among several unmapped policies: the person picks one (and the autopilot does not start).
+  const initial = options.find((o) => same(o.value, fallbackInitial))?.value ?? (inMapping.length > 0 || options.length === 1 ? options[0]?.value : undefined);
+  return { id: 'policyId', label: 'Replication policy', optional: false, options, initial };
 }
 
 export type PlanFailoverRequest =
@@ -106,23 +118,44 @@ export type FailoverRequest =
   | { readonly method: 'unplannedFailover'; readonly body: UnplannedFailoverInput }
   | { readonly method: 'plannedFailover'; readonly body: PlannedFailoverInput };
 
-/** Classic VMware architecture (configuration server, process servers): the seed's path. */
+/**
+ * NOT RECORDED: the direction of a VMware recovery plan's failback. Azure PowerShell's plan test
+ * passes `RecoveryToPrimary`, and a recorded Hyper-V plan failback used it (the plan's primary is the
+ * on-premises fabric). If ASR refuses it, the refusal (ASR's message) is shown and nothing has happened.
+ */
+const PLAN_FAILBACK_DIRECTION = 'RecoveryToPrimary';
+
+function classicDirection(item: ReplicationProtectedItem, what: string): 'PrimaryToRecovery' | 'RecoveryToPrimary' {
+  const direction = directionFrom(item);
+  if (!direction) {
+    throw new AsrRefusedError('UnknownActiveLocation', `ASR does not say where ${item.properties?.friendlyName ?? 'the VM'} is active (activeLocation), so the direction of its ${what} is unknown`, undefined);
+  }
+  return direction;
+}
+
+/** Classic VMware architecture (configuration server, process servers): the tutorial's path. */
 const classic: ProviderStrategy = {
   instanceType: 'InMage',
   failbackOperation: 'UnplannedFailover',
+  // A specific point is offered, marked: the tutorial offers only the latest points for a failback and
+  // Azure PowerShell never sends `Custom` for InMage (not recorded); ASR's refusal is shown as it reads.
   pointChoices: ['latest', 'latest-app-consistent', 'specific'],
-  failoverRequest(choice) {
+  failoverRequest(item, choice) {
     const providerSpecificDetails =
       choice.kind === 'specific'
         ? { instanceType: 'InMage' as const, recoveryPointType: 'Custom' as const, recoveryPointId: choice.recoveryPointId }
-        : {
-            instanceType: 'InMage' as const,
-            recoveryPointType: choice.kind === 'latest' ? ('LatestTime' as const) : ('LatestTag' as const),
-          };
+        : { instanceType: 'InMage' as const, recoveryPointType: choice.kind === 'latest' ? ('LatestTime' as const) : ('LatestTag' as const) };
     return {
       method: 'unplannedFailover',
       body: {
-        properties: { failoverDirection: 'RecoveryToPrimary', sourceSiteOperations: 'Required', providerSpecificDetails },
+        properties: {
+          // Recorded: PrimaryToRecovery for an item active in Primary (= Azure after the reprotect to AVS).
+          failoverDirection: classicDirection(item, 'failover'),
+          // The recorded test chose NotRequired; Required asks ASR to shut the Azure VM down first,
+          // as the tutorial's failback does (PowerShell -PerformSourceSideAction).
+          sourceSiteOperations: 'Required',
+          providerSpecificDetails,
+        },
       },
     };
   },
@@ -131,7 +164,7 @@ const classic: ProviderStrategy = {
       method: 'unplannedFailover',
       body: {
         properties: {
-          failoverDirection: 'RecoveryToPrimary',
+          failoverDirection: PLAN_FAILBACK_DIRECTION,
           sourceSiteOperations: 'Required',
           providerSpecificDetails: [{ instanceType: 'InMage', recoveryPointType: choice.kind === 'latest-app-consistent' ? 'LatestTag' : 'LatestTime' }],
         },
@@ -144,35 +177,46 @@ const classic: ProviderStrategy = {
   },
   protectedToAzureAs: 'InMageAzureV2',
   fabricRole: 'Configuration server',
-  reprotectFields(item, fabric, policies, vault) {
-    const d = details(item);
-    const ps = rows(fabric.processServers).map((r) => serverOption(r, r.friendlyName, r.lastHeartbeat));
-    const mt = rows(fabric.masterTargetServers).map((r) => serverOption(r, r.name, r.lastHeartbeat));
+  needsSiteRunAsAccounts: false,
+  onAzureSide(item) {
+    const side = str(detailsOf(item).activeSiteType)?.toLowerCase();
+    return side === 'azure' ? true : side === 'onprem' ? false : undefined;
+  },
+  reprotectFields(item, { fabric, policies, mappedPolicyIds }) {
+    // The item's own process server served the failback from Azure: never the default for the way back.
+    const failbackPs = str(detailsOf(item).processServerId);
+    const csAddress = str(fabric.ipAddress);
+    const ps = rows(fabric.processServers).map((r) => {
+      const servedFailback = same(String(r.id ?? ''), failbackPs);
+      const note = servedFailback ? 'served the failback from Azure' : same(str(r.ipAddress), csAddress) ? 'the configuration server’s own' : undefined;
+      return serverOption(r, r.friendlyName, r.lastHeartbeat, note);
+    });
     const runAs = rows(fabric.runAsAccounts).map((r) => ({ value: String(r.accountId ?? ''), label: str(r.accountName) ?? String(r.accountId) }));
-    const pol = policyOptions(policies, 'InMageAzureV2');
-    const data = storageOptions(vault.storageAccounts.flatMap((a) => a.data));
-    const log = storageOptions(vault.storageAccounts.flatMap((a) => a.log));
     return [
-      { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps, str(d.processServerId)) },
-      { id: 'masterTargetId', label: 'Master target', optional: false, options: mt, initial: preferred(mt, str(d.masterTargetId)) },
-      { id: 'runAsAccountId', label: 'Run-as account', optional: true, options: runAs, initial: runAs[0]?.value },
-      { id: 'policyId', label: 'Replication policy', optional: false, options: pol, initial: pol[0]?.value },
-      { id: 'storageAccountId', label: 'Storage account for data', optional: true, options: data, initial: data[0]?.value },
-      { id: 'logStorageAccountId', label: 'Storage account for logs', optional: true, options: log, initial: log[0]?.value },
+      {
+        id: 'processServerId',
+        label: 'Process server',
+        optional: false,
+        options: ps,
+        initial: preferred(ps, (o) => o.note === 'the configuration server’s own', (o) => o.note === 'served the failback from Azure'),
+      },
+      // Required by Azure PowerShell for VMware → Azure and sent in the recorded call ("2").
+      { id: 'runAsAccountId', label: 'Run-as account (to push the Mobility service if needed)', optional: false, options: runAs, initial: runAs[0]?.value },
+      policyField(policies, 'InMageAzureV2', mappedPolicyIds),
     ];
   },
-  reprotectRequest(c) {
+  reprotectRequest(item, c) {
     return {
       properties: {
-        failoverDirection: 'PrimaryToRecovery',
+        // Recorded: RecoveryToPrimary for an item active in Recovery (= on premises after failback and commit).
+        failoverDirection: classicDirection(item, 'reprotect'),
         providerSpecificDetails: {
           instanceType: 'InMageAzureV2',
+          // Recorded: the master target is the chosen process server (PowerShell: "PS and MT are same").
+          masterTargetId: c.processServerId,
           processServerId: c.processServerId,
-          masterTargetId: c.masterTargetId,
+          runAsAccountId: c.runAsAccountId,
           policyId: c.policyId,
-          ...(c.runAsAccountId ? { runAsAccountId: c.runAsAccountId } : {}),
-          ...(c.storageAccountId ? { storageAccountId: c.storageAccountId } : {}),
-          ...(c.logStorageAccountId ? { logStorageAccountId: c.logStorageAccountId } : {}),
         },
       },
     };
@@ -185,12 +229,12 @@ const modernized: ProviderStrategy = {
   instanceType: 'InMageRcmFailback',
   failbackOperation: 'PlannedFailover',
   pointChoices: ['latest', 'latest-app-consistent'],
-  failoverRequest(choice) {
+  failoverRequest(_item, choice) {
     return {
       method: 'plannedFailover',
+      // Recorded: no failoverDirection (PowerShell sets it to null on purpose).
       body: {
         properties: {
-          failoverDirection: 'RecoveryToPrimary',
           providerSpecificDetails: {
             instanceType: 'InMageRcmFailback',
             recoveryPointType: choice.kind === 'latest-app-consistent' ? 'ApplicationConsistent' : 'CrashConsistent',
@@ -204,7 +248,8 @@ const modernized: ProviderStrategy = {
       method: 'plannedFailover',
       body: {
         properties: {
-          failoverDirection: 'RecoveryToPrimary',
+          // The plan input requires a direction (not recorded for these plans; see PLAN_FAILBACK_DIRECTION).
+          failoverDirection: PLAN_FAILBACK_DIRECTION,
           providerSpecificDetails: [
             { instanceType: 'InMageRcmFailback', recoveryPointType: choice.kind === 'latest-app-consistent' ? 'ApplicationConsistent' : 'CrashConsistent' },
           ],
@@ -218,35 +263,37 @@ const modernized: ProviderStrategy = {
   },
   protectedToAzureAs: 'InMageRcm',
   fabricRole: 'Replication appliance',
-  reprotectFields(item, fabric, policies) {
+  needsSiteRunAsAccounts: true,
+  onAzureSide: () => undefined,
+  reprotectFields(item, { fabric, policies, mappedPolicyIds, siteRunAsAccounts }) {
     const ps = rows(fabric.processServers).map((r) => serverOption(r, r.name, r.lastHeartbeatUtc));
-    const pol = policyOptions(policies, 'InMageRcm');
-    const lastUsed = str(details(item).lastUsedPolicyId);
+    const lastUsed = str(detailsOf(item).lastUsedPolicyId);
+    const os = (this.osType(item) ?? '').toLowerCase();
+    const runAs = (siteRunAsAccounts ?? []).map((a) => ({ value: a.id, label: a.displayName, ...(a.credentialType ? { note: a.credentialType } : {}) }));
+    // A guest account of the VM's own OS is what pushes the Mobility service; otherwise the first.
+    const guest = runAs.find((a) => os !== '' && (a.note ?? '').toLowerCase() === `${os}guest`);
     return [
-      { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps) },
-      {
-        id: 'policyId',
-        label: 'Replication policy',
-        optional: false,
-        options: pol,
-        initial: pol.find((p) => p.value.toLowerCase() === lastUsed?.toLowerCase())?.value ?? pol[0]?.value,
-      },
+      { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps, () => true) },
+      // Recorded: an Azure Migrate VMware-site run-as account by ARM id; PowerShell makes it mandatory.
+      { id: 'runAsAccountId', label: 'Run-as account (Azure Migrate VMware site)', optional: false, options: runAs, initial: guest?.value ?? runAs[0]?.value },
+      policyField(policies, 'InMageRcm', mappedPolicyIds, lastUsed),
     ];
   },
-  reprotectRequest(c) {
+  reprotectRequest(_item, c) {
     return {
+      // Recorded: no failoverDirection.
       properties: {
         providerSpecificDetails: {
           instanceType: 'InMageRcmFailback',
           processServerId: c.processServerId ?? '',
+          runAsAccountId: c.runAsAccountId,
           policyId: c.policyId ?? '',
-          ...(c.runAsAccountId ? { runAsAccountId: c.runAsAccountId } : {}),
         },
       },
     };
   },
   agentReady(item) {
-    const flag = details(item).isAgentRegistrationSuccessfulAfterFailover;
+    const flag = detailsOf(item).isAgentRegistrationSuccessfulAfterFailover;
     return typeof flag === 'boolean' ? flag : undefined;
   },
 };
@@ -258,6 +305,18 @@ export const PROTECTED_TO_AZURE: readonly string[] = STRATEGIES.map((st) => st.p
 
 export function providerOf(item: ReplicationProtectedItem): string | undefined {
   return item.properties?.providerSpecificDetails?.instanceType;
+}
+
+const toAzureProvider = (item: ReplicationProtectedItem) => PROTECTED_TO_AZURE.includes(providerOf(item) ?? '');
+const activeInRecovery = (item: ReplicationProtectedItem) => (item.properties?.activeLocation ?? '').toLowerCase() === 'recovery';
+
+/**
+ * Whether the item replicates from AVS to Azure (the reprotect after a failback is done): a to-Azure
+ * provider, not failed over. An InMageAzureV2 / InMageRcm item active in `Recovery` runs in Azure
+ * and waits for its reprotect to AVS (recorded), which is not protected to Azure.
+ */
+export function protectedToAzure(item: ReplicationProtectedItem): boolean {
+  return toAzureProvider(item) && !activeInRecovery(item);
 }
 
 /** The strategy for an item that can fail back, or undefined for items of other providers. */
@@ -275,7 +334,7 @@ export function planStrategyFor(plan: RecoveryPlan): { strategy: ProviderStrateg
   const found = [...new Set(providers.map((p) => STRATEGIES.find((s) => s.instanceType === p)))];
   const only = found.length === 1 ? found[0] : undefined;
   if (only) return { strategy: only };
-  if (providers.some((p) => p === 'InMageAzureV2' || p === 'InMageRcm')) {
+  if (providers.some((p) => PROTECTED_TO_AZURE.includes(p))) {
     return { reason: 'replicates from AVS to Azure, not back: reprotect its VMs to AVS first' };
   }
   return { reason: `uses replication providers ${providers.join(', ') || 'none'}, which failback-bot cannot fail back as one plan` };
@@ -286,9 +345,7 @@ export function planStrategyFor(plan: RecoveryPlan): { strategy: ProviderStrateg
  * InMageAzureV2 / InMageRcm items replicate from AVS to Azure: the reprotect to AVS has not happened.
  */
 export function notReadyReason(item: ReplicationProtectedItem): string {
-  const provider = providerOf(item);
-  if (provider === 'InMageAzureV2' || provider === 'InMageRcm') {
-    return 'replicates from AVS to Azure, not back: reprotect it to AVS first';
-  }
-  return `uses replication provider ${provider ?? 'unknown'}, which failback-bot does not fail back`;
+  if (toAzureProvider(item) && activeInRecovery(item)) return 'runs in Azure but is not reprotected to AVS yet: reprotect it to AVS first';
+  if (toAzureProvider(item)) return 'replicates from AVS to Azure, not back: reprotect it to AVS first';
+  return `uses replication provider ${providerOf(item) ?? 'unknown'}, which failback-bot does not fail back`;
 }

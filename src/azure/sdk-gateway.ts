@@ -1,24 +1,22 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import {
-  SiteRecoveryManagementClient,
-  type Fabric,
-  type Job,
-  type Policy,
-  type RecoveryPlan,
-  type ReplicationProtectedItem,
-} from '@azure/arm-recoveryservices-siterecovery';
+import { createPipelineRequest, type HttpClient, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { SiteRecoveryManagementClient, type Job, type RecoveryPlan, type ReplicationProtectedItem } from '@azure/arm-recoveryservices-siterecovery';
 import type { PlanOpKind } from '../domain/run-machine';
-import type { ReprotectForm, ReprotectGroup } from '../domain/reprotect-form';
+import type { ReprotectForm } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
 import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
 import { AsrRefusedError } from '../errors';
-import { jobNameFromUrl, parseItemId, parsePlanId } from './arm-ids';
-import { mapOperationError, mapReadError } from './asr-errors';
-import type { AsrGateway, AsrJobSummary, AsrJobView, CallOptions, JobMember, OperationInput, OperationState, PlanOperationState } from './gateway';
+import { AcceptedJob } from './accepted-job';
+import { parseItemId, parsePlanId } from './arm-ids';
+import { jobFacts, jobTargetIds, opOfScenario, runningJobOfPlan } from './asr-facts';
+import { mapReadError } from './asr-errors';
+import type { AsrGateway, AsrJobSummary, AsrJobView, CallOptions, JobMember, JobState, OperationInput, OperationState, PlanOperationState, StateOptions } from './gateway';
+import { itemVerdict, planMemberIds, toPlan, toVm } from './item-verdicts';
+import { jobError, jobState, summarizeJob } from './jobs';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
-import { notReadyReason, PLAN_POINT_CHOICES, planStrategyFor, PROTECTED_TO_AZURE, providerOf, storageOf, strategyFor, type FabricDetails } from './providers';
-import { jobState, summarizeJob } from './jobs';
+import { PointSummary } from './point-summary';
+import { notReadyReason, planStrategyFor, strategyFor } from './providers';
+import { readReprotectForm } from './reprotect-form-reader';
 
 export interface SdkGatewayOptions {
   readonly credential: TokenCredential;
@@ -31,45 +29,53 @@ export interface SdkGatewayOptions {
   readonly extraPolicies?: readonly PipelinePolicy[];
   /** Policies that see every attempt on the wire, after the SDK's retries and signing (metrics). */
   readonly attemptPolicies?: readonly PipelinePolicy[];
+  /** Replaces the HTTP client (the contract suite answers from recorded traffic). */
+  readonly httpClient?: HttpClient;
 }
 
-/** Scenario names ASR puts in `currentScenario` for each of our operations. */
-const SCENARIOS: Readonly<Record<OpKind, readonly string[]>> = {
-  failover: ['UnplannedFailover', 'PlannedFailover', 'Failover'],
-  commit: ['Commit', 'FailoverCommit'],
-  reprotect: ['Reprotect', 'ReverseReplication', 'ReprotectToAzure'],
-};
-const NO_SCENARIO = 'none';
-const OP_KINDS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
+/** Jobs are listed from a little before the bot's attempt (clocks differ). */
+const CLOCK_SKEW_MS = 2 * 60_000;
 
-/** The AsrGateway on the real Azure SDK (`@azure/arm-recoveryservices-siterecovery`). */
+/** The AsrGateway on the real Azure SDK (`@azure/arm-recoveryservices-siterecovery`, pinned: 5.x takes the vault before the group). */
 export class SdkAsrGateway implements AsrGateway {
   private readonly client: SiteRecoveryManagementClient;
   private readonly vault: string;
   private readonly rg: string;
+  private readonly endpoint: string;
 
   constructor(options: SdkGatewayOptions) {
     this.client = new SiteRecoveryManagementClient(options.credential, options.subscriptionId, {
       endpoint: options.endpoint,
       credentialScopes: [armScope(options.endpoint)],
+      ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     });
     for (const p of options.extraPolicies ?? []) this.client.pipeline.addPolicy(p);
     this.client.pipeline.addPolicy(noRepeatPostPolicy(), { afterPhase: 'Retry' });
     for (const p of options.attemptPolicies ?? []) this.client.pipeline.addPolicy(p, { afterPhase: 'Sign' });
     this.vault = options.vault;
     this.rg = options.resourceGroup;
+    this.endpoint = options.endpoint.replace(/\/+$/, '');
   }
 
-  async listVms(options?: CallOptions): Promise<ReplicatedVm[]> {
+  /** Every read goes through here: ARM's errors become our typed ones (transient, refused). */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      const vms: ReplicatedVm[] = [];
-      for await (const item of this.client.replicationProtectedItems.list(this.vault, this.rg, options)) {
-        vms.push(toVm(item));
-      }
-      return vms;
+      return await fn();
     } catch (e) {
       throw mapReadError(e);
     }
+  }
+
+  private async all<T>(pages: AsyncIterable<T>): Promise<T[]> {
+    return this.read(async () => {
+      const out: T[] = [];
+      for await (const x of pages) out.push(x);
+      return out;
+    });
+  }
+
+  async listVms(options?: CallOptions): Promise<ReplicatedVm[]> {
+    return (await this.all(this.client.replicationProtectedItems.list(this.vault, this.rg, options))).map(toVm);
   }
 
   async getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm> {
@@ -79,18 +85,14 @@ export class SdkAsrGateway implements AsrGateway {
   async summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary> {
     const ref = parseItemId(vmId);
     const summary = new PointSummary();
-    try {
-      const pages = this.client.recoveryPoints
-        .listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options)
-        .byPage();
+    await this.read(async () => {
+      const pages = this.client.recoveryPoints.listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options).byPage();
       for await (const page of pages) {
         for (const p of page) summary.add(p.properties?.recoveryPointTime?.toISOString(), p.properties?.recoveryPointType);
         // A VM keeps a day of points or more: stop paging once the newest of each kind is certain.
         if (summary.complete()) break;
       }
-    } catch (e) {
-      throw mapReadError(e);
-    }
+    });
     return summary.result();
   }
 
@@ -98,10 +100,8 @@ export class SdkAsrGateway implements AsrGateway {
     const ref = parseItemId(vmId);
     const points: RecoveryPointInfo[] = [];
     let descending = true;
-    try {
-      const pages = this.client.recoveryPoints
-        .listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options)
-        .byPage();
+    await this.read(async () => {
+      const pages = this.client.recoveryPoints.listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options).byPage();
       for await (const page of pages) {
         for (const p of page) {
           const time = p.properties?.recoveryPointTime?.toISOString();
@@ -113,139 +113,163 @@ export class SdkAsrGateway implements AsrGateway {
         // Newest first (as ASR lists them): the first `max` are the newest; otherwise read all and sort.
         if (descending && points.length >= max) break;
       }
-    } catch (e) {
-      throw mapReadError(e);
-    }
+    });
     return points.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, max);
   }
 
-  async operationState(vmId: string, op: OpKind, options?: CallOptions): Promise<OperationState> {
+  async operationState(vmId: string, op: OpKind, options?: StateOptions): Promise<OperationState> {
     const item = await this.getItem(vmId, options);
-    const p = item.properties ?? {};
-    const scenario = p.currentScenario?.scenarioName ?? 'None';
-    const allowed = p.allowedOperations ?? [];
-    if (scenario.toLowerCase() !== NO_SCENARIO) {
-      const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
-      if (SCENARIOS[op].includes(scenario) && jobName) return { state: 'running', jobName };
-      return { state: 'blocked', reason: `another ASR operation is running on it (${scenario})` };
+    const verdict = itemVerdict(item, op);
+    if (verdict.verdict === 'in-progress') return this.followRunning(item, op, verdict.jobName, options);
+    if (verdict.verdict === 'done') return { state: 'done' };
+    if (verdict.verdict === 'waiting') return { state: 'waiting', reason: verdict.reason };
+    // Ready, or not allowed: if an earlier POST may have gone through, its job decides first.
+    if (options?.issuedSince) {
+      const found = await this.jobSince(item, op, options.issuedSince, options);
+      if (found) return found;
     }
-    if (op === 'reprotect') return reprotectState(item);
-    if (op === 'failover') {
-      if (allowed.includes('Commit')) return { state: 'done' };
-      const strategy = strategyFor(item);
-      if (!strategy) return { state: 'blocked', reason: notReadyReason(item) };
-      return allowed.includes(strategy.failbackOperation)
-        ? { state: 'ready' }
-        : { state: 'blocked', reason: `ASR does not allow ${strategy.failbackOperation} now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
-    }
-    if (allowed.includes('Commit')) return { state: 'ready' };
-    // After a commit ASR offers the reprotect (or the item already replicates to Azure again).
-    if (allowed.includes('Reprotect') || strategyFor(item) === undefined) return { state: 'done' };
-    return { state: 'blocked', reason: `ASR does not allow Commit now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
+    return verdict.verdict === 'ready' ? { state: 'ready' } : { state: 'blocked', reason: verdict.reason };
   }
 
-  async startOperation(
-    vmId: string,
-    op: OpKind,
-    input: OperationInput,
-    options?: CallOptions,
-  ): Promise<{ jobName: string; retryAfterMs?: number }> {
-    const ref = parseItemId(vmId);
-    const accepted = new AcceptedJob();
-    const opts = { abortSignal: options?.abortSignal, onResponse: accepted.onResponse, updateIntervalInMs: 1 };
-    const items = this.client.replicationProtectedItems;
+  /**
+   * Something runs on the item. NOT RECORDED: which scenarioName an item shows while its job runs,
+   * so the job itself is read: it is followed only when it is this operation on this item (by the
+   * GUID ASR uses); otherwise, or while ASR has not filled it in, the caller waits and looks again.
+   */
+  private async followRunning(item: ReplicationProtectedItem, op: OpKind, jobName: string, options?: CallOptions): Promise<OperationState> {
+    let job: Job;
     try {
-      if (op === 'commit') {
-        await items.beginFailoverCommit(this.vault, this.rg, ref.fabric, ref.container, ref.item, opts);
-      } else if (op === 'reprotect') {
-        const item = await this.getItem(vmId, options);
-        const strategy = strategyFor(item);
-        if (!strategy) throw new AsrRefusedError('NotReady', notReadyReason(item), undefined);
-        const body = strategy.reprotectRequest(input.reprotect ?? {});
-        await items.beginReprotect(this.vault, this.rg, ref.fabric, ref.container, ref.item, body, opts);
-      } else {
-        const item = await this.getItem(vmId, options);
-        const strategy = strategyFor(item);
-        if (!strategy) throw new AsrRefusedError('NotReady', notReadyReason(item), undefined);
-        const req = strategy.failoverRequest(input.recoveryPoint ?? { kind: 'latest' });
-        if (req.method === 'unplannedFailover') {
-          await items.beginUnplannedFailover(this.vault, this.rg, ref.fabric, ref.container, ref.item, req.body, opts);
-        } else {
-          await items.beginPlannedFailover(this.vault, this.rg, ref.fabric, ref.container, ref.item, req.body, opts);
-        }
-      }
+      job = await this.read(() => this.client.replicationJobs.get(this.vault, this.rg, jobName, options));
     } catch (e) {
+      if (e instanceof AsrRefusedError && e.status === 404) return { state: 'busy', reason: `ASR names job ${jobName} on it but does not know that job yet`, jobName };
+      throw e;
+    }
+    const f = jobFacts(job);
+    if (!f.known) return { state: 'busy', reason: `ASR has started an operation on it (job ${jobName}) and not said yet which`, jobName };
+    if (f.op === op && !f.targetIsPlan && targets(item, f.targetId, f.targetName)) return { state: 'running', jobName };
+    const what = job.properties?.friendlyName ?? job.properties?.scenarioName ?? 'an operation';
+    return { state: 'busy', reason: `another ASR operation runs on it (${what}${f.targetIsPlan ? ' of its recovery plan' : ''}, job ${jobName})`, jobName };
+  }
+
+  /**
+   * The job of `op` on this item that ASR started since an earlier attempt (whose answer was lost).
+   * A job ASR has not filled in yet may be that one: then wait.
+   */
+  private async jobSince(item: ReplicationProtectedItem, op: OpKind, since: Date, options?: CallOptions): Promise<OperationState | undefined> {
+    const jobs = await this.recentJobs(new Date(since.getTime() - CLOCK_SKEW_MS), options);
+    if (jobs.some((j) => !j.known)) return { state: 'busy', reason: 'ASR lists a job it has not filled in yet, which may be the one the bot started' };
+    const mine = jobs.filter((j) => j.op === op && !j.targetIsPlan && targets(item, j.targetId, j.targetName));
+    const latest = mine.sort((a, b) => ((a.startTime ?? '') < (b.startTime ?? '') ? 1 : -1))[0];
+    if (!latest) return undefined;
+    if (latest.state === 'running') return { state: 'running', jobName: latest.name };
+    if (latest.state === 'succeeded') return { state: 'done', jobName: latest.name };
+    const job = await this.read(() => this.client.replicationJobs.get(this.vault, this.rg, latest.name, options));
+    return { state: 'failed', jobName: latest.name, error: jobError(job) };
+  }
+
+  async startOperation(vmId: string, op: OpKind, input: OperationInput, options?: CallOptions): Promise<{ jobName: string; retryAfterMs?: number }> {
+    const ref = parseItemId(vmId);
+    const items = this.client.replicationProtectedItems;
+    const args = [this.vault, this.rg, ref.fabric, ref.container, ref.item] as const;
+    return this.accept(options, async (opts) => {
+      if (op === 'commit') return items.beginFailoverCommit(...args, opts);
+      const item = await this.getItem(vmId, options);
+      const strategy = strategyFor(item);
+      if (!strategy) throw new AsrRefusedError('NotReady', notReadyReason(item), undefined);
+      if (op === 'reprotect') return items.beginReprotect(...args, strategy.reprotectRequest(item, input.reprotect ?? {}), opts);
+      const req = strategy.failoverRequest(item, input.recoveryPoint ?? { kind: 'latest' });
+      return req.method === 'unplannedFailover' ? items.beginUnplannedFailover(...args, req.body, opts) : items.beginPlannedFailover(...args, req.body, opts);
+    });
+  }
+
+  /** Sends one operation POST (the SDK may not repeat it) and names the ASR job it started. */
+  private async accept(options: CallOptions | undefined, post: (opts: { abortSignal?: AbortSignal; onResponse: AcceptedJob['onResponse']; updateIntervalInMs: number }) => Promise<unknown>) {
+    const accepted = new AcceptedJob();
+    try {
+      await post({ abortSignal: options?.abortSignal, onResponse: accepted.onResponse, updateIntervalInMs: 1 });
+    } catch (e) {
+      if (e instanceof AsrRefusedError) throw e;
       accepted.failed(e);
     }
-    return accepted.result();
+    const statusUrl = accepted.needsStatusRead;
+    if (statusUrl) accepted.statusNamed(await this.operationStatusName(statusUrl, options));
+    const { jobName, retryAfterMs } = accepted.result();
+    return { jobName, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+
+  /** The job an operation status names (`name`); undefined when it cannot be read now (the URL's id is used). */
+  private async operationStatusName(url: string, options?: CallOptions): Promise<string | undefined> {
+    try {
+      const res = await this.client.sendRequest(createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }));
+      const name = res.status === 200 ? (JSON.parse(res.bodyAsText ?? '{}') as { name?: unknown }).name : undefined;
+      return typeof name === 'string' && name !== '' ? name : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async getJob(jobName: string, options?: CallOptions, members?: readonly JobMember[]): Promise<AsrJobView> {
-    let job: Job;
-    try {
-      job = await this.client.replicationJobs.get(this.vault, this.rg, jobName, options);
-    } catch (e) {
-      throw mapReadError(e);
-    }
+    const job = await this.read(() => this.client.replicationJobs.get(this.vault, this.rg, jobName, options));
     return summarizeJob(jobName, job, members);
   }
 
-  async jobStates(since: Date, options?: CallOptions): Promise<Map<string, AsrJobView['state']>> {
+  async jobStates(since: Date, options?: CallOptions): Promise<Map<string, JobState>> {
     return new Map((await this.recentJobs(since, options)).map((j) => [j.name.toLowerCase(), j.state]));
   }
 
   async recentJobs(since: Date, options?: CallOptions): Promise<AsrJobSummary[]> {
-    const jobs: AsrJobSummary[] = [];
-    try {
-      const filter = `startTime eq '${since.toISOString()}'`;
-      for await (const job of this.client.replicationJobs.list(this.vault, this.rg, { ...options, filter })) {
-        if (!job.name) continue;
+    // Azure PowerShell's filter (recorded): capitalised names, `eq` meaning "from", 7 fractional digits.
+    const filter = `StartTime eq '${powershellTime(since)}'`;
+    const jobs = await this.all(this.client.replicationJobs.list(this.vault, this.rg, { ...options, filter }));
+    return jobs
+      .filter((job) => job.name)
+      .map((job): AsrJobSummary => {
         const p = job.properties ?? {};
-        const scenario = p.scenarioName ?? '';
-        jobs.push({
-          name: job.name,
+        const f = jobFacts(job);
+        return {
+          name: job.name ?? '',
           state: jobState(job),
-          op: OP_KINDS.find((k) => SCENARIOS[k].includes(scenario)),
-          target: (p.targetObjectId ?? '').toLowerCase(),
+          op: opOfScenario(p.scenarioName),
+          targetId: f.targetId,
+          targetName: f.targetName,
+          targetIsPlan: f.targetIsPlan,
+          known: f.known,
           startTime: p.startTime ? new Date(p.startTime).toISOString() : undefined,
-        });
-      }
-    } catch (e) {
-      throw mapReadError(e);
-    }
-    return jobs;
+        };
+      });
   }
 
   async listPlans(options?: CallOptions): Promise<ReplicatedPlan[]> {
-    try {
-      const plans: ReplicatedPlan[] = [];
-      for await (const plan of this.client.replicationRecoveryPlans.list(this.vault, this.rg, options)) plans.push(toPlan(plan));
-      return plans;
-    } catch (e) {
-      throw mapReadError(e);
-    }
+    return (await this.all(this.client.replicationRecoveryPlans.list(this.vault, this.rg, options))).map(toPlan);
   }
 
-  async planOperationState(planId: string, op: PlanOpKind, options?: CallOptions): Promise<PlanOperationState> {
+  async planOperationState(planId: string, op: PlanOpKind, options?: StateOptions): Promise<PlanOperationState> {
     const plan = await this.getPlan(planId, options);
-    const p = plan.properties ?? {};
-    const scenario = p.currentScenario?.scenarioName ?? 'None';
-    if (scenario.toLowerCase() !== NO_SCENARIO) {
-      const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
-      if (SCENARIOS[op].includes(scenario) && jobName) return { state: 'running', jobName };
-      return { state: 'blocked', reason: `another ASR operation is running on the recovery plan (${scenario})` };
+    const running = runningJobOfPlan(plan);
+    if (running) {
+      const job = await this.read(() => this.client.replicationJobs.get(this.vault, this.rg, running.jobName, options));
+      const f = jobFacts(job);
+      if (f.known && f.op === op && f.targetIsPlan) return { state: 'running', jobName: running.jobName };
+      if (f.known && jobState(job) !== 'running') {
+        // The plan's status was stale: the job has ended; the members below tell what it did.
+      } else {
+        const what = f.known ? (job.properties?.friendlyName ?? 'an operation') : 'an operation ASR has not described yet';
+        return { state: 'busy', reason: `the recovery plan runs ${what} (job ${running.jobName})`, jobName: running.jobName };
+      }
+    }
+    if (options?.issuedSince && (await this.recentJobs(new Date(options.issuedSince.getTime() - CLOCK_SKEW_MS), options)).some((j) => !j.known)) {
+      return { state: 'busy', reason: 'ASR lists a job it has not filled in yet, which may be the one the bot started' };
     }
     // No plan job runs: the members say whether the operation already happened (all, some or none).
     const members = planMemberIds(plan);
-    const states = await Promise.all(members.map((id) => this.operationState(id, op, options)));
+    const states = await Promise.all(members.map((id) => this.operationState(id, op, { abortSignal: options?.abortSignal })));
     const done = members.filter((_, i) => states[i]?.state === 'done');
     if (done.length > 0) return { state: 'ended', done };
-    const running = states.find((st): st is Extract<OperationState, { state: 'running' }> => st.state === 'running');
-    if (running) return { state: 'blocked', reason: `a VM of the plan runs its own ${op} (ASR job ${running.jobName})` };
-    const allowed = p.allowedOperations ?? [];
-    if (op === 'commit') {
-      return allowed.includes('Commit') ? { state: 'ready' } : { state: 'blocked', reason: `ASR does not allow Commit on the recovery plan now` };
-    }
+    const busy = states.find((st) => st.state === 'running' || st.state === 'busy');
+    if (busy) return { state: 'busy', reason: `a VM of the plan runs another ASR operation${'jobName' in busy && busy.jobName ? ` (job ${busy.jobName})` : ''}` };
+    if (options?.issuedSince && lastScenarioSince(plan, op, options.issuedSince) === 'failed') return { state: 'ended', done: [] };
+    const allowed = plan.properties?.allowedOperations ?? [];
+    if (op === 'commit') return allowed.includes('Commit') ? { state: 'ready' } : { state: 'blocked', reason: 'ASR does not allow Commit on the recovery plan now' };
     const strategy = planStrategyFor(plan);
     if ('reason' in strategy) return { state: 'blocked', reason: `The recovery plan ${strategy.reason}` };
     return allowed.includes(strategy.strategy.failbackOperation)
@@ -255,134 +279,75 @@ export class SdkAsrGateway implements AsrGateway {
 
   async startPlanOperation(planId: string, op: PlanOpKind, input: OperationInput, options?: CallOptions): Promise<{ jobName: string; retryAfterMs?: number }> {
     const name = parsePlanId(planId);
-    const accepted = new AcceptedJob();
-    const opts = { abortSignal: options?.abortSignal, onResponse: accepted.onResponse, updateIntervalInMs: 1 };
     const plans = this.client.replicationRecoveryPlans;
-    try {
-      if (op === 'commit') {
-        await plans.beginFailoverCommit(this.vault, this.rg, name, opts);
-      } else {
-        const plan = await this.getPlan(planId, options);
-        const strategy = planStrategyFor(plan);
-        if ('reason' in strategy) throw new AsrRefusedError('NotReady', `The recovery plan ${strategy.reason}`, undefined);
-        const req = strategy.strategy.planFailoverRequest(input.recoveryPoint ?? { kind: 'latest' });
-        if (req.method === 'unplannedFailover') await plans.beginUnplannedFailover(this.vault, this.rg, name, req.body, opts);
-        else await plans.beginPlannedFailover(this.vault, this.rg, name, req.body, opts);
-      }
-    } catch (e) {
-      accepted.failed(e);
-    }
-    return accepted.result();
-  }
-
-  private async getPlan(planId: string, options?: CallOptions): Promise<RecoveryPlan> {
-    try {
-      return await this.client.replicationRecoveryPlans.get(this.vault, this.rg, parsePlanId(planId), options);
-    } catch (e) {
-      throw mapReadError(e);
-    }
+    return this.accept(options, async (opts) => {
+      if (op === 'commit') return plans.beginFailoverCommit(this.vault, this.rg, name, opts);
+      const strategy = planStrategyFor(await this.getPlan(planId, options));
+      if ('reason' in strategy) throw new AsrRefusedError('NotReady', `The recovery plan ${strategy.reason}`, undefined);
+      const req = strategy.strategy.planFailoverRequest(input.recoveryPoint ?? { kind: 'latest' });
+      return req.method === 'unplannedFailover' ? plans.beginUnplannedFailover(this.vault, this.rg, name, req.body, opts) : plans.beginPlannedFailover(this.vault, this.rg, name, req.body, opts);
+    });
   }
 
   async reprotectForm(vmIds: readonly string[], options?: CallOptions): Promise<ReprotectForm> {
-    try {
-      const items = await Promise.all(vmIds.map((id) => this.getItem(id, options)));
-      const policies: Policy[] = [];
-      for await (const p of this.client.replicationPolicies.list(this.vault, this.rg, options)) policies.push(p);
-      const fabrics = new Map<string, Promise<Fabric>>();
-      // Storage accounts in use: read once, from the items that replicate to Azure now.
-      const storageAccounts: { data: string[]; log: string[] }[] = [];
-      for await (const it of this.client.replicationProtectedItems.list(this.vault, this.rg, options)) {
-        if (PROTECTED_TO_AZURE.includes(providerOf(it) ?? '')) storageAccounts.push(storageOf(it));
-      }
-      const groups = new Map<string, { title: string; vmIds: string[]; vmNames: string[]; fields: ReprotectGroup['fields'] }>();
-      for (const [i, item] of items.entries()) {
-        const strategy = strategyFor(item);
-        const id = vmIds[i] ?? '';
-        if (!strategy) throw new AsrRefusedError('NotReady', `${item.properties?.friendlyName ?? id} ${notReadyReason(item)}`, undefined);
-        const fabricName = parseItemId(id).fabric;
-        if (!fabrics.has(fabricName)) fabrics.set(fabricName, this.client.replicationFabrics.get(this.vault, this.rg, fabricName, options));
-        const fabric = await fabrics.get(fabricName)!;
-        const key = fabricName;
-        const group = groups.get(key) ?? {
-          title: `${strategy.fabricRole} ${fabric.properties?.friendlyName ?? fabricName}`,
-          vmIds: [],
-          vmNames: [],
-          fields: strategy.reprotectFields(item, (fabric.properties?.customDetails ?? {}) as FabricDetails, policies, { storageAccounts }),
-        };
-        group.vmIds.push(id);
-        group.vmNames.push(item.properties?.friendlyName ?? id);
-        groups.set(key, group);
-      }
-      return { groups: [...groups.entries()].map(([key, g]) => ({ key, ...g })) };
-    } catch (e) {
-      throw mapReadError(e);
-    }
+    const items = await Promise.all(vmIds.map((id) => this.getItem(id, options)));
+    return this.read(() =>
+      readReprotectForm(vmIds, items, {
+        policies: () => this.all(this.client.replicationPolicies.list(this.vault, this.rg, options)),
+        fabric: (f) => this.client.replicationFabrics.get(this.vault, this.rg, f, options),
+        mappings: (f, c) => this.all(this.client.replicationProtectionContainerMappings.listByReplicationProtectionContainers(this.vault, this.rg, f, c, options)),
+        siteRunAsAccounts: (siteId) => this.siteRunAsAccounts(siteId, options),
+      }),
+    );
   }
 
-  private async getItem(vmId: string, options?: CallOptions): Promise<ReplicationProtectedItem> {
-    const ref = parseItemId(vmId);
-    try {
-      return await this.client.replicationProtectedItems.get(this.vault, this.rg, ref.fabric, ref.container, ref.item, options);
-    } catch (e) {
-      throw mapReadError(e);
+  /** The run-as accounts of an Azure Migrate VMware site (Microsoft.OffAzure: no SDK in this stack, read through the same pipeline). */
+  private async siteRunAsAccounts(siteId: string, options?: CallOptions): Promise<{ id: string; displayName: string; credentialType?: string }[]> {
+    const out: { id: string; displayName: string; credentialType?: string }[] = [];
+    let url: string | undefined = `${this.endpoint}${siteId}/runAsAccounts?api-version=2020-01-01`;
+    for (let pages = 0; url && pages < 20; pages++) {
+      const res = await this.client.sendRequest(createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }));
+      const body = JSON.parse(res.bodyAsText || '{}') as { value?: { id?: string; name?: string; properties?: { displayName?: string; credentialType?: string } }[]; nextLink?: string; error?: { code?: string; message?: string } };
+      if (res.status !== 200) throw new AsrRefusedError(body.error?.code ?? String(res.status), body.error?.message ?? `reading the run-as accounts of ${siteId} failed`, res.status);
+      for (const a of body.value ?? []) if (a.id) out.push({ id: a.id, displayName: a.properties?.displayName ?? a.name ?? a.id, ...(a.properties?.credentialType ? { credentialType: a.properties.credentialType } : {}) });
+      url = body.nextLink;
     }
+    return out;
+  }
+
+  private getPlan(planId: string, options?: CallOptions): Promise<RecoveryPlan> {
+    return this.read(() => this.client.replicationRecoveryPlans.get(this.vault, this.rg, parsePlanId(planId), options));
+  }
+
+  private getItem(vmId: string, options?: CallOptions): Promise<ReplicationProtectedItem> {
+    const ref = parseItemId(vmId);
+    return this.read(() => this.client.replicationProtectedItems.get(this.vault, this.rg, ref.fabric, ref.container, ref.item, options));
   }
 }
 
 /**
- * The ASR job an operation POST started, from the 202's Azure-AsyncOperation/Location header. Once
- * ASR has accepted the POST, the job is what matters: a failure of the SDK's first status poll after
- * that is not an error of the operation.
+ * Whether a job's target is this item: by the GUID ASR names it by (recorded); only when the item
+ * carries no such id (an older provider) by its friendly name, a hint at best.
  */
-class AcceptedJob {
-  private jobName: string | undefined;
-  private retryAfterMs: number | undefined;
-  private error: unknown;
-
-  readonly onResponse = (raw: { status: number; headers: { get(n: string): string | undefined } }) => {
-    const url = raw.headers.get('azure-asyncoperation') ?? raw.headers.get('location');
-    if (raw.status >= 200 && raw.status < 300 && url) {
-      this.jobName ??= jobNameFromUrl(url);
-      const ra = Number(raw.headers.get('retry-after'));
-      if (Number.isFinite(ra) && ra > 0) this.retryAfterMs = ra * 1000;
-    }
-  };
-
-  failed(e: unknown): void {
-    this.error = e;
-  }
-
-  result(): { jobName: string; retryAfterMs?: number } {
-    if (this.jobName) return { jobName: this.jobName, ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}) };
-    throw mapOperationError(this.error ?? new Error('ASR accepted the operation but named no job'));
-  }
+function targets(item: ReplicationProtectedItem, targetId: string | undefined, targetName: string | undefined): boolean {
+  const ids = jobTargetIds(item);
+  if (ids.length > 0) return targetId !== undefined && ids.includes(targetId);
+  const name = item.properties?.friendlyName;
+  return name !== undefined && targetName !== undefined && name.toLowerCase() === targetName.toLowerCase();
 }
 
-/** The plan's protected items, group by group (a VM listed in two groups counts once). */
-function planMemberIds(plan: RecoveryPlan): string[] {
-  const ids = (plan.properties?.groups ?? []).flatMap((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? ''));
-  return [...new Set(ids.filter((id) => id !== ''))];
-}
-
-function toPlan(plan: RecoveryPlan): ReplicatedPlan {
+/** How the plan's kept last scenario (recorded: it stays after the job) ended, if it is `op` started since `since`. */
+function lastScenarioSince(plan: RecoveryPlan, op: OpKind, since: Date): 'succeeded' | 'failed' | undefined {
   const p = plan.properties ?? {};
-  const scenario = p.currentScenario?.scenarioName ?? 'None';
-  const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
-  const strategy = planStrategyFor(plan);
-  let failback: ReplicatedPlan['failback'];
-  if ('reason' in strategy) failback = { ready: false, reason: strategy.reason };
-  else if (!(p.allowedOperations ?? []).includes(strategy.strategy.failbackOperation)) {
-    failback = { ready: false, reason: 'is not ready to fail back: ASR does not allow it now (check each VM below)' };
-  } else failback = { ready: true };
-  return {
-    id: plan.id ?? '',
-    name: p.friendlyName ?? plan.name ?? 'unnamed plan',
-    vmIds: planMemberIds(plan),
-    failsBack: !('reason' in strategy),
-    failback,
-    runningOperation: scenario.toLowerCase() !== NO_SCENARIO && jobName ? { scenario, jobName } : undefined,
-    pointChoices: PLAN_POINT_CHOICES,
-  };
+  const s = p.currentScenario;
+  if (!s || opOfScenario(s.scenarioName) !== op || !s.startTime || new Date(s.startTime).getTime() < since.getTime() - CLOCK_SKEW_MS) return undefined;
+  const status = (p.currentScenarioStatus ?? '').toLowerCase();
+  return status === 'succeeded' ? 'succeeded' : status === 'failed' ? 'failed' : undefined;
+}
+
+/** ISO time as Azure PowerShell writes it ("o" format: 7 fractional digits). */
+export function powershellTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
 /** ARM endpoints of the Azure clouds; each is also the audience of its tokens. */
@@ -398,71 +363,4 @@ export function armScope(endpoint: string): string {
   return CLOUD_ARM.includes(host) ? `https://${host}/.default` : 'https://management.azure.com/.default';
 }
 
-function reprotectState(item: ReplicationProtectedItem): OperationState {
-  const p = item.properties ?? {};
-  const provider = providerOf(item) ?? '';
-  if (PROTECTED_TO_AZURE.includes(provider)) return { state: 'done' };
-  const strategy = strategyFor(item);
-  if (!strategy) return { state: 'blocked', reason: notReadyReason(item) };
-  if (!(p.allowedOperations ?? []).includes('Reprotect')) {
-    return { state: 'blocked', reason: `ASR does not allow Reprotect now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})` };
-  }
-  if (strategy.agentReady(item) === false) {
-    return { state: 'waiting', reason: `the VM’s agent to register with the ${strategy.fabricRole.toLowerCase()}` };
-  }
-  return { state: 'ready' };
-}
-
-function toVm(item: ReplicationProtectedItem): ReplicatedVm {
-  const p = item.properties ?? {};
-  const strategy = strategyFor(item);
-  const scenario = p.currentScenario?.scenarioName ?? 'None';
-  const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
-  const running = scenario.toLowerCase() !== NO_SCENARIO && jobName ? { scenario, jobName } : undefined;
-  let failback: ReplicatedVm['failback'];
-  if (!strategy) failback = { ready: false, reason: notReadyReason(item) };
-  else if (!(p.allowedOperations ?? []).includes(strategy.failbackOperation)) {
-    failback = {
-      ready: false,
-      reason: `is not ready to fail back: ASR does not allow it now (${p.protectionStateDescription ?? p.protectionState ?? 'unknown state'})`,
-    };
-  } else failback = { ready: true };
-  return {
-    id: item.id ?? '',
-    name: p.friendlyName ?? item.name ?? 'unnamed VM',
-    failback,
-    runningOperation: running,
-    osType: strategy?.osType(item),
-    pointChoices: strategy?.pointChoices ?? [],
-  };
-}
-
-/**
- * Newest crash- and app-consistent points from a stream of pages. ASR lists points newest first;
- * as long as the stream keeps that order, the first point of each kind is the newest and paging
- * can stop. If the order is ever broken, every page is read.
- */
-export class PointSummary {
-  private count = 0;
-  private crash: string | undefined;
-  private app: string | undefined;
-  private previous: string | undefined;
-  private descending = true;
-
-  add(time: string | undefined, type: string | undefined): void {
-    if (!time) return;
-    this.count++;
-    if (this.previous !== undefined && time > this.previous) this.descending = false;
-    this.previous = time;
-    if (/app/i.test(type ?? '')) this.app = this.app === undefined || time > this.app ? time : this.app;
-    else this.crash = this.crash === undefined || time > this.crash ? time : this.crash;
-  }
-
-  complete(): boolean {
-    return this.descending && this.crash !== undefined && this.app !== undefined;
-  }
-
-  result(): RecoveryPointSummary {
-    return { count: this.count, latestCrashConsistent: this.crash, latestAppConsistent: this.app };
-  }
-}
+export { PointSummary };

@@ -11,6 +11,8 @@ export interface ReprotectOption {
   /** ASR's health word (Normal, Warning, Critical…) and the last heartbeat, when known. */
   readonly health?: string | undefined;
   readonly lastHeartbeat?: string | undefined;
+  /** A short word on what it is (e.g. “served the failback from Azure”), shown with the label. */
+  readonly note?: string | undefined;
 }
 
 export interface ReprotectField {
@@ -20,6 +22,8 @@ export interface ReprotectField {
   readonly optional: boolean;
   readonly options: readonly ReprotectOption[];
   readonly initial?: string | undefined;
+  /** Why the options could not be read (shown next to the field; a required one then blocks the submission). */
+  readonly unavailable?: string | undefined;
 }
 
 /** VMs that share a fabric share the same choices. */

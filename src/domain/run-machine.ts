@@ -18,6 +18,8 @@ export type RunEvent =
       readonly op: OpKind;
       readonly at: string;
       readonly shutdown?: ShutdownOutcome | undefined;
+      /** The ASR job that did it, when the bot learnt of it only now (found in ASR's job list). */
+      readonly jobName?: string | undefined;
     }
   | {
       readonly type: 'op-failed';
@@ -26,6 +28,7 @@ export type RunEvent =
       readonly at: string;
       readonly error: string;
       readonly shutdown?: ShutdownOutcome | undefined;
+      readonly jobName?: string | undefined;
       /**
        * Set when the failure is one that passes by itself (the agent not registered yet): the
        * reprotect is tried again after `intervalMs` while its retry window lasts.
@@ -34,6 +37,12 @@ export type RunEvent =
     }
   /** ASR no longer knows the job we followed: the op is re-checked against the item (never blindly re-issued). */
   | { readonly type: 'op-lost'; readonly vmId: string; readonly op: OpKind; readonly at: string }
+  /**
+   * ASR cannot take the operation now (another operation runs on the VM, a job ASR has not filled in
+   * yet, a state that should pass): the run waits and ASR is read again at `notBefore`. Nothing is
+   * issued and nothing fails.
+   */
+  | { readonly type: 'op-deferred'; readonly vmId: string; readonly op: OpKind; readonly at: string; readonly reason: string; readonly notBefore: string }
   | { readonly type: 'commit-approved'; readonly by: string; readonly at: string }
   | {
       readonly type: 'reprotect-requested';
@@ -47,6 +56,7 @@ export type RunEvent =
   | { readonly type: 'plan-op-started'; readonly op: PlanOpKind; readonly jobName: string; readonly at: string }
   | { readonly type: 'plan-op-refused'; readonly op: PlanOpKind; readonly at: string; readonly error: string }
   | { readonly type: 'plan-op-lost'; readonly op: PlanOpKind; readonly at: string }
+  | { readonly type: 'plan-op-deferred'; readonly op: PlanOpKind; readonly at: string; readonly reason: string; readonly notBefore: string }
   /** Partial failure: try the failover of the failed VMs again, in this run (VM by VM). */
   | { readonly type: 'failover-retry-requested'; readonly by: string; readonly at: string }
   /** Partial failure: go on without a failed VM, for a recorded reason; the VM is released. */
@@ -130,6 +140,7 @@ export function decide(run: Run, event: RunEvent): Decision {
     case 'plan-op-started':
     case 'plan-op-refused':
     case 'plan-op-lost':
+    case 'plan-op-deferred':
       return applyPlanEvent(run, event);
     default: {
       const step = stepVm(run, event);
@@ -232,7 +243,7 @@ function leaveOut(run: Run, e: Extract<RunEvent, { type: 'vm-left-out' }>): Deci
   return accept(run, { ...run, vms }, [], [{ at: e.at, what: 'VM left out of the run', actor: e.by, vm: vm.name, detail: reason }]);
 }
 
-type PlanEvent = Extract<RunEvent, { type: 'plan-op-issuing' | 'plan-op-started' | 'plan-op-refused' | 'plan-op-lost' }>;
+type PlanEvent = Extract<RunEvent, { type: 'plan-op-issuing' | 'plan-op-started' | 'plan-op-refused' | 'plan-op-lost' | 'plan-op-deferred' }>;
 
 /** VMs whose `op` goes through the run's recovery plan and has not ended. */
 export function planScope(run: Run, op: OpKind): readonly RunVm[] {
@@ -258,7 +269,9 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
           ? { type: 'op-started', ...base, jobName: e.jobName }
           : e.type === 'plan-op-lost'
             ? { type: 'op-lost', ...base }
-            : { type: 'op-failed', ...base, error: e.error };
+            : e.type === 'plan-op-deferred'
+              ? { type: 'op-deferred', ...base, reason: e.reason, notBefore: e.notBefore }
+              : { type: 'op-failed', ...base, error: e.error };
     const step = stepVm(next, perVm);
     if (!step.accepted) return step;
     next = step.run;
@@ -266,7 +279,7 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
   }
   const plan = run.plan.name;
   const what =
-    e.type === 'plan-op-issuing'
+    e.type === 'plan-op-issuing' || e.type === 'plan-op-deferred'
       ? undefined
       : e.type === 'plan-op-started'
         ? `${e.op} of the recovery plan started`
@@ -275,6 +288,9 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
           : `${e.op} of the recovery plan refused`;
   const jobName = e.type === 'plan-op-started' ? e.jobName : undefined;
   const audit: AuditEntry[] = what ? [{ at: e.at, what, vm: plan, jobName, detail: e.type === 'plan-op-refused' ? e.error : `${scope.length} VM(s)` }] : [];
+  if (e.type === 'plan-op-deferred' && scope.some((v) => opOf(v, e.op)?.waitingFor !== e.reason)) {
+    audit.push({ at: e.at, what: `${e.op} of the recovery plan waits`, vm: plan, detail: `${e.reason}; looking again at ${e.notBefore}` });
+  }
   return accept(run, next, [...effects.values()], audit);
 }
 
@@ -317,7 +333,7 @@ function requestReprotect(run: Run, e: Extract<RunEvent, { type: 'reprotect-requ
   ]);
 }
 
-type OpEvent = Extract<RunEvent, { type: 'op-issuing' | 'op-started' | 'op-progress' | 'op-succeeded' | 'op-failed' | 'op-lost' }>;
+type OpEvent = Extract<RunEvent, { type: 'op-issuing' | 'op-started' | 'op-progress' | 'op-succeeded' | 'op-failed' | 'op-lost' | 'op-deferred' }>;
 
 type Step =
   | { readonly accepted: true; readonly run: Run; readonly effects: RunEffect[]; readonly audit: AuditEntry[] }
@@ -350,11 +366,24 @@ function stepVm(run: Run, event: OpEvent): Step {
         viaPlan: current.viaPlan,
         waitingFor: current.waitingFor,
         waitingSince: current.waitingSince,
+        // The earliest POST whose answer is still unknown: the next attempt reads ASR's jobs since then.
+        unconfirmedPostAt: current.unconfirmedPostAt ?? event.at,
       };
       break;
+    case 'op-deferred': {
+      if (current.status !== 'pending' && current.status !== 'issuing' && current.status !== 'waiting') {
+        return refuse(`${event.op} of ${vm.name} is already ${current.status}`);
+      }
+      const checks = (current.checks ?? 0) + 1;
+      const sameWait = current.status === 'waiting' && current.waitingFor === event.reason;
+      op = { ...current, status: 'waiting', waitingFor: event.reason, waitingSince: sameWait && current.waitingSince ? current.waitingSince : event.at, nextAttemptAt: event.notBefore, checks, progress: undefined };
+      effects.push({ kind: 'run-step', step: event.op, notBefore: event.notBefore, jobKey: waitJobKey(run, event.op, op) });
+      if (!sameWait) audit = { at: event.at, what: `${event.op} waits`, vm: vm.name, detail: `${event.reason}; looking again at ${event.notBefore}` };
+      break;
+    }
     case 'op-started':
       if (current.status === 'running') return refuse(`${event.op} of ${vm.name} is already running`);
-      op = { ...current, status: 'running', jobName: event.jobName, issuedAt: current.issuedAt ?? event.at };
+      op = { ...current, status: 'running', jobName: event.jobName, issuedAt: current.issuedAt ?? event.at, unconfirmedPostAt: undefined, checks: undefined, nextAttemptAt: undefined };
       audit = { at: event.at, what: `${event.op} started`, vm: vm.name, jobName: event.jobName };
       break;
     case 'op-lost':
@@ -373,9 +402,9 @@ function stepVm(run: Run, event: OpEvent): Step {
       }
       break;
     case 'op-succeeded':
-      op = { ...current, status: 'succeeded', endedAt: event.at, progress: undefined };
+      op = { ...current, status: 'succeeded', endedAt: event.at, progress: undefined, unconfirmedPostAt: undefined, nextAttemptAt: undefined, jobName: event.jobName ?? current.jobName };
       shutdown = event.shutdown ?? shutdown;
-      audit = { at: event.at, what: `${event.op} succeeded`, vm: vm.name, jobName: current.jobName };
+      audit = { at: event.at, what: `${event.op} succeeded`, vm: vm.name, jobName: op.jobName };
       break;
     case 'op-failed': {
       shutdown = event.shutdown ?? shutdown;
@@ -384,12 +413,12 @@ function stepVm(run: Run, event: OpEvent): Step {
         const attempt = (current.attempt ?? 1) + 1;
         const waitingFor = event.retry?.waitingFor;
         const waitingSince = current.waitingFor === waitingFor && current.waitingSince ? current.waitingSince : event.at;
-        op = { ...current, status: 'waiting', error: event.error, progress: undefined, attempt, nextAttemptAt: retryAt, waitingFor, waitingSince, jobName: undefined };
-        effects.push({ kind: 'run-step', step: event.op, notBefore: retryAt, jobKey: `r${run.reprotect?.round ?? 1}-a${attempt}` });
+        op = { ...current, status: 'waiting', error: event.error, progress: undefined, attempt, nextAttemptAt: retryAt, waitingFor, waitingSince, jobName: undefined, unconfirmedPostAt: undefined, checks: undefined };
+        effects.push({ kind: 'run-step', step: event.op, notBefore: retryAt, jobKey: waitJobKey(run, event.op, op) });
         audit = { at: event.at, what: `${event.op} will be retried`, vm: vm.name, jobName: current.jobName, detail: `attempt ${attempt} at ${retryAt}: ${event.error}` };
       } else {
-        op = { ...current, status: 'failed', endedAt: event.at, error: event.error, progress: undefined, nextAttemptAt: undefined };
-        audit = { at: event.at, what: `${event.op} failed`, vm: vm.name, jobName: current.jobName, detail: event.error };
+        op = { ...current, status: 'failed', endedAt: event.at, error: event.error, progress: undefined, nextAttemptAt: undefined, unconfirmedPostAt: undefined, jobName: event.jobName ?? current.jobName };
+        audit = { at: event.at, what: `${event.op} failed`, vm: vm.name, jobName: op.jobName, detail: event.error };
       }
       break;
     }
@@ -397,6 +426,16 @@ function stepVm(run: Run, event: OpEvent): Step {
   const nextVm = { ...withOp(vm, event.op, op), shutdown };
   const next: Run = { ...run, vms: run.vms.map((v) => (v.id === vm.id ? nextVm : v)) };
   return { accepted: true, run: next, effects, audit: audit ? [audit] : [] };
+}
+
+/**
+ * The step job that ends a wait: one id per wait (a re-read of ASR: by check; a reprotect retry: by
+ * attempt), so a duplicate or a restart re-schedules the same job instead of adding one.
+ */
+export function waitJobKey(run: Run, step: OpKind, op: OpState): string | undefined {
+  const round = step === 'reprotect' ? `r${run.reprotect?.round ?? 1}-` : '';
+  if (op.checks) return `${round}a${op.attempt ?? 1}-c${op.checks}`;
+  return step === 'reprotect' ? `${round}a${op.attempt ?? 2}` : undefined;
 }
 
 /** When a retryable reprotect failure is tried again, or undefined once the retry window is over. */

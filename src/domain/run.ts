@@ -24,6 +24,13 @@ export interface OpState {
   readonly viaPlan?: boolean | undefined;
   /** Done by someone outside the bot (the portal, a script), as ASR showed it. */
   readonly outside?: boolean | undefined;
+  /**
+   * When an operation POST may have been sent whose answer the bot never got (set at the "issuing"
+   * checkpoint, cleared by ASR's answer): before issuing again, ASR's jobs since then are read.
+   */
+  readonly unconfirmedPostAt?: string | undefined;
+  /** How often ASR has been read again while the operation could not start (a wait, with back-off). */
+  readonly checks?: number | undefined;
 }
 
 export type ShutdownOutcome = 'succeeded' | 'failed' | 'unknown';
@@ -41,6 +48,8 @@ export interface RunVm {
   readonly leftOut?: { readonly by: string; readonly at: string; readonly reason: string } | undefined;
   /** The recovery points the responder saw when submitting (the RPO); absent on older runs. */
   readonly points?: RunVmPoints | undefined;
+  /** The ids ASR names this VM by in its jobs (GUIDs from the item's provider details at request time). */
+  readonly asrIds?: readonly string[] | undefined;
 }
 
 /** A VM's recovery points at request time (ISO times), and the point the run's choice meant then. */
@@ -179,7 +188,8 @@ export function withOp(vm: RunVm, op: OpKind, state: OpState): RunVm {
 
 /** Whether the run can still be cancelled: no failover has been issued to ASR (or is being issued). */
 export function cancellable(run: Run): boolean {
-  return !run.cancelled && !run.closedAt && run.vms.every((v) => v.failover.status === 'pending' && !v.failover.issuedAt && !v.failover.attempt);
+  const unissued = (op: OpState) => (op.status === 'pending' || op.status === 'waiting') && !op.issuedAt && !op.unconfirmedPostAt && !op.attempt;
+  return !run.cancelled && !run.closedAt && run.vms.every((v) => unissued(v.failover));
 }
 
 /** How an ASR operation on one VM came to an end in one change of a run. */

@@ -14,6 +14,8 @@ export interface ReplicatedVm {
   readonly osType?: string | undefined;
   /** Recovery-point choices this VM's replication provider supports. */
   readonly pointChoices: readonly RecoveryPointKind[];
+  /** The ids ASR names the VM by in its jobs (`targetObjectId`, lower-cased GUIDs); absent in older caches. */
+  readonly jobTargetIds?: readonly string[] | undefined;
 }
 
 export interface RecoveryPointSummary {

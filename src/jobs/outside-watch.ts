@@ -21,7 +21,6 @@ const LONGEST_JOB_MS = 6 * 3600_000;
 const LAST_CHECK = 'outside-checked-at';
 const WAITING = new Set(['awaiting-commit', 'awaiting-reprotect', 'reprotect-failed']);
 
-const itemName = (armId: string) => (armId.split('/').at(-1) ?? '').toLowerCase();
 
 /**
  * Notices what people did in the portal (or a script) to the VMs of runs that wait for a person:
@@ -71,17 +70,23 @@ function outsideJobs(run: Run, jobs: readonly AsrJobSummary[]): { vm: RunVm; job
   }
   // Only jobs of this run's time: an earlier failback cycle of the same VM had its own jobs.
   const after = new Date(Date.parse(run.createdAt) - SKEW_MS).toISOString();
-  const planName = run.plan ? itemName(run.plan.id) : undefined;
   const found: { vm: RunVm; job: AsrJobSummary }[] = [];
   for (const { vm, op } of candidates) {
-    const job = jobs.find(
-      (j) =>
-        j.op === op &&
-        !known.has(j.name.toLowerCase()) &&
-        (j.target === itemName(vm.id) || (planName !== undefined && j.target === planName)) &&
-        (!j.startTime || j.startTime >= after),
-    );
+    const job = jobs.find((j) => j.op === op && !known.has(j.name.toLowerCase()) && actsOn(j, vm, run) && (!j.startTime || j.startTime >= after));
     if (job) found.push({ vm, job });
   }
   return found;
+}
+
+/**
+ * Whether a job acted on the VM: by the GUID ASR names it by (recorded: `targetObjectId` is the
+ * classic vmId or the modernized internalIdentifier, never the item's ARM name). Names are hints
+ * only — a job on the run's recovery plan (by the plan's name), or on a VM of an older run that
+ * recorded no ids — and every match is confirmed by reading the item before anything is recorded.
+ */
+function actsOn(job: AsrJobSummary, vm: RunVm, run: Run): boolean {
+  const name = job.targetName?.toLowerCase();
+  if (job.targetIsPlan) return run.plan !== undefined && name === run.plan.name.toLowerCase();
+  if (vm.asrIds && vm.asrIds.length > 0) return job.targetId !== undefined && vm.asrIds.includes(job.targetId);
+  return name === vm.name.toLowerCase();
 }

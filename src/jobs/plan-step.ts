@@ -5,6 +5,8 @@ import type { ShutdownOutcome } from '../domain/run';
 import { AsrRefusedError } from '../errors';
 import { OperationBusyError } from './step-errors';
 import type { StepDeps } from './step-processor';
+import { isDue, unconfirmedSince } from './op-due';
+import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';
 
 type Deps = Pick<StepDeps, 'gateway' | 'store' | 'watch' | 'effects' | 'pollIntervalMs' | 'issueLockMs' | 'now' | 'log'>;
 
@@ -27,11 +29,8 @@ export async function ensurePlanIssued(deps: Deps, stale: Run, step: PlanOpKind,
   if (!token) throw new OperationBusyError(`another worker is issuing the ${step} of recovery plan ${plan.name}`);
   try {
     const run = await deps.store.require(stale.id);
-    const unissued = planScope(run, step).filter((v) => {
-      const s = opOf(v, step)?.status;
-      return s === 'pending' || s === 'issuing';
-    });
-    if (unissued.length > 0) await issuePlan(deps, run, step, signal);
+    const due = planScope(run, step).filter((v) => isDue(opOf(v, step), deps.now()));
+    if (due.length > 0) await issuePlan(deps, run, step, signal);
   } finally {
     await deps.store.unlock(lockKey, token);
   }
@@ -41,7 +40,14 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
   const plan = run.plan!;
   const at = () => new Date(deps.now()).toISOString();
   const log = deps.log.child({ runId: run.id, plan: plan.name, step });
-  const state = await deps.gateway.planOperationState(plan.id, step, { abortSignal: signal });
+  const ops = planScope(run, step).map((v) => opOf(v, step));
+  const first = ops.find((o) => o?.unconfirmedPostAt) ?? ops[0];
+  const state = await deps.gateway.planOperationState(plan.id, step, { abortSignal: signal, issuedSince: unconfirmedSince(first) });
+  const checks = Math.max(0, ...ops.map((o) => o?.checks ?? 0));
+  const defer = (reason: string) => {
+    const notBefore = new Date(deps.now() + recheckDelayMs(deps.pollIntervalMs, checks + 1)).toISOString();
+    return apply(deps, run.id, { type: 'plan-op-deferred', op: step, at: at(), reason, notBefore });
+  };
 
   if (state.state === 'running') {
     log.info({ jobName: state.jobName }, 'ASR already runs the plan operation; following it');
@@ -54,7 +60,17 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
     await settlePlanMembers(deps, run.id, step, state.done, () => `ASR does not show the ${step} of this VM done after the recovery plan’s ${step}`);
     return;
   }
+  if (state.state === 'busy') {
+    log.info({ reason: state.reason, jobName: state.jobName }, 'ASR cannot take the plan operation now; looking again later');
+    await defer(state.reason);
+    return;
+  }
   if (state.state === 'blocked') {
+    if (checks < BLOCKED_RECHECKS) {
+      log.info({ reason: state.reason, checks }, 'ASR does not allow the plan operation now; reading again before believing it');
+      await defer(state.reason);
+      return;
+    }
     log.warn({ reason: state.reason }, 'plan operation cannot start');
     await apply(deps, run.id, { type: 'plan-op-refused', op: step, at: at(), error: state.reason });
     return;
@@ -85,6 +101,11 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
     });
     await apply(deps, run.id, { type: 'plan-op-started', op: step, jobName, at: at() });
   } catch (e) {
+    if (e instanceof AsrRefusedError && e.status === 409) {
+      log.info({ asrCode: e.asrCode, asrMessage: e.asrMessage }, 'ASR is busy with another operation on the plan');
+      await defer(`ASR is busy with another operation on the recovery plan: ${e.asrMessage}`);
+      return;
+    }
     if (e instanceof AsrRefusedError) {
       log.warn({ err: e, asrCode: e.asrCode, asrMessage: e.asrMessage }, 'ASR refused the plan operation');
       await apply(deps, run.id, { type: 'plan-op-refused', op: step, at: at(), error: e.asrMessage });

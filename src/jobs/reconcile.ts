@@ -3,6 +3,7 @@ import type { AsrGateway } from '../azure/gateway';
 import { commitScope, opOf, phaseOf, type OpKind, type Run } from '../domain/run';
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
+import { waitJobKey } from '../domain/run-machine';
 import type { EffectRunner } from './effects';
 import { watchOutside } from './outside-watch';
 import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
@@ -81,10 +82,11 @@ async function resume(deps: ReconcileDeps, run: Run, watched: ReadonlySet<string
         await deps.watch.add({ jobName: op.jobName, runId: run.id, vmId: plan ? plan.id : vm.id, op: step, plan: plan ? true : undefined, notBefore: deps.now() });
         n++;
       }
-      if (op?.status === 'waiting' && step === 'reprotect') {
+      const key = op ? waitJobKey(run, step, op) : undefined;
+      if (op?.status === 'waiting' && key) {
         // Same job id as the one the state machine scheduled: a no-op if it is still queued.
         const delayMs = Math.max(0, Date.parse(op.nextAttemptAt ?? '') - deps.now() || 0);
-        await deps.queues.enqueueStep(run.id, step, { key: `r${run.reprotect?.round ?? 1}-a${op.attempt ?? 2}`, delayMs });
+        await deps.queues.enqueueStep(run.id, step, { key, delayMs });
       }
     }
   }

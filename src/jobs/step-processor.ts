@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { AsrGateway } from '../azure/gateway';
-import { opOf, type OpKind, type Run, type RunVm } from '../domain/run';
+import { opOf, type OpKind, type OpState, type Run, type RunVm } from '../domain/run';
+import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';
+import { isDue, unconfirmedSince } from './op-due';
 import { planScope } from '../domain/run-machine';
 import type { RunEvent } from '../domain/run-machine';
 import { isAgentNotRegistered } from '../domain/agent-registration';
@@ -40,30 +42,26 @@ export { NotDueYetError, OperationBusyError };
 export async function runStep(deps: StepDeps, runId: string, step: OpKind, signal?: AbortSignal): Promise<void> {
   const run = await deps.store.require(runId);
   if (run.cancelled) return;
-  if (run.plan && step !== 'reprotect' && planScope(run, step).some((v) => isUnissued(opOf(v, step)?.status))) {
-    await ensurePlanIssued(deps, run, step, signal);
-  }
+  const now = deps.now();
   let earliestWait: number | undefined;
+  const later = (op: OpState) => {
+    const at = Date.parse(op.nextAttemptAt ?? '');
+    earliestWait = Math.min(earliestWait ?? at, at);
+  };
+  if (run.plan && step !== 'reprotect') {
+    const scope = planScope(run, step).map((v) => opOf(v, step)).filter((op): op is OpState => op !== undefined);
+    if (scope.some((op) => isDue(op, now))) await ensurePlanIssued(deps, run, step, signal);
+    else scope.filter((op) => op.status === 'waiting').forEach(later);
+  }
   for (const vm of run.vms) {
     const op = opOf(vm, step);
     if (!op || op.viaPlan) continue;
-    if (op.status === 'waiting') {
-      const at = Date.parse(op.nextAttemptAt ?? '');
-      if (at > deps.now()) {
-        earliestWait = Math.min(earliestWait ?? at, at);
-        continue;
-      }
-    }
-    if (op.status === 'pending' || op.status === 'issuing' || op.status === 'waiting') {
-      await ensureIssued(deps, run, vm, step, signal);
-    }
+    if (isDue(op, now)) await ensureIssued(deps, run, vm, step, signal);
+    else if (op.status === 'waiting') later(op);
   }
   // A retry job that runs early (process clocks differ) must not drop the attempt: come back then.
-  if (earliestWait !== undefined) throw new NotDueYetError(earliestWait - deps.now());
+  if (earliestWait !== undefined && earliestWait > now) throw new NotDueYetError(earliestWait - now);
 }
-
-
-export const isUnissued = (status: string | undefined) => status === 'pending' || status === 'issuing';
 
 /**
  * Issues `step` on one VM under a per-VM lock: two workers (a duplicated job, an early retry)
@@ -77,15 +75,14 @@ async function ensureIssued(deps: StepDeps, stale: Run, staleVm: RunVm, step: Op
     const run = await deps.store.require(stale.id);
     const vm = run.vms.find((v) => v.id === staleVm.id);
     const op = vm && opOf(vm, step);
-    const due = op?.status === 'waiting' && Date.parse(op.nextAttemptAt ?? '') <= deps.now();
-    if (!vm || !op || !(op.status === 'pending' || op.status === 'issuing' || due)) return;
-    await issue(deps, run, vm, step, signal);
+    if (!vm || !op || !isDue(op, deps.now())) return;
+    await issue(deps, run, vm, step, op, signal);
   } finally {
     await deps.store.unlock(lockKey, token);
   }
 }
 
-async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?: AbortSignal): Promise<void> {
+async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, current: OpState, signal?: AbortSignal): Promise<void> {
   const at = () => new Date(deps.now()).toISOString();
   const apply = async (event: RunEvent) => {
     const r = await deps.store.apply(run.id, event);
@@ -93,36 +90,49 @@ async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?:
     return r;
   };
   const log = deps.log.child({ runId: run.id, vm: vm.name, step });
-  const state = await deps.gateway.operationState(vm.id, step, { abortSignal: signal });
+  const state = await deps.gateway.operationState(vm.id, step, { abortSignal: signal, issuedSince: unconfirmedSince(current) });
+  const defer = (reason: string) => {
+    const notBefore = new Date(deps.now() + recheckDelayMs(deps.pollIntervalMs, (current.checks ?? 0) + 1)).toISOString();
+    return apply({ type: 'op-deferred', vmId: vm.id, op: step, at: at(), reason, notBefore });
+  };
 
-  if (state.state === 'running') {
-    log.info({ jobName: state.jobName }, 'ASR already runs the operation; following it');
-    // Watch first: a crash between the two leaves a watched job, never a running op nobody follows.
-    await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: vm.id, op: step, notBefore: deps.now() });
-    await apply({ type: 'op-started', vmId: vm.id, op: step, jobName: state.jobName, at: at() });
-    return;
-  }
-  if (state.state === 'done') {
-    log.info('ASR shows the operation already done');
-    await apply({ type: 'op-succeeded', vmId: vm.id, op: step, at: at() });
-    return;
-  }
-  if (state.state === 'waiting') {
-    log.info({ reason: state.reason }, 'not yet: trying again later');
-    await apply({
-      type: 'op-failed',
-      vmId: vm.id,
-      op: step,
-      at: at(),
-      error: `${vm.name}: still waiting for ${state.reason}`,
-      retry: retryFor(deps, state.reason),
-    });
-    return;
-  }
-  if (state.state === 'blocked') {
-    log.warn({ reason: state.reason }, 'operation cannot start');
-    await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${vm.name} ${state.reason}` });
-    return;
+  switch (state.state) {
+    case 'running':
+      log.info({ jobName: state.jobName }, 'ASR already runs the operation; following it');
+      // Watch first: a crash between the two leaves a watched job, never a running op nobody follows.
+      await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: vm.id, op: step, notBefore: deps.now() });
+      await apply({ type: 'op-started', vmId: vm.id, op: step, jobName: state.jobName, at: at() });
+      return;
+    case 'done':
+      log.info({ jobName: state.jobName }, 'ASR shows the operation already done');
+      await apply({ type: 'op-succeeded', vmId: vm.id, op: step, at: at(), jobName: state.jobName });
+      return;
+    case 'failed': {
+      // A job of an earlier attempt (whose answer was lost) failed: its outcome, never a second POST.
+      const agent = step === 'reprotect' && isAgentNotRegistered({ message: state.error });
+      log.warn({ jobName: state.jobName, asrError: state.error, agentNotRegistered: agent }, 'the earlier attempt’s ASR job failed');
+      await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: state.error, jobName: state.jobName, retry: agent ? retryFor(deps, AGENT_WAIT) : undefined });
+      return;
+    }
+    case 'waiting':
+      log.info({ reason: state.reason }, 'not yet: trying again later');
+      await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${vm.name}: still waiting for ${state.reason}`, retry: retryFor(deps, state.reason) });
+      return;
+    case 'busy':
+      log.info({ reason: state.reason, jobName: state.jobName }, 'ASR cannot take the operation now; looking again later');
+      await defer(state.reason);
+      return;
+    case 'blocked':
+      if ((current.checks ?? 0) < BLOCKED_RECHECKS) {
+        log.info({ reason: state.reason, checks: current.checks ?? 0 }, 'ASR does not allow the operation now; reading again before believing it');
+        await defer(state.reason);
+        return;
+      }
+      log.warn({ reason: state.reason }, 'operation cannot start');
+      await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${vm.name} ${state.reason}` });
+      return;
+    case 'ready':
+      break;
   }
 
   const issuing = await apply({ type: 'op-issuing', vmId: vm.id, op: step, at: at() });
@@ -142,32 +152,24 @@ async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, signal?:
       { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout },
     );
     log.info({ jobName }, 'ASR accepted the operation');
-    await deps.watch.add({
-      jobName,
-      runId: run.id,
-      vmId: vm.id,
-      op: step,
-      // Read at the next tick (the 202's Retry-After is about polling the operation, which we do
-      // not do): the job's end is then seen within one poll interval.
-      notBefore: deps.now(),
-    });
+    // Read at the next tick (the 202's Retry-After is about polling the operation, which we do
+    // not do): the job's end is then seen within one poll interval.
+    await deps.watch.add({ jobName, runId: run.id, vmId: vm.id, op: step, notBefore: deps.now() });
     await apply({ type: 'op-started', vmId: vm.id, op: step, jobName, at: at() });
   } catch (e) {
-    if (e instanceof AsrRefusedError) {
-      const agent = step === 'reprotect' && isAgentNotRegistered({ code: e.asrCode, message: e.asrMessage });
-      // The raw error is logged every time, so the agent matcher can be refined from the field.
-      log.warn({ err: e, asrCode: e.asrCode, asrMessage: e.asrMessage, agentNotRegistered: agent }, 'ASR refused the operation');
-      await apply({
-        type: 'op-failed',
-        vmId: vm.id,
-        op: step,
-        at: at(),
-        error: e.asrMessage,
-        retry: agent ? retryFor(deps, AGENT_WAIT) : undefined,
-      });
+    if (!(e instanceof AsrRefusedError)) throw e;
+    if (e.status === 409) {
+      // Another operation got there first: ASR did not take this one. Wait it out.
+      log.info({ asrCode: e.asrCode, asrMessage: e.asrMessage }, 'ASR is busy with another operation on the VM');
+      await defer(`ASR is busy with another operation on it: ${e.asrMessage}`);
       return;
     }
-    throw e;
+    const agent = step === 'reprotect' && isAgentNotRegistered({ code: e.asrCode, message: e.asrMessage });
+    // The raw error is logged every time, so the agent matcher can be refined from the field.
+    log.warn({ err: e, asrCode: e.asrCode, asrMessage: e.asrMessage, agentNotRegistered: agent }, 'ASR refused the operation');
+    // A specific point (Custom) for a failback is not in the tutorial and was never recorded: say what to do instead.
+    const hint = step === 'failover' && run.recoveryPoint.kind === 'specific' ? ' — ASR refused the failback to a specific recovery point; nothing was done. Request it again with “Latest”.' : '';
+    await apply({ type: 'op-failed', vmId: vm.id, op: step, at: at(), error: `${e.asrMessage}${hint}`, retry: agent ? retryFor(deps, AGENT_WAIT) : undefined });
   }
 }
 

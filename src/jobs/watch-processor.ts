@@ -101,10 +101,13 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
     log.warn({ err: e }, 'could not read the ASR job; trying again next tick');
     return;
   }
+  // A job ASR has not filled in yet says nothing: read it again next tick.
+  if (view.state === 'pending') return;
+  if (view.state === 'suspended') log.warn({ task: view.progress.task }, 'ASR job suspended: it waits for someone to resume it in the portal');
   const at = new Date(deps.now()).toISOString();
   const base = { vmId: watched.vmId, op: watched.op };
   const event: RunEvent =
-    view.state === 'running'
+    view.state === 'running' || view.state === 'suspended'
       ? { type: 'op-progress', ...base, at, progress: view.progress }
       : view.state === 'succeeded'
         ? { type: 'op-succeeded', ...base, at, shutdown: view.shutdown }
@@ -129,7 +132,7 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
     throw e;
   }
   if (result.applied) await deps.effects.run(result.run, result.effects);
-  if (view.state !== 'running') {
+  if (view.state === 'succeeded' || view.state === 'failed') {
     log.info({ state: view.state, error: view.error }, 'ASR job ended');
     await deps.watch.remove(watched.jobName);
   }
@@ -155,9 +158,11 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
   };
   try {
     const view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal }, members.map((v) => ({ id: v.id, name: v.name })));
-    if (view.state === 'running') {
+    if (view.state === 'pending') return;
+    if (view.state === 'running' || view.state === 'suspended') {
+      if (view.state === 'suspended') log.warn({ task: view.progress.task }, 'ASR plan job suspended: it waits for someone to resume it in the portal');
       for (const vm of members) {
-        await apply({ type: 'op-progress', vmId: vm.id, op, at: new Date(deps.now()).toISOString(), progress: view.members?.[vm.id]?.progress ?? view.progress });
+        await apply({ type: 'op-progress', vmId: vm.id, op, at: new Date(deps.now()).toISOString(), progress: view.state === 'suspended' ? view.progress : (view.members?.[vm.id]?.progress ?? view.progress) });
       }
       return;
     }

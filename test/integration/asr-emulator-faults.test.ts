@@ -1,8 +1,7 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { SiteRecoveryManagementClient } from '@azure/arm-recoveryservices-siterecovery';
+import { type SiteRecoveryManagementClient } from '@azure/arm-recoveryservices-siterecovery';
 import type { RestError } from '@azure/core-rest-pipeline';
 import { DEFAULT_SCENARIO, startAsrEmulator, type AsrEmulator } from '../../src/sandbox/asr-emulator';
-import { trustEmulatorPolicy } from '../../src/sandbox/asr-emulator/trust';
+import { emulatorClient } from '../support/emulator-client';
 
 jest.setTimeout(60_000);
 
@@ -20,24 +19,53 @@ function parts(name: string): [string, string, string] {
   return [snap.fabric, snap.container, snap.name];
 }
 
-type JobJson = { properties: { state: string; stateDescription: string; tasks: { name: string; state: string; errors: unknown[] }[]; errors: { errorLevel: string; serviceErrorDetails: { code: string; message: string } }[] } };
-const errorOf = <T>(p: Promise<T>): Promise<RestError | undefined> => p.then(() => undefined, (e: RestError) => e);
+type JobJson = {
+  name: string;
+  properties: {
+    state: string;
+    stateDescription: string;
+    tasks: { name: string; state: string; errors: unknown[] }[];
+    errors: { errorLevel: string; serviceErrorDetails: { code: string; message: string } }[];
+  };
+};
+const errorOf = <T>(p: Promise<T>): Promise<RestError | undefined> =>
+  p.then(
+    () => undefined,
+    (e: RestError) => e,
+  );
 const poll = { updateIntervalInMs: 100 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The recorded classic failback body (direction from the active side: Primary → Recovery), asking ASR to shut the Azure VM down. */
 const failover = (recoveryPointType: 'LatestTime' | 'LatestTag' | 'Custom', recoveryPointId?: string) => ({
-  properties: { failoverDirection: 'RecoveryToPrimary', sourceSiteOperations: 'Required', providerSpecificDetails: { instanceType: 'InMage' as const, recoveryPointType, ...(recoveryPointId ? { recoveryPointId } : {}) } },
+  properties: {
+    failoverDirection: 'PrimaryToRecovery',
+    sourceSiteOperations: 'Required',
+    providerSpecificDetails: {
+      instanceType: 'InMage' as const,
+      recoveryPointType,
+      ...(recoveryPointId ? { recoveryPointId } : {}),
+    },
+  },
 });
-const classicReprotect = { properties: { providerSpecificDetails: { instanceType: 'InMageAzureV2' as const, processServerId: S.processServer.default, masterTargetId: S.masterTarget, policyId: `${VAULT_ID}/replicationPolicies/${S.policies.classicToAzure}` } } };
-const lastJobOf = (vm: string) => emulator.jobs().find((j) => (j.properties as { targetObjectName?: string }).targetObjectName === vm) as JobJson | undefined;
+const classicReprotect = {
+  properties: {
+    failoverDirection: 'RecoveryToPrimary',
+    providerSpecificDetails: {
+      instanceType: 'InMageAzureV2' as const,
+      processServerId: S.processServer.default,
+      masterTargetId: S.masterTarget,
+      runAsAccountId: S.runAsAccount,
+      policyId: `${VAULT_ID}/replicationPolicies/${S.policies.classicToAzure}`,
+    },
+  },
+};
+const lastJobOf = (vm: string) =>
+  emulator.jobs().find((j) => (j.properties as { targetObjectName?: string }).targetObjectName === vm) as
+    JobJson | undefined;
 
 beforeAll(async () => {
-  emulator = await startAsrEmulator({ taskMs: 20 });
-  process.env.IDENTITY_ENDPOINT = emulator.identity.endpoint;
-  process.env.IDENTITY_HEADER = emulator.identity.header;
-  client = new SiteRecoveryManagementClient(new DefaultAzureCredential(), S.subscriptionId, {
-    endpoint: emulator.url,
-    credentialScopes: ['https://management.azure.com/.default'],
-    additionalPolicies: [{ policy: trustEmulatorPolicy(emulator.caCertPem), position: 'perCall' }],
-  });
+  emulator = await startAsrEmulator({ taskMs: 20, blankJobMs: 0, extraVms: 2 });
+  client = emulatorClient(emulator);
 });
 
 afterAll(async () => {
@@ -45,26 +73,60 @@ afterAll(async () => {
 });
 
 describe('unplanned failover input validation', () => {
+  const base = failover('LatestTime').properties;
   it.each([
     ['a Custom point without recoveryPointId', failover('Custom'), /recoveryPointId is required/],
     ['a Custom point that is not one of the item', failover('Custom', 'no-such-point'), /does not exist/],
     ['a recoveryPointId with LatestTime', failover('LatestTime', 'x'), /only allowed/],
-    ['the wrong direction', { properties: { ...failover('LatestTime').properties, failoverDirection: 'PrimaryToRecovery' } }, /RecoveryToPrimary/],
-    ['no source-site shutdown', { properties: { ...failover('LatestTime').properties, sourceSiteOperations: 'NotRequired' } }, /sourceSiteOperations must be 'Required'/],
+    [
+      'the direction RecoveryToPrimary (the item is active in Primary)',
+      { properties: { ...base, failoverDirection: 'RecoveryToPrimary' } },
+      /failoverDirection must be 'PrimaryToRecovery'/,
+    ],
+    [
+      'no direction',
+      { properties: { ...base, failoverDirection: undefined } },
+      /failoverDirection must be 'PrimaryToRecovery'.*Got nothing/,
+    ],
+    [
+      'an unknown sourceSiteOperations',
+      { properties: { ...base, sourceSiteOperations: 'Sometimes' } },
+      /sourceSiteOperations must be 'Required' .* or 'NotRequired'/,
+    ],
+    [
+      'no sourceSiteOperations',
+      { properties: { ...base, sourceSiteOperations: undefined } },
+      /sourceSiteOperations must be/,
+    ],
   ])('refuses %s with 400 InvalidParameter', async (_name, input, message) => {
     const [f, c, n] = parts('app-01');
-    const error = await errorOf(client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f, c, n, input as never));
+    const error = await errorOf(
+      client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f, c, n, input as never),
+    );
     expect(error?.statusCode).toBe(400);
     expect(error?.code).toBe('InvalidParameter');
     expect(error?.message).toMatch(message);
   });
 
-  it('refuses a VM without recovery points, and one not ready to fail back', async () => {
+  it('refuses a VM without recovery points, and one replicating to Azure although it lists UnplannedFailover', async () => {
     const [f, c, n] = parts(S.noPointsVm);
-    expect((await errorOf(client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f, c, n, failover('LatestTime'))))?.code).toBe('NoRecoveryPointAvailable');
+    expect(
+      (
+        await errorOf(
+          client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f, c, n, failover('LatestTime')),
+        )
+      )?.code,
+    ).toBe('NoRecoveryPointAvailable');
+    expect(emulator.item(S.notReadyVm)).toMatchObject({
+      provider: 'InMageAzureV2',
+      allowedOperations: ['TestFailover', 'UnplannedFailover', 'DisableProtection'],
+    });
     const [f2, c2, n2] = parts(S.notReadyVm);
-    const notReady = await errorOf(client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f2, c2, n2, failover('LatestTime')));
+    const notReady = await errorOf(
+      client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f2, c2, n2, failover('LatestTime')),
+    );
     expect(notReady?.code).toBe('OperationNotSupportedForProvider');
+    expect(notReady?.message).toMatch(/'file-01' replicated by provider 'InMageAzureV2'.*replicates to Azure/);
   });
 
   it('fails over to a chosen (Custom) point and records it as the failover point', async () => {
@@ -72,34 +134,126 @@ describe('unplanned failover input validation', () => {
     const points = [];
     for await (const p of client.recoveryPoints.listByReplicationProtectedItems(VAULT, RG, f, c, n)) points.push(p);
     const chosen = points.find((p) => p.properties?.recoveryPointType === 'ApplicationConsistent');
-    await client.replicationProtectedItems.beginUnplannedFailoverAndWait(VAULT, RG, f, c, n, failover('Custom', chosen?.id), poll);
+    await client.replicationProtectedItems.beginUnplannedFailoverAndWait(
+      VAULT,
+      RG,
+      f,
+      c,
+      n,
+      failover('Custom', chosen?.id),
+      poll,
+    );
     const item = await client.replicationProtectedItems.get(VAULT, RG, f, c, n);
     expect(item.properties?.failoverRecoveryPointId).toBe(chosen?.id);
+    const job = lastJobOf('web-01') as unknown as {
+      properties: { customDetails: { protectedItemDetails: { recoveryPointId: string }[] } };
+    };
+    expect(job.properties.customDetails.protectedItemDetails[0]?.recoveryPointId).toBe(chosen?.id);
   });
 });
 
 describe('job faults', () => {
   it('fails the failover job with a task error; the item returns to its previous state', async () => {
-    emulator.faults.add({ kind: 'job-fails', operation: 'unplannedFailover', item: 'db-01', task: 'DataSyncTask', code: '70094', message: 'Data synchronization failed.' });
+    emulator.faults.add({
+      kind: 'job-fails',
+      operation: 'unplannedFailover',
+      item: 'db-01',
+      task: 'VmPrepareForUnPlannedFailover',
+      code: '70094',
+      message: 'Data synchronization failed.',
+    });
     const [f, c, n] = parts('db-01');
-    const error = await errorOf(client.replicationProtectedItems.beginUnplannedFailoverAndWait(VAULT, RG, f, c, n, failover('LatestTime'), poll));
+    const error = await errorOf(
+      client.replicationProtectedItems.beginUnplannedFailoverAndWait(VAULT, RG, f, c, n, failover('LatestTime'), poll),
+    );
     expect(error?.message).toContain('Data synchronization failed.');
     const job = lastJobOf('db-01');
     expect(job?.properties.state).toBe('Failed');
-    expect(job?.properties.tasks.map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'Failed', 'NotStarted']);
-    expect(job?.properties.errors[0]?.serviceErrorDetails).toMatchObject({ code: '70094', message: 'Data synchronization failed.' });
-    expect(emulator.item('db-01')).toMatchObject({ stage: 'ready', currentScenario: { scenarioName: 'None' }, allowedOperations: expect.arrayContaining(['UnplannedFailover']) });
+    expect(job?.properties.tasks.map((t) => t.state)).toEqual([
+      'Succeeded',
+      'Succeeded',
+      'Failed',
+      'NotStarted',
+      'NotStarted',
+    ]);
+    expect(job?.properties.errors[0]?.serviceErrorDetails).toMatchObject({
+      code: '70094',
+      message: 'Data synchronization failed.',
+    });
+    expect(emulator.item('db-01')).toMatchObject({
+      stage: 'ready',
+      currentScenario: { scenarioName: 'None' },
+      allowedOperations: expect.arrayContaining(['UnplannedFailover']),
+    });
   });
 
   it('lets the failover succeed "with information" when only the Azure VM shutdown fails', async () => {
     emulator.faults.add({ kind: 'shutdown-task-fails', item: 'db-01' });
     const [f, c, n] = parts('db-01');
-    await client.replicationProtectedItems.beginUnplannedFailoverAndWait(VAULT, RG, f, c, n, failover('LatestTag'), poll);
+    await client.replicationProtectedItems.beginUnplannedFailoverAndWait(
+      VAULT,
+      RG,
+      f,
+      c,
+      n,
+      failover('LatestTag'),
+      poll,
+    );
     const job = lastJobOf('db-01');
     expect(job?.properties).toMatchObject({ state: 'Succeeded', stateDescription: 'CompletedWithInformation' });
-    expect(job?.properties.tasks.find((t) => t.name === 'ShutdownVmTask')?.state).toBe('Failed');
-    expect(job?.properties.errors[0]).toMatchObject({ errorLevel: 'Warning', serviceErrorDetails: { code: 'AzureVmShutdownFailed' } });
+    const shutdown = job?.properties.tasks.find((t) => t.name === 'VmShutdownVmOnPrimary') as
+      { state: string; friendlyName?: string } | undefined;
+    expect(shutdown?.state).toBe('Failed');
+    expect(shutdown?.friendlyName).toMatch(/Shut down/);
+    expect(job?.properties.errors[0]).toMatchObject({
+      errorLevel: 'Warning',
+      serviceErrorDetails: { code: 'AzureVmShutdownFailed' },
+    });
     expect(emulator.item('db-01')?.allowedOperations).toContain('Commit');
+  });
+
+  it('suspends a job at a task until resumeJob; the item keeps its running scenario and refuses another operation with 409', async () => {
+    emulator.faults.add({ kind: 'job-suspends', operation: 'unplannedFailover', item: 'vm-001', task: 'VmFailover' });
+    const [f, c, n] = parts('vm-001');
+    const poller = await client.replicationProtectedItems.beginUnplannedFailover(
+      VAULT,
+      RG,
+      f,
+      c,
+      n,
+      failover('LatestTime'),
+      poll,
+    );
+    const jobName = emulator.item('vm-001')?.currentScenario.jobName ?? '';
+    for (let i = 0; i < 200 && (emulator.job(jobName) as JobJson | undefined)?.properties.state !== 'Suspended'; i++)
+      await sleep(20);
+    const job = await client.replicationJobs.get(VAULT, RG, jobName);
+    expect(job.properties).toMatchObject({ state: 'Suspended', stateDescription: 'Suspended' });
+    expect(job.properties?.tasks?.map((t) => `${t.name}:${t.state}`)).toEqual([
+      'VmUfoPrerequisitesCheck:Succeeded',
+      'VmShutdownVmOnPrimary:Succeeded',
+      'VmPrepareForUnPlannedFailover:Succeeded',
+      'VmFailover:Suspended',
+      'VmFoStartVmOnSecondary:NotStarted',
+    ]);
+    await sleep(100);
+    expect(emulator.item('vm-001')).toMatchObject({
+      stage: 'ready',
+      allowedOperations: [],
+      currentScenario: { scenarioName: 'UnplannedFailover', jobName },
+    });
+    expect(poller.isDone()).toBe(false);
+    const again = await errorOf(
+      client.replicationProtectedItems.beginUnplannedFailover(VAULT, RG, f, c, n, failover('LatestTime')),
+    );
+    expect(again?.statusCode).toBe(409);
+    expect(again?.code).toBe('OperationInProgress');
+
+    emulator.resumeJob(jobName);
+    expect(() => emulator.resumeJob(jobName)).toThrow(/not suspended/);
+    await poller.pollUntilDone();
+    expect((emulator.job(jobName) as JobJson).properties.state).toBe('Succeeded');
+    expect(emulator.item('vm-001')?.stage).toBe('failedOver');
   });
 });
 
@@ -109,7 +263,9 @@ describe('the classic agent-not-registered window', () => {
     emulator.faults.add({ kind: 'agent-not-registered', as: 'refuse', item: 'db-01', times: 2 });
     const [f, c, n] = parts('db-01');
     for (let i = 0; i < 2; i++) {
-      const error = await errorOf(client.replicationProtectedItems.beginReprotect(VAULT, RG, f, c, n, classicReprotect));
+      const error = await errorOf(
+        client.replicationProtectedItems.beginReprotect(VAULT, RG, f, c, n, classicReprotect),
+      );
       expect(error?.statusCode).toBe(400);
       expect(error?.code).toBe('ReprotectPreconditionFailed');
       expect(error?.message).toMatch(/Mobility service \(agent\) is not installed or not registered/);
@@ -119,14 +275,22 @@ describe('the classic agent-not-registered window', () => {
     expect(emulator.operationPosts('reprotect')).toHaveLength(3);
   });
 
-  it('or fails the reprotect job, as chosen', async () => {
+  it('or fails the reprotect job at its prerequisites check, as chosen', async () => {
     emulator.setItemStage('web-01', 'committed');
     emulator.faults.add({ kind: 'agent-not-registered', as: 'job', item: 'web-01' });
     const [f, c, n] = parts('web-01');
-    const error = await errorOf(client.replicationProtectedItems.beginReprotectAndWait(VAULT, RG, f, c, n, classicReprotect, poll));
+    const error = await errorOf(
+      client.replicationProtectedItems.beginReprotectAndWait(VAULT, RG, f, c, n, classicReprotect, poll),
+    );
     expect(error?.message).toMatch(/not registered with the configuration server/);
-    expect(lastJobOf('web-01')?.properties.errors[0]?.serviceErrorDetails.code).toBe('ReprotectPreconditionFailed');
-    expect(emulator.item('web-01')?.allowedOperations).toContain('Reprotect');
+    const job = lastJobOf('web-01');
+    expect(job?.properties.errors[0]?.serviceErrorDetails.code).toBe('ReprotectPreconditionFailed');
+    expect(job?.properties.tasks.map((t) => `${t.name}:${t.state}`)).toEqual([
+      'VmReprotectPrerequisitesCheck:Failed',
+      'VmSwitchProtection:NotStarted',
+      'VmStartInitialReplication:NotStarted',
+    ]);
+    expect(emulator.item('web-01')?.allowedOperations).toContain('SwitchProtection');
   });
 });
 
@@ -137,8 +301,9 @@ describe('slowed and throttled', () => {
     emulator.settings.pageSize = 2;
     try {
       const names: string[] = [];
-      for await (const item of client.replicationProtectedItems.list(VAULT, RG)) names.push(item.properties?.friendlyName ?? '');
-      expect(names).toHaveLength(7);
+      for await (const item of client.replicationProtectedItems.list(VAULT, RG))
+        names.push(item.properties?.friendlyName ?? '');
+      expect(names).toHaveLength(9);
       expect(emulator.requests.all().some((r) => r.status === 429)).toBe(true);
     } finally {
       emulator.settings.throttle = undefined;
@@ -148,7 +313,12 @@ describe('slowed and throttled', () => {
   });
 
   it('retries a read answered 503', async () => {
-    emulator.faults.add({ kind: 'status', match: { method: 'GET', path: 'replicationFabrics' }, status: 503, retryAfterSeconds: 1 });
+    emulator.faults.add({
+      kind: 'status',
+      match: { method: 'GET', path: 'replicationFabrics' },
+      status: 503,
+      retryAfterSeconds: 1,
+    });
     const fabric = await client.replicationFabrics.get(VAULT, RG, S.classicFabric);
     expect(fabric.properties?.customDetails).toMatchObject({ instanceType: 'VMware' });
   });

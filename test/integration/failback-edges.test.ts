@@ -116,7 +116,7 @@ describe('when ASR could not shut the Azure VM down but the failover succeeded',
 
 describe('while the failover job runs', () => {
   it('edits the one run card in place with the current ASR task and the ASR job id', async () => {
-    // 800 ms per task: the first job read comes ~1 s after the POST (ASR's Retry-After), inside the shutdown task.
+    // 800 ms per task: the shutdown task (the second, recorded as VmShutdownVmOnPrimary) runs about 1.1–1.9 s after the POST.
     const w = await start({ taskMs: 800 });
     await request(w, ['db-01']);
 
@@ -124,7 +124,7 @@ describe('while the failover job runs', () => {
     const during = await w.slack.waitFor(
       (s) => {
         const card = s.message(INCIDENT_CHANNEL, posted.ts);
-        return card && /failover running — Shut down the virtual machine in Azure \(1\/4\)/.test(textOf(card))
+        return card && /failover running — Shut down the virtual machine \(1\/5\)/.test(textOf(card))
           ? card
           : undefined;
       },
@@ -145,7 +145,7 @@ describe('while the failover job runs', () => {
     const updates = w.slack.callsTo('chat.update').filter((c) => c.args.ts === card.ts);
     expect(updates.length).toBeGreaterThanOrEqual(2);
     const versions = versionsOf(card).map((b) => textOf(b));
-    expect(versions.some((v) => v.includes('Shut down the virtual machine in Azure'))).toBe(true);
+    expect(versions.some((v) => v.includes('Shut down the virtual machine'))).toBe(true);
     expect(versions.at(-1)).toContain('*db-01* — failed over');
     expect(versions.at(-1)).toContain(String(job!.name));
     expect(versions.at(-1)).not.toContain('failover running');
@@ -281,9 +281,8 @@ describe('when ARM is slow and throttles reads', () => {
     expect(reply.withinSlackTimeout).toBe(true);
     const ready = w.emulator
       .items()
-      .filter(
-        (i) => i.allowedOperations.includes('UnplannedFailover') || i.allowedOperations.includes('PlannedFailover'),
-      )
+      // Ready to fail back: a failback provider in its ready stage (an InMageAzureV2 item lists UnplannedFailover too: to Azure).
+      .filter((i) => (i.provider === 'InMage' || i.provider === 'InMageRcmFailback') && i.stage === 'ready')
       .map((i) => i.friendlyName);
     expect(ready.length).toBeGreaterThan(2); // more than one page
     expect([...vmOptions(view).keys()].sort()).toEqual([...ready].sort());

@@ -58,7 +58,8 @@ describe('when a responder requests a failback of one VM', () => {
     expect(failovers).toHaveLength(1);
     expect(failovers[0]?.body).toMatchObject({
       properties: {
-        failoverDirection: 'RecoveryToPrimary',
+        // Recorded: a reprotected classic item is active in Primary (Azure) and fails back PrimaryToRecovery.
+        failoverDirection: 'PrimaryToRecovery',
         sourceSiteOperations: 'Required',
         providerSpecificDetails: { instanceType: 'InMage', recoveryPointType: 'LatestTime' },
       },
@@ -170,7 +171,8 @@ describe('when ASR accepts the failover but the answer is lost', () => {
 });
 
 describe('a specific recovery point', () => {
-  it('reaches ASR as Custom with the chosen point of the one VM', async () => {
+  /** The requester picks app-01 and its 4th newest point (the list loads while a person types). */
+  async function submitWithSpecificPoint() {
     const { view } = await openRequestModal(world);
     const shown = await chooseVms(world, view, ['app-01']);
     expect(textOf(shown)).toContain('Or a specific recovery point');
@@ -188,7 +190,7 @@ describe('a specific recovery point', () => {
     const texts = options.map((o) => String((o.text as { text: string }).text));
     expect([...texts].sort().reverse()).toEqual(texts); // newest first
     const chosen = options[3]!;
-    const reply = await world.slack.submitView({
+    return world.slack.submitView({
       userId: PEOPLE.requester.id,
       viewId: shown.id,
       values: {
@@ -198,13 +200,29 @@ describe('a specific recovery point', () => {
         [BLOCK.reason]: { [ACTION.reason]: 'roll back to before the corruption' },
       },
     });
-    expect(reply.responseAction).toBe('clear');
+  }
+
+  it('reaches ASR as Custom with the chosen point of the one VM', async () => {
+    expect((await submitWithSpecificPoint()).responseAction).toBe('clear');
     await waitForPromptWithCommit();
     const body = world.emulator.operationPosts('unplannedFailover')[0]?.body as {
       properties: { providerSpecificDetails: { recoveryPointType: string; recoveryPointId: string } };
     };
     expect(body.properties.providerSpecificDetails.recoveryPointType).toBe('Custom');
     expect(body.properties.providerSpecificDetails.recoveryPointId).toMatch(/\/recoveryPoints\/[^/]+$/);
+  });
+
+  it('when ASR refuses it (never recorded for a failback), shows ASR’s message and what to do instead', async () => {
+    const asrMessage = 'A failback to a custom recovery point is not supported for this virtual machine.';
+    world.emulator.faults.add({ kind: 'status', match: { method: 'POST', path: '/unplannedFailover' }, status: 400, code: 'InvalidRecoveryPointType', message: asrMessage });
+    expect((await submitWithSpecificPoint()).responseAction).toBe('clear');
+    const card = await world.slack.waitFor((s) => {
+      const m = s.messages(INCIDENT_CHANNEL)[0];
+      return m && /— Failed/.test(textOf(m)) ? m : undefined;
+    }, { timeoutMs: 30_000, message: 'card says Failed' });
+    expect(textOf(card)).toContain(asrMessage);
+    expect(textOf(card)).toMatch(/refused the failback to a specific recovery point; nothing was done\. Request it again with “Latest”/);
+    expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
   });
 
   it('is explained as unavailable, next to the field, for a modernized VM', async () => {

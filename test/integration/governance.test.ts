@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ACTION } from '../../src/bot/ids';
-import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
 import { QUEUE } from '../../src/jobs/queues';
 import type { Runtime } from '../../src/runtime';
 import {
@@ -150,18 +149,8 @@ describe('reconciling with the portal', () => {
     const { card } = await waitForCommitPrompt(w, 30_000);
     w.emulator.startInPortal('app-01', 'failoverCommit');
     await waitForCardText(w, card.ts, /Committed — ready for reprotect/, 30_000);
-    const s = DEFAULT_SCENARIO;
-    const vault = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${s.vault}`;
-    w.emulator.startInPortal('app-01', 'reprotect', {
-      properties: {
-        providerSpecificDetails: {
-          instanceType: 'InMageAzureV2',
-          processServerId: s.processServer.default,
-          masterTargetId: s.masterTarget,
-          policyId: `${vault}/replicationPolicies/${s.policies.classicToAzure}`,
-        },
-      },
-    });
+    // The emulator builds the recorded reprotect body (RecoveryToPrimary, InMageAzureV2, run-as account, mapped policy).
+    w.emulator.startInPortal('app-01', 'reprotect');
     const done = await waitForCardText(w, card.ts, /Done — protected to Azure again/, 30_000);
     expect(textOf(done)).toContain('reprotect started by someone outside the bot (seen in ASR)');
     expect(findAction(done.blocks, ACTION.reprotect)).toBeUndefined();

@@ -33,11 +33,12 @@ describe('the vault-wide ASR job watcher with more running jobs than ASR_JOB_REA
     const lists = reads.filter((r) => /\/replicationJobs$/i.test(r.path));
     const gets = reads.filter((r) => /\/replicationJobs\/[^/]+$/i.test(r.path));
     expect(lists.length).toBeGreaterThan(0);
-    expect(lists.every((r) => /startTime eq '/.test(r.query.$filter ?? ''))).toBe(true);
+    // Azure PowerShell's filter (recorded): StartTime, capitalised, 7 fractional digits.
+    expect(lists.every((r) => /^StartTime eq '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z'$/.test(r.query.$filter ?? ''))).toBe(true);
     // Each poll reads at most one running job; each of the 4 jobs is read once more when it has ended.
     expect(gets.length).toBeLessThanOrEqual(lists.length + vms.length);
     // Progress still reached the card from the jobs read in turn.
     const versions = [...world.slack.message('C0INCIDENT', card.ts)!.history.map((h) => JSON.stringify(h.blocks))];
-    expect(versions.some((v) => /failover running — [^(]+\(\d\/4\)/.test(v))).toBe(true);
+    expect(versions.some((v) => /failover running — [^(]+\(\d\/5\)/.test(v))).toBe(true);
   });
 });

@@ -15,11 +15,14 @@ import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(90_000);
 
+/** The appliance reports the agent registered this long after the planned failover ended. */
+const AGENT_DELAY_MS = 6000;
+
 let world: SandboxWorld;
 let bot: Runtime;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix: uniquePrefix('mod'), emulator: { agentRegistrationDelayMs: 2500 } });
+  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix: uniquePrefix('mod'), emulator: { agentRegistrationDelayMs: AGENT_DELAY_MS } });
   bot = await world.startBot();
 });
 
@@ -37,12 +40,14 @@ describe('a modernized (replication appliance) VM', () => {
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
     const planned = world.emulator.operationPosts('plannedFailover');
     expect(planned).toHaveLength(1);
-    expect(planned[0]?.body).toMatchObject({
+    // Recorded: no failoverDirection at all.
+    expect(planned[0]?.body).toEqual({
       properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' } },
     });
 
     await commitAsApprover(world, prompt, card.ts);
-    const commitAt = world.emulator.operationPosts('failoverCommit')[0]!.time.getTime();
+    const failoverJob = world.emulator.jobs().find((j) => (j.properties as { scenarioName?: string }).scenarioName === 'PlannedFailover');
+    const failoverEnd = Date.parse(String((failoverJob?.properties as { endTime?: string }).endTime));
     const { modal } = await reprotectWithDefaults(world, card.ts);
     expect(textOf(modal)).toMatch(/Replication appliance/);
     expect(textOf(modal)).toMatch(/avs-appliance01/);
@@ -52,10 +57,20 @@ describe('a modernized (replication appliance) VM', () => {
     const reprotects = world.emulator.operationPosts('reprotect');
     expect(reprotects).toHaveLength(1);
     // No reprotect was sent before the appliance reported the agent registered.
-    expect(reprotects[0]!.time.getTime() - commitAt).toBeGreaterThanOrEqual(2500);
-    expect(reprotects[0]?.body).toMatchObject({
-      properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', processServerId: DEFAULT_SCENARIO.applianceProcessServer.default } },
+    expect(reprotects[0]!.time.getTime() - failoverEnd).toBeGreaterThanOrEqual(AGENT_DELAY_MS);
+    // The recorded body: no direction; the appliance's process server, a run-as account of the Azure
+    // Migrate VMware site (read from its own resource group; a Windows VM: the Windows guest account), the last used policy.
+    expect(reprotects[0]?.body).toEqual({
+      properties: {
+        providerSpecificDetails: {
+          instanceType: 'InMageRcmFailback',
+          processServerId: DEFAULT_SCENARIO.applianceProcessServer.default,
+          runAsAccountId: DEFAULT_SCENARIO.vmwareSite.runAsAccounts.windowsGuest,
+          policyId: expect.stringMatching(new RegExp(`/replicationPolicies/${DEFAULT_SCENARIO.policies.modernizedToAzure}$`)),
+        },
+      },
     });
+    expect(textOf(modal)).toMatch(/Run-as account \(Azure Migrate VMware site\)/);
     expect(world.emulator.item('crm-01')?.provider).toBe('InMageRcm');
   });
 });

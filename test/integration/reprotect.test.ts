@@ -51,7 +51,10 @@ describe('reprotect to Azure after the commit', () => {
     const { modal, reply } = await reprotectWithDefaults(world, cardTs);
     expect(textOf(modal)).toMatch(/Process server/);
     expect(textOf(modal)).toMatch(/unhealthy/);
-    expect(textOf(modal)).toMatch(/Master target.*Run-as account.*Replication policy.*Storage account for data.*Storage account for logs/);
+    // The recorded input: process server (master target = the same), run-as account, the container mapping's policy.
+    expect(textOf(modal)).toMatch(/Process server.*Run-as account.*Replication policy/);
+    expect(textOf(modal)).toMatch(/azure-ps01 \(served the failback from Azure\)/);
+    expect(textOf(modal)).not.toMatch(/Master target|Storage account/);
     expect(reply.responseAction).toBe('clear');
 
     await waitForCardText(world, cardTs, /waiting for the VM’s agent.*attempt 2/);
@@ -60,19 +63,21 @@ describe('reprotect to Azure after the commit', () => {
 
     const posts = reprotectPosts();
     expect(posts.map((p) => p.status)).toEqual([400, 400, 202]);
-    expect(posts[2]?.body).toMatchObject({
+    // The recorded body; the defaults: the configuration server's own process server (never the Azure-side
+    // one that served the failback), the first run-as account, the policy mapped to the VM's container.
+    const s = DEFAULT_SCENARIO;
+    expect(posts[2]?.body).toEqual({
       properties: {
+        failoverDirection: 'RecoveryToPrimary',
         providerSpecificDetails: {
           instanceType: 'InMageAzureV2',
-          processServerId: expect.any(String),
-          masterTargetId: expect.any(String),
-          policyId: expect.stringMatching(/replicationPolicies/),
-          logStorageAccountId: expect.stringMatching(/storageAccounts\/avsdrlogs01$/),
+          processServerId: s.processServer.default,
+          masterTargetId: s.processServer.default,
+          runAsAccountId: s.runAsAccount,
+          policyId: expect.stringMatching(new RegExp(`/replicationPolicies/${s.policies.classicToAzure}$`)),
         },
       },
     });
-    // The default process server is the healthy one of the VM's own configuration server.
-    expect(posts[2]?.body).toMatchObject({ properties: { providerSpecificDetails: { processServerId: DEFAULT_SCENARIO.processServer.default } } });
     expect(world.emulator.item('app-01')?.provider).toBe('InMageAzureV2');
 
     const summary = await world.slack.waitFor((s) => s.thread(INCIDENT_CHANNEL, cardTs).find((m) => /finished/.test(m.text)));

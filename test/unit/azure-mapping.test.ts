@@ -4,7 +4,8 @@ import type { Job } from '@azure/arm-recoveryservices-siterecovery';
 import { jobNameFromUrl, parseItemId } from '../../src/azure/arm-ids';
 import { mapOperationError, mapReadError } from '../../src/azure/asr-errors';
 import { summarizeJob } from '../../src/azure/jobs';
-import { armScope, PointSummary } from '../../src/azure/sdk-gateway';
+import { armScope, powershellTime } from '../../src/azure/sdk-gateway';
+import { PointSummary } from '../../src/azure/point-summary';
 import { noRepeatPostPolicy } from '../../src/azure/no-repeat-post-policy';
 import { planStrategyFor, strategyFor } from '../../src/azure/providers';
 import { AsrOutcomeUnknownError, AsrRefusedError, AsrTransientError } from '../../src/errors';
@@ -27,20 +28,25 @@ describe('ARM ids', () => {
 });
 
 describe('provider strategies', () => {
-  const item = (instanceType: string) => ({ properties: { providerSpecificDetails: { instanceType } } }) as never;
+  const item = (instanceType: string, activeLocation?: string) => ({ properties: { ...(activeLocation ? { activeLocation } : {}), providerSpecificDetails: { instanceType } } }) as never;
 
-  it('fails classic items back by unplanned failover from Azure with ASR shutting the Azure VM down', () => {
-    const req = strategyFor(item('InMage'))?.failoverRequest({ kind: 'latest' });
+  it('fails classic items back from the side they are active on (Primary after the reprotect to AVS), ASR shutting the Azure VM down', () => {
+    const req = strategyFor(item('InMage'))?.failoverRequest(item('InMage', 'Primary'), { kind: 'latest' });
     expect(req).toEqual({
       method: 'unplannedFailover',
       body: {
         properties: {
-          failoverDirection: 'RecoveryToPrimary',
+          failoverDirection: 'PrimaryToRecovery',
           sourceSiteOperations: 'Required',
           providerSpecificDetails: { instanceType: 'InMage', recoveryPointType: 'LatestTime' },
         },
       },
     });
+    expect(strategyFor(item('InMage'))?.failoverRequest(item('InMage', 'Recovery'), { kind: 'latest' }).body.properties?.failoverDirection).toBe('RecoveryToPrimary');
+  });
+
+  it('refuses to guess a classic direction when ASR does not say where the item is active', () => {
+    expect(() => strategyFor(item('InMage'))?.failoverRequest(item('InMage'), { kind: 'latest' })).toThrow(/activeLocation/);
   });
 
   it.each([
@@ -50,17 +56,14 @@ describe('provider strategies', () => {
       { instanceType: 'InMage', recoveryPointType: 'Custom', recoveryPointId: '/rp/1' },
     ],
   ])('maps the classic recovery-point choice %j', (choice, details) => {
-    const req = strategyFor(item('InMage'))?.failoverRequest(choice);
+    const req = strategyFor(item('InMage'))?.failoverRequest(item('InMage', 'Primary'), choice);
     expect(req?.body.properties?.providerSpecificDetails).toEqual(details);
   });
 
-  it('fails modernized items back by planned failover', () => {
-    const req = strategyFor(item('InMageRcmFailback'))?.failoverRequest({ kind: 'latest-app-consistent' });
+  it('fails modernized items back by planned failover, with no direction', () => {
+    const req = strategyFor(item('InMageRcmFailback'))?.failoverRequest(item('InMageRcmFailback', 'Primary'), { kind: 'latest-app-consistent' });
     expect(req?.method).toBe('plannedFailover');
-    expect(req?.body.properties?.providerSpecificDetails).toEqual({
-      instanceType: 'InMageRcmFailback',
-      recoveryPointType: 'ApplicationConsistent',
-    });
+    expect(req?.body).toEqual({ properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' } } });
   });
 
   it.each([
@@ -86,7 +89,7 @@ describe('provider strategies', () => {
 
 describe('ASR job summary', () => {
   const job = (state: string, tasks: { name: string; friendlyName: string; state: string }[], errors: Job['properties'] = {}): Job =>
-    ({ properties: { state, tasks, ...errors } }) as Job;
+    ({ properties: { scenarioName: 'UnplannedFailover', targetObjectId: 'vm-guid', state, tasks, ...errors } }) as Job;
   const tasks = [
     { name: 'PreFailoverCheck', friendlyName: 'Prerequisites check', state: 'Succeeded' },
     { name: 'ShutdownVmTask', friendlyName: 'Shut down the virtual machine in Azure', state: 'Succeeded' },
@@ -111,6 +114,8 @@ describe('ASR job summary', () => {
     const child = (friendlyName: string, state: string, errors: unknown[] = []) => ({ name: 'T', friendlyName, state, errors });
     const plan = {
       properties: {
+        scenarioName: 'UnplannedFailover',
+        targetObjectId: 'plan-guid',
         state: 'InProgress',
         tasks: [
           { name: 'Prereq', friendlyName: 'Prerequisites check', state: 'Succeeded' },
@@ -143,6 +148,17 @@ describe('ASR job summary', () => {
     // "app-01" does not match app-010's tasks.
     expect(view.members?.['/i/app-01']).toEqual({ progress: { task: 'Group 1: Start · Start the virtual machine', done: 1, total: 2 }, shutdown: 'succeeded' });
     expect(view.members?.['/i/app-010']).toMatchObject({ progress: { done: 1, total: 2 }, shutdown: 'failed' });
+  });
+
+  it('reads a job ASR has not filled in yet (recorded right after a POST) as pending, not as running', () => {
+    const blank = { properties: { scenarioName: null, friendlyName: null, state: 'NotStarted', targetObjectId: null, tasks: [] } } as unknown as Job;
+    expect(summarizeJob('j', blank).state).toBe('pending');
+  });
+
+  it('reads a suspended job as waiting for a person, neither failed nor done', () => {
+    const view = summarizeJob('j', job('Suspended', tasks.map((t) => (t.state === 'InProgress' ? { ...t, state: 'Suspended' } : t))));
+    expect(view.state).toBe('suspended');
+    expect(view.progress.task).toMatch(/resume the job in the Azure portal/);
   });
 
   it("carries ASR's own error message for a failed job", () => {
@@ -239,6 +255,12 @@ describe('recovery point summary', () => {
     s.add('2026-11-28T10:00:00Z', 'CrashConsistent');
     expect(s.complete()).toBe(false);
     expect(s.result()).toMatchObject({ latestCrashConsistent: '2026-11-28T10:00:00Z', latestAppConsistent: '2026-11-28T09:30:00Z' });
+  });
+});
+
+describe('job list filter time', () => {
+  it('is written as Azure PowerShell writes it (7 fractional digits)', () => {
+    expect(powershellTime(new Date('2021-04-04T05:28:32.133Z'))).toBe('2021-04-04T05:28:32.1330000Z');
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
@@ -11,6 +11,9 @@ const ACTION_OF: Record<string, readonly string[]> = {
   'replicationProtectedItems.get': [`${ITEM}/read`],
   'recoveryPoints.listByReplicationProtectedItems': [`${ITEM}/recoveryPoints/read`],
   'replicationFabrics.get': [`${V}/replicationFabrics/read`],
+  'replicationProtectionContainerMappings.listByReplicationProtectionContainers': [`${V}/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings/read`],
+  // Not an SDK operation: the appliance fabric's Azure Migrate VMware site, read through the same pipeline.
+  'offAzure.runAsAccounts': ['Microsoft.OffAzure/VMwareSites/runasaccounts/read'],
   'replicationPolicies.list': [`${V}/replicationPolicies/read`],
   'replicationJobs.get': [`${V}/replicationJobs/read`],
   'replicationJobs.list': [`${V}/replicationJobs/read`],
@@ -27,9 +30,14 @@ const ACTION_OF: Record<string, readonly string[]> = {
 };
 
 function operationsCalled(): Set<string> {
-  const src = readFileSync(join(ROOT, 'src/azure/sdk-gateway.ts'), 'utf8');
+  const dir = join(ROOT, 'src/azure');
+  const src = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
   const ops = new Set<string>();
   for (const m of src.matchAll(/this\.client\s*\.\s*(\w+)\s*\.\s*(\w+)\(/g)) if (m[1] !== 'pipeline') ops.add(`${m[1]}.${m[2]}`);
+  if (/\/runAsAccounts\?api-version=/.test(src)) ops.add('offAzure.runAsAccounts');
   // `const items = this.client.replicationProtectedItems` — its operations are called as items.beginX(…)
   for (const m of src.matchAll(/\bitems\.(begin\w+)\(/g)) ops.add(`replicationProtectedItems.${m[1]}`);
   // `const plans = this.client.replicationRecoveryPlans` — likewise plans.beginX(…)

@@ -27,69 +27,90 @@ describe('agent-not-registered matcher', () => {
 });
 
 describe('reprotect input builders', () => {
-  const item = (instanceType: string, extra: Record<string, unknown> = {}) =>
-    ({ properties: { providerSpecificDetails: { instanceType, ...extra } } }) as never;
+  const item = (instanceType: string, extra: Record<string, unknown> = {}, activeLocation = 'Recovery') =>
+    ({ properties: { activeLocation, friendlyName: 'app-01', providerSpecificDetails: { instanceType, ...extra } } }) as never;
+  const policies = [
+    { id: 'pol-azure-legacy', properties: { friendlyName: 'to-azure-legacy', providerSpecificDetails: { instanceType: 'InMageAzureV2' } } },
+    { id: 'pol-azure', properties: { friendlyName: 'to-azure', providerSpecificDetails: { instanceType: 'InMageAzureV2' } } },
+    { id: 'pol-back', properties: { friendlyName: 'to-avs', providerSpecificDetails: { instanceType: 'InMage' } } },
+  ] as never;
 
-  it('builds the classic InMageAzureV2 input from the choices', () => {
-    const body = strategyFor(item('InMage'))?.reprotectRequest({ processServerId: 'ps', masterTargetId: 'mt', policyId: 'pol', runAsAccountId: '1' });
+  it('builds the classic InMageAzureV2 input as recorded: from the active side (Recovery → RecoveryToPrimary), master target = process server', () => {
+    const body = strategyFor(item('InMage'))?.reprotectRequest(item('InMage'), { processServerId: 'ps', policyId: 'pol', runAsAccountId: '1' });
     expect(body).toEqual({
       properties: {
-        failoverDirection: 'PrimaryToRecovery',
-        providerSpecificDetails: { instanceType: 'InMageAzureV2', processServerId: 'ps', masterTargetId: 'mt', policyId: 'pol', runAsAccountId: '1' },
+        failoverDirection: 'RecoveryToPrimary',
+        providerSpecificDetails: { instanceType: 'InMageAzureV2', masterTargetId: 'ps', processServerId: 'ps', runAsAccountId: '1', policyId: 'pol' },
       },
     });
   });
 
-  it('builds the modernized InMageRcmFailback input, run-as account only when chosen', () => {
-    const body = strategyFor(item('InMageRcmFailback'))?.reprotectRequest({ processServerId: 'ps', policyId: 'pol' });
-    expect(body).toEqual({ properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', processServerId: 'ps', policyId: 'pol' } } });
+  it('builds the modernized InMageRcmFailback input with no direction and the site’s run-as account', () => {
+    const body = strategyFor(item('InMageRcmFailback'))?.reprotectRequest(item('InMageRcmFailback'), { processServerId: 'ps', policyId: 'pol', runAsAccountId: '/sites/s/runasaccounts/a' });
+    expect(body).toEqual({ properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', processServerId: 'ps', runAsAccountId: '/sites/s/runasaccounts/a', policyId: 'pol' } } });
   });
 
-  it('offers the fabric’s process servers, marks the unhealthy one and never defaults to it', () => {
-    const fields = strategyFor(item('InMage'))!.reprotectFields(
-      item('InMage'),
-      {
+  it('offers the fabric’s process servers: never the unhealthy one, never the Azure one that served the failback; the configuration server’s own first', () => {
+    const it = item('InMage', { processServerId: 'ps-azure' });
+    const fields = strategyFor(it)!.reprotectFields(it, {
+      fabric: {
+        ipAddress: '10.10.1.4',
         processServers: [
-          { id: 'ps-bad', friendlyName: 'avs-ps02', health: 'Critical', lastHeartbeat: T0 },
-          { id: 'ps-ok', friendlyName: 'avs-cs01', health: 'Normal', lastHeartbeat: T0 },
+          { id: 'ps-bad', friendlyName: 'avs-ps02', ipAddress: '10.10.1.5', health: 'Critical', lastHeartbeat: T0 },
+          { id: 'ps-azure', friendlyName: 'azure-ps01', ipAddress: '10.20.0.4', health: 'Normal', lastHeartbeat: T0 },
+          { id: 'ps-cs', friendlyName: 'avs-cs01', ipAddress: '10.10.1.4', health: 'Normal', lastHeartbeat: T0 },
         ],
-        masterTargetServers: [{ id: 'mt', name: 'avs-cs01' }],
         runAsAccounts: [{ accountId: '1', accountName: 'vcenter' }],
       },
-      [
-        { id: 'pol-azure', properties: { friendlyName: 'to-azure', providerSpecificDetails: { instanceType: 'InMageAzureV2' } } },
-        { id: 'pol-back', properties: { friendlyName: 'to-avs', providerSpecificDetails: { instanceType: 'InMage' } } },
-      ] as never,
-      { storageAccounts: [{ data: ['/sa/cache1'], log: ['/sa/log1'] }, { data: ['/sa/cache2'], log: ['/sa/log1'] }, { data: ['/sa/cache2'], log: [] }] },
-    );
+      policies,
+      mappedPolicyIds: new Set(['pol-azure']),
+    });
     const ps = fields.find((f) => f.id === 'processServerId')!;
-    expect(ps.label).toBe('Process server');
-    expect(ps.options.map((o) => [o.value, o.unhealthy])).toEqual([
-      ['ps-bad', true],
-      ['ps-ok', false],
+    expect(ps.options.map((o) => [o.value, o.unhealthy, o.note])).toEqual([
+      ['ps-bad', true, undefined],
+      ['ps-azure', false, 'served the failback from Azure'],
+      ['ps-cs', false, 'the configuration server’s own'],
     ]);
-    expect(ps.initial).toBe('ps-ok');
-    expect(fields.find((f) => f.id === 'policyId')?.options.map((o) => o.value)).toEqual(['pol-azure']);
-    // Storage accounts the vault already replicates to, the most used first and pre-filled.
-    const data = fields.find((f) => f.id === 'storageAccountId')!;
-    expect(data.options.map((o) => [o.value, o.label])).toEqual([
-      ['/sa/cache2', 'cache2'],
-      ['/sa/cache1', 'cache1'],
-    ]);
-    expect(data.initial).toBe('/sa/cache2');
-    expect(fields.find((f) => f.id === 'logStorageAccountId')?.initial).toBe('/sa/log1');
+    expect(ps.initial).toBe('ps-cs');
+    expect(fields.map((f) => f.id)).toEqual(['processServerId', 'runAsAccountId', 'policyId']);
+    // The policy of the container's mapping, not the first InMageAzureV2 policy of the vault.
+    const policy = fields.find((f) => f.id === 'policyId')!;
+    expect(policy.options.map((o) => o.value)).toEqual(['pol-azure']);
+    expect(policy.initial).toBe('pol-azure');
+    expect(fields.find((f) => f.id === 'runAsAccountId')).toMatchObject({ optional: false, initial: '1' });
   });
 
-  it('defaults the modernized policy to the item’s last used one', () => {
-    const it = item('InMageRcmFailback', { lastUsedPolicyId: 'pol-2' });
-    const fields = strategyFor(it)!.reprotectFields(it, { processServers: [] }, [
-      { id: 'pol-1', properties: { providerSpecificDetails: { instanceType: 'InMageRcm' } } },
-      { id: 'pol-2', properties: { providerSpecificDetails: { instanceType: 'InMageRcm' } } },
-      { id: 'pol-3', properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback' } } },
-    ] as never, { storageAccounts: [] });
+  it('never picks the Azure-side process server, even when it is the only healthy one left', () => {
+    const it = item('InMage', { processServerId: 'ps-azure' });
+    const fields = strategyFor(it)!.reprotectFields(it, {
+      fabric: { processServers: [{ id: 'ps-azure', friendlyName: 'azure-ps01', health: 'Normal' }] },
+      policies,
+      mappedPolicyIds: new Set(),
+    });
+    expect(fields.find((f) => f.id === 'processServerId')?.initial).toBeUndefined();
+    // No mapping found and several policies: the person chooses.
+    expect(fields.find((f) => f.id === 'policyId')).toMatchObject({ initial: undefined, options: [{ value: 'pol-azure-legacy' }, { value: 'pol-azure' }] });
+  });
+
+  it('defaults the modernized policy to the item’s last used one and the run-as account to a guest account of the VM’s OS', () => {
+    const it = item('InMageRcmFailback', { lastUsedPolicyId: 'pol-2', osType: 'Linux' });
+    const fields = strategyFor(it)!.reprotectFields(it, {
+      fabric: { processServers: [] },
+      policies: [
+        { id: 'pol-1', properties: { providerSpecificDetails: { instanceType: 'InMageRcm' } } },
+        { id: 'pol-2', properties: { providerSpecificDetails: { instanceType: 'InMageRcm' } } },
+        { id: 'pol-3', properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback' } } },
+      ] as never,
+      mappedPolicyIds: new Set(),
+      siteRunAsAccounts: [
+        { id: '/s/runasaccounts/v', displayName: 'vcenter', credentialType: 'VMwareFabric' },
+        { id: '/s/runasaccounts/l', displayName: 'linux', credentialType: 'LinuxGuest' },
+      ],
+    });
     const policy = fields.find((f) => f.id === 'policyId')!;
     expect(policy.initial).toBe('pol-2');
     expect(policy.options.map((o) => o.value)).toEqual(['pol-1', 'pol-2']);
+    expect(fields.find((f) => f.id === 'runAsAccountId')).toMatchObject({ optional: false, initial: '/s/runasaccounts/l' });
   });
 });
 

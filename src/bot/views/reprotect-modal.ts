@@ -21,7 +21,7 @@ export function loadingReprotectModal(runId: string): View {
 }
 
 function optionOf(o: ReprotectOption, now: Date): PlainTextOption {
-  const parts = [o.label];
+  const parts = [o.note ? `${o.label} (${o.note})` : o.label];
   if (o.health) parts.push(o.health);
   if (o.lastHeartbeat) parts.push(`heartbeat ${formatAge(o.lastHeartbeat, now)}`);
   const text = `${o.unhealthy ? '⚠ ' : ''}${parts.join(' · ')}${o.unhealthy ? ' (unhealthy)' : ''}`;
@@ -46,7 +46,8 @@ export function reprotectModal(run: Run, form: ReprotectForm, now: Date): View {
     blocks.push(section(`*${safeLine(g.title, 200)}* — ${listWithin(g.vmNames.map((n) => safeLine(n, 80)), 2500)}`));
     for (const f of g.fields) {
       if (f.options.length === 0) {
-        blocks.push(context(`:warning: ${safeLine(f.label, 80)}: ASR lists none for this fabric.`));
+        const why = f.unavailable ? `could not be read: ${safeLine(f.unavailable, 300)}` : 'ASR lists none for this fabric.';
+        blocks.push(context(`:warning: ${safeLine(f.label, 80)}: ${why}`));
         continue;
       }
       const options = f.options.slice(0, 100).map((o) => optionOf(o, now));

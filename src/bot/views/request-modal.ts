@@ -235,8 +235,11 @@ function specificPointInput(): InputBlock {
     type: 'input',
     block_id: BLOCK.specificPoint,
     optional: true,
-    label: plain('Or a specific recovery point'),
-    hint: plain('Leave empty to use the choice above. A specific point overrides it (ASR: Custom).', 2000),
+    label: plain('Or a specific recovery point (not in the tutorial)'),
+    hint: plain(
+      'Leave empty to use the choice above (recommended). The tutorial fails back to the latest points only; ASR may refuse a specific point for a failback, and then nothing happens and the run shows its reason.',
+      2000,
+    ),
     element: {
       type: 'external_select',
       action_id: ACTION.specificPoint,

@@ -137,10 +137,18 @@ export function vmLine(run: Run, vm: RunVm): string {
   return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${leftOutText(vm)}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
 }
 
+/** A wait the bot put in because ASR could not take the operation now (see domain/rechecks). */
+function recheckText(what: string, op: OpState): string {
+  const since = op.waitingSince ? ` since ${utcTime(op.waitingSince)}` : '';
+  const next = op.nextAttemptAt ? ` — looking again at ${utcTime(op.nextAttemptAt)}` : '';
+  return `${what} waits${since}: ${safeLine(op.waitingFor ?? 'ASR', 300)}${next}`;
+}
+
 function failoverStatus(op: OpState): string {
   switch (op.status) {
-    case 'pending':
     case 'waiting':
+      return op.checks ? recheckText('failover', op) : 'waiting to start';
+    case 'pending':
       return 'waiting to start';
     case 'issuing':
       return 'starting the failover';
@@ -161,8 +169,9 @@ function leftOutText(vm: RunVm): string {
 
 function commitStatus(op: OpState): string {
   switch (op.status) {
-    case 'pending':
     case 'waiting':
+      return op.checks ? recheckText('commit', op) : 'committing';
+    case 'pending':
     case 'issuing':
     case 'running':
       return 'committing';
@@ -179,6 +188,7 @@ function reprotectStatus(op: OpState): string {
     case 'issuing':
       return `starting the reprotect${op.attempt && op.attempt > 1 ? ` (attempt ${op.attempt})` : ''}`;
     case 'waiting':
+      if (op.checks) return recheckText('reprotect', op);
       return (
         `waiting for ${safeLine(op.waitingFor ?? 'ASR', 120)}${op.waitingSince ? ` (since ${utcTime(op.waitingSince)})` : ''}` +
         ` — attempt ${op.attempt ?? 2} at ${op.nextAttemptAt ? utcTime(op.nextAttemptAt) : 'soon'}`

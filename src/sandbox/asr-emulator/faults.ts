@@ -10,9 +10,15 @@ interface Armed {
 }
 
 /** Operation POSTs (items and plans): the default match of drop-after-accept. */
-const OPERATION_POST = /\/(replicationProtectedItems|replicationRecoveryPlans)\/[^/]+\/(unplannedFailover|plannedFailover|failoverCommit|reprotect)$/i;
+const OPERATION_POST =
+  /\/(replicationProtectedItems|replicationRecoveryPlans)\/[^/]+\/(unplannedFailover|plannedFailover|failoverCommit|reprotect)$/i;
 
-function matches(match: FaultMatch | undefined, method: string, path: string, fallback: (method: string, path: string) => boolean): boolean {
+function matches(
+  match: FaultMatch | undefined,
+  method: string,
+  path: string,
+  fallback: (method: string, path: string) => boolean,
+): boolean {
   if (!match) return fallback(method, path);
   if (match.method && match.method.toUpperCase() !== method.toUpperCase()) return false;
   return typeof match.path === 'string' ? path.toLowerCase().includes(match.path.toLowerCase()) : match.path.test(path);
@@ -39,8 +45,13 @@ export class FaultRegistry {
   }
 
   /** Takes a fault of `kind` that matches (using it up once), or undefined. */
-  private take<K extends Fault['kind']>(kind: K, test: (f: Extract<Fault, { kind: K }>) => boolean): Extract<Fault, { kind: K }> | undefined {
-    const found = this.armed.find((a) => a.fault.kind === kind && a.left > 0 && test(a.fault as Extract<Fault, { kind: K }>));
+  private take<K extends Fault['kind']>(
+    kind: K,
+    test: (f: Extract<Fault, { kind: K }>) => boolean,
+  ): Extract<Fault, { kind: K }> | undefined {
+    const found = this.armed.find(
+      (a) => a.fault.kind === kind && a.left > 0 && test(a.fault as Extract<Fault, { kind: K }>),
+    );
     if (!found) return undefined;
     found.left -= 1;
     this.armed = this.armed.filter((a) => a.left > 0);
@@ -57,16 +68,24 @@ export class FaultRegistry {
   }
 
   takeDrop(method: string, path: string) {
-    return this.take('drop-after-accept', (f) => matches(f.match, method, path, (m, p) => m === 'POST' && OPERATION_POST.test(p)));
+    return this.take('drop-after-accept', (f) =>
+      matches(f.match, method, path, (m, p) => m === 'POST' && OPERATION_POST.test(p)),
+    );
   }
 
   takeSlowAnswer(method: string, path: string) {
-    return this.take('slow-answer-after-accept', (f) => matches(f.match, method, path, (m, p) => m === 'POST' && OPERATION_POST.test(p)));
+    return this.take('slow-answer-after-accept', (f) =>
+      matches(f.match, method, path, (m, p) => m === 'POST' && OPERATION_POST.test(p)),
+    );
   }
 
   /** Job faults, decided when an operation is accepted. */
   takeJobFailure(operation: OperationKind, item: string) {
     return this.take('job-fails', (f) => f.operation === operation && (f.item === undefined || f.item === item));
+  }
+
+  takeJobSuspend(operation: OperationKind, item: string) {
+    return this.take('job-suspends', (f) => f.operation === operation && (f.item === undefined || f.item === item));
   }
 
   takeShutdownFailure(item: string) {

@@ -34,8 +34,12 @@ export const TYPES = {
   fabric: 'Microsoft.RecoveryServices/vaults/replicationFabrics',
   container: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers',
   item: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems',
-  point: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints',
+  point:
+    'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints',
   policy: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
   job: 'Microsoft.RecoveryServices/vaults/replicationJobs',
   plan: 'Microsoft.RecoveryServices/vaults/replicationRecoveryPlans',
+  mapping:
+    'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
+  runAsAccount: 'Microsoft.OffAzure/VMwareSites/RunAsAccounts',
 } as const;

@@ -1,9 +1,14 @@
 /**
- * ASR jobs: one per accepted operation. Tasks run one after another on real timers (`taskMs`
- * each); the job's outcome (success, a failing task, a failing shutdown task) is decided when the
- * operation is accepted, and applied to the item when the last task ends.
+ * ASR jobs: one per accepted operation. A new job reads blank (NotStarted, no scenario or target)
+ * for `blankJobMs` — recorded: a job read right after its POST is blank — then its tasks run one
+ * after another on real timers (`taskMs` each). The job's outcome (success, a failing task, a
+ * failing shutdown task, a suspension) is decided when the operation is accepted, and applied to
+ * the item when the last task ends.
  */
+import { SCENARIO, JOB_TASKS, type TaskTemplate } from './job-tasks';
 import type { OperationKind } from './types';
+
+export { JOB_TASKS, SHUTDOWN_TASK, scenarioNameOf, type PlanTaskGroup, type TaskTemplate } from './job-tasks';
 
 /** One job/task error (ASR's JobErrorDetails, flattened). */
 export interface JobError {
@@ -16,16 +21,10 @@ export interface JobError {
   readonly taskId?: string;
 }
 
-export type RunState = 'NotStarted' | 'InProgress' | 'Succeeded' | 'Failed' | 'Cancelled';
+export type RunState = 'NotStarted' | 'InProgress' | 'Suspended' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Skipped';
 
-export interface TaskState {
+export interface TaskState extends TaskTemplate {
   readonly taskId: string;
-  /** Plan jobs: the VM (friendly name) this task acts on. */
-  readonly target?: string;
-  /** Plan jobs: the plan group this task belongs to (rendered as a group task with child tasks). */
-  readonly group?: PlanTaskGroup;
-  readonly name: string;
-  readonly friendlyName: string;
   state: RunState;
   stateDescription: string;
   startTime?: Date;
@@ -37,7 +36,7 @@ export interface JobState {
   readonly name: string;
   readonly activityId: string;
   readonly kind: OperationKind;
-  readonly scenarioName: 'UnplannedFailover' | 'PlannedFailover' | 'Commit' | 'Reprotect';
+  readonly scenarioName: string;
   readonly friendlyName: string;
   state: RunState;
   stateDescription: string;
@@ -45,11 +44,18 @@ export interface JobState {
   errors: JobError[];
   readonly startTime: Date;
   endTime?: Date;
-  /** The item's ARM name and friendly name. */
+  /** A GUID (recorded): classic vmId, modernized internalIdentifier at job start, or the plan's GUID. */
   readonly targetObjectId: string;
   readonly targetObjectName: string;
   readonly targetInstanceType: 'ProtectionEntity' | 'RecoveryPlan';
-  readonly affectedObjectDetails: Readonly<Record<string, string>>;
+  /** What the job acts on, by ARM name (internal, for the operation result). */
+  readonly target: { readonly type: 'item' | 'plan'; readonly name: string };
+  /** `customDetails` as served (instanceType, provider details, affectedObjectDetails). */
+  readonly customDetails: Readonly<Record<string, unknown>>;
+  /** True while the job reads blank (right after the POST, before it starts). */
+  blank: boolean;
+  /** Set while the job is Suspended: lets it go on. */
+  resume?: () => void;
 }
 
 /** An error to raise at a task; `level: 'Warning'` marks the task Failed but lets the job succeed. */
@@ -64,63 +70,33 @@ export interface TaskFault {
   readonly recommendedAction?: string;
 }
 
-/** A task template: stable `name`, display `friendlyName`, and for plan jobs the VM it acts on. */
-export interface TaskTemplate {
-  readonly name: string;
-  readonly friendlyName: string;
-  readonly target?: string;
-  readonly group?: PlanTaskGroup;
-}
-
-/** A recovery-plan group as ASR shows it in a plan job (`groupTaskCustomDetails`). */
-export interface PlanTaskGroup {
-  readonly instanceType: 'RecoveryPlanGroupTaskDetails' | 'RecoveryPlanShutdownGroupTaskDetails';
-  readonly name: string;
-  readonly groupId: string;
-  readonly rpGroupType: 'Shutdown' | 'Boot' | 'Failover';
-}
-
-/** Stable task names (`name`) of each job, in order. The app may look for `ShutdownVmTask`. */
-export const JOB_TASKS: Readonly<Record<OperationKind, readonly { name: string; friendlyName: string }[]>> = {
-  unplannedFailover: [
-    { name: 'FailoverPrerequisitesCheckTask', friendlyName: 'Prerequisites check for failover' },
-    { name: 'ShutdownVmTask', friendlyName: 'Shut down the virtual machine in Azure' },
-    { name: 'DataSyncTask', friendlyName: 'Synchronize the latest changes to the on-premises site' },
-    { name: 'StartVmOnPrimaryTask', friendlyName: 'Start the virtual machine on the primary (AVS) site' },
-  ],
-  plannedFailover: [
-    { name: 'FailoverPrerequisitesCheckTask', friendlyName: 'Prerequisites check for planned failover' },
-    { name: 'ShutdownVmTask', friendlyName: 'Shut down the virtual machine in Azure' },
-    { name: 'DataSyncTask', friendlyName: 'Synchronize the latest changes to the on-premises site' },
-    { name: 'StartVmOnPrimaryTask', friendlyName: 'Start the virtual machine on the primary (AVS) site' },
-  ],
-  failoverCommit: [
-    { name: 'CommitPrerequisitesCheckTask', friendlyName: 'Prerequisites check for commit' },
-    { name: 'FailoverCommitTask', friendlyName: 'Commit the failover and delete the virtual machine in Azure' },
-  ],
-  reprotect: [
-    { name: 'ReprotectPrerequisitesCheckTask', friendlyName: 'Prerequisites check for reprotect' },
-    { name: 'ReprotectTask', friendlyName: 'Enable replication from the primary (AVS) site to Azure' },
-    { name: 'StartInitialReplicationTask', friendlyName: 'Start initial replication' },
-  ],
-};
-
-const SCENARIO: Readonly<Record<OperationKind, { scenarioName: JobState['scenarioName']; friendlyName: string }>> = {
-  unplannedFailover: { scenarioName: 'UnplannedFailover', friendlyName: 'Unplanned failover' },
-  plannedFailover: { scenarioName: 'PlannedFailover', friendlyName: 'Planned failover' },
-  failoverCommit: { scenarioName: 'Commit', friendlyName: 'Commit' },
-  reprotect: { scenarioName: 'Reprotect', friendlyName: 'Reprotect' },
-};
-
-/** The scenario name ASR shows in the item's currentScenario and the job for an operation. */
-export function scenarioNameOf(kind: OperationKind): JobState['scenarioName'] {
-  return SCENARIO[kind].scenarioName;
-}
-
 export interface JobRunnerOptions {
   readonly taskMs: number;
+  /** Read when a job starts (a live setting). */
+  readonly blankJobMs: () => number;
   readonly now: () => number;
   readonly newId: () => string;
+}
+
+export interface JobInput {
+  readonly kind: OperationKind;
+  readonly targetObjectId: string;
+  readonly targetObjectName: string;
+  readonly targetInstanceType?: 'ProtectionEntity' | 'RecoveryPlan';
+  readonly target: JobState['target'];
+  /** Default: JOB_TASKS[kind]. */
+  readonly tasks?: readonly TaskTemplate[];
+  readonly customDetails: Readonly<Record<string, unknown>>;
+  readonly faults: readonly TaskFault[];
+  /** Stop at this task (job and task Suspended) until resumed. */
+  readonly suspendAt?: { readonly task: string; readonly target?: string };
+  readonly done: (job: JobState) => void;
+}
+
+interface Run {
+  readonly job: JobState;
+  readonly input: JobInput;
+  suspended: boolean;
 }
 
 /** Starts jobs and drives their tasks; `stop()` clears every pending timer. */
@@ -130,37 +106,42 @@ export class JobRunner {
 
   constructor(private readonly options: JobRunnerOptions) {}
 
-  /** Creates a job (InProgress, first task running) and schedules its tasks. `done` runs once, at the end. */
-  start(input: {
-    kind: OperationKind;
-    targetObjectId: string;
-    targetObjectName: string;
-    targetInstanceType?: 'ProtectionEntity' | 'RecoveryPlan';
-    /** Default: JOB_TASKS[kind]. */
-    tasks?: readonly TaskTemplate[];
-    affectedObjectDetails: Record<string, string>;
-    faults: readonly TaskFault[];
-    done: (job: JobState) => void;
-  }): JobState {
+  /** Creates a job (blank and NotStarted for blankJobMs, then InProgress) and schedules its tasks. `done` runs once, at the end. */
+  start(input: JobInput): JobState {
     const { now, newId } = this.options;
-    const start = new Date(now());
+    const blankMs = Math.max(0, this.options.blankJobMs());
     const job: JobState = {
       name: newId(),
       activityId: `${newId()} ActivityId: ${newId()}`,
       kind: input.kind,
       ...SCENARIO[input.kind],
-      state: 'InProgress',
-      stateDescription: 'InProgress',
-      tasks: (input.tasks ?? JOB_TASKS[input.kind]).map((t) => ({ taskId: newId(), ...t, state: 'NotStarted', stateDescription: 'NotStarted', errors: [] })),
+      state: 'NotStarted',
+      stateDescription: 'NotStarted',
+      tasks: (input.tasks ?? JOB_TASKS[input.kind]).map((t) => ({
+        taskId: newId(),
+        ...t,
+        state: 'NotStarted',
+        stateDescription: 'NotStarted',
+        errors: [],
+      })),
       errors: [],
-      startTime: start,
+      startTime: new Date(now()),
       targetObjectId: input.targetObjectId,
       targetObjectName: input.targetObjectName,
       targetInstanceType: input.targetInstanceType ?? 'ProtectionEntity',
-      affectedObjectDetails: input.affectedObjectDetails,
+      target: input.target,
+      customDetails: input.customDetails,
+      blank: blankMs > 0,
     };
     this.jobs.set(job.name.toLowerCase(), job);
-    this.runTask(job, 0, input.faults, input.done);
+    const run: Run = { job, input, suspended: false };
+    const begin = () => {
+      job.blank = false;
+      setState(job, 'InProgress');
+      this.runTask(run, 0);
+    };
+    if (blankMs > 0) this.later(blankMs, begin);
+    else begin();
     return job;
   }
 
@@ -170,7 +151,17 @@ export class JobRunner {
 
   /** Jobs, newest first. */
   list(): JobState[] {
-    return [...this.jobs.values()].sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || (a.name < b.name ? 1 : -1));
+    return [...this.jobs.values()].sort(
+      (a, b) => b.startTime.getTime() - a.startTime.getTime() || (a.name < b.name ? 1 : -1),
+    );
+  }
+
+  /** Lets a Suspended job go on; throws when it is not suspended. */
+  resume(name: string): void {
+    const job = this.get(name);
+    if (!job?.resume)
+      throw new Error(`ASR emulator: job '${name}' is not suspended (state ${job?.state ?? 'unknown'})`);
+    job.resume();
   }
 
   stop(): void {
@@ -178,20 +169,48 @@ export class JobRunner {
     this.timers.clear();
   }
 
-  private runTask(job: JobState, index: number, faults: readonly TaskFault[], done: (job: JobState) => void): void {
-    const task = job.tasks[index];
-    if (!task) return this.finish(job, done);
-    task.state = 'InProgress';
-    task.stateDescription = 'InProgress';
-    task.startTime = new Date(this.options.now());
+  private later(ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const fault = faults.find((f) => f.task === task.name && (f.target === undefined || f.target === task.target));
-      task.endTime = new Date(this.options.now());
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private runTask(run: Run, index: number): void {
+    const { job, input } = run;
+    const task = job.tasks[index];
+    if (!task) return this.finish(run);
+    const now = () => new Date(this.options.now());
+    const at = input.suspendAt;
+    if (at && !run.suspended && task.name === at.task && (at.target === undefined || at.target === task.target)) {
+      run.suspended = true;
+      setState(task, 'Suspended');
+      setState(job, 'Suspended');
+      task.startTime = now();
+      job.resume = () => {
+        job.resume = undefined;
+        setState(job, 'InProgress');
+        this.runTask(run, index);
+      };
+      return;
+    }
+    if (task.skipped) {
+      setState(task, 'Skipped');
+      task.startTime = now();
+      task.endTime = task.startTime;
+      return this.runTask(run, index + 1);
+    }
+    setState(task, 'InProgress');
+    task.startTime ??= now();
+    this.later(this.options.taskMs, () => {
+      const fault = input.faults.find(
+        (f) => f.task === task.name && (f.target === undefined || f.target === task.target),
+      );
+      task.endTime = now();
       if (!fault) {
-        task.state = 'Succeeded';
-        task.stateDescription = 'Completed';
-        return this.runTask(job, index + 1, faults, done);
+        setState(task, 'Succeeded', 'Completed');
+        return this.runTask(run, index + 1);
       }
       const error: JobError = {
         code: fault.code,
@@ -202,25 +221,31 @@ export class JobRunner {
         creationTime: task.endTime,
         taskId: task.taskId,
       };
-      task.state = 'Failed';
-      task.stateDescription = 'Failed';
+      setState(task, 'Failed');
       task.errors.push(error);
       job.errors.push(error);
-      if (fault.level === 'Warning') return this.runTask(job, index + 1, faults, done);
-      job.state = 'Failed';
-      job.stateDescription = 'Failed';
+      if (fault.level === 'Warning') return this.runTask(run, index + 1);
+      setState(job, 'Failed');
       job.endTime = task.endTime;
-      done(job);
-    }, this.options.taskMs);
-    this.timers.add(timer);
+      input.done(job);
+    });
   }
 
-  private finish(job: JobState, done: (job: JobState) => void): void {
-    job.state = 'Succeeded';
+  private finish(run: Run): void {
+    const { job } = run;
     // ASR finishes a job whose non-critical task failed (e.g. the source VM shutdown) as
     // succeeded "with information"; the failed task and a Warning-level error stay visible.
-    job.stateDescription = job.errors.length > 0 ? 'CompletedWithInformation' : 'Completed';
+    setState(job, 'Succeeded', job.errors.length > 0 ? 'CompletedWithInformation' : 'Completed');
     job.endTime = new Date(this.options.now());
-    done(job);
+    run.input.done(job);
   }
+}
+
+function setState(
+  x: { state: RunState; stateDescription: string },
+  state: RunState,
+  description: string = state,
+): void {
+  x.state = state;
+  x.stateDescription = description;
 }

@@ -1,41 +1,31 @@
 /**
- * The emulated vault's state and the item state machine. What an item allows is derived from its
- * generation and stage (STAGES) and whether an operation runs on it — callers read
+ * The emulated vault's state. What an item shows and allows is derived from its generation and
+ * stage (STAGES, in stages.ts) and whether an operation runs on it — callers read
  * `allowedOperations`, they never hard-code it.
  */
 import { TYPES, guidFrom, vaultId } from './ids';
-import { defaultRecoveryPoints } from './scenario';
-import type { FabricSeed, Generation, ItemStage, PlanSeed, PolicySeed, RecoveryPointSeed, VaultSeed } from './types';
+import type { JobState } from './jobs';
+import { defaultRecoveryPoints } from './seed-tools';
+import { STAGES, type StageView } from './stages';
+import type {
+  ContainerSeed,
+  EmulatorSettings,
+  FabricSeed,
+  Generation,
+  ItemStage,
+  MappingSeed,
+  PlanSeed,
+  PolicySeed,
+  RecoveryPointSeed,
+  VaultSeed,
+  VmwareSiteSeed,
+} from './types';
 
-/** What ASR shows for an item in one stage of the cycle. */
-export interface StageView {
-  readonly provider: 'InMage' | 'InMageAzureV2' | 'InMageRcmFailback' | 'InMageRcm';
-  readonly protectionState: string;
-  readonly protectionStateDescription: string;
-  readonly activeLocation: 'Primary' | 'Recovery';
-  readonly allowedOperations: readonly string[];
-  readonly replicationHealth: string;
-}
+export { STAGES, type StageView } from './stages';
 
-/** The state machine's table: (generation, stage) → provider, protection state, allowed operations. */
-export const STAGES: Readonly<Record<Generation, Readonly<Record<ItemStage, StageView>>>> = {
-  classic: {
-    ready: { provider: 'InMage', protectionState: 'Protected', protectionStateDescription: 'Protected', activeLocation: 'Recovery', allowedOperations: ['UnplannedFailover', 'DisableProtection'], replicationHealth: 'Normal' },
-    failedOver: { provider: 'InMage', protectionState: 'UnplannedFailoverCommitPendingStatesBegin', protectionStateDescription: 'Failover completed', activeLocation: 'Primary', allowedOperations: ['Commit', 'ChangePit', 'DisableProtection'], replicationHealth: 'Normal' },
-    committed: { provider: 'InMage', protectionState: 'UnplannedFailoverCompleted', protectionStateDescription: 'Failover committed', activeLocation: 'Primary', allowedOperations: ['Reprotect', 'DisableProtection'], replicationHealth: 'None' },
-    replicatingToAzure: { provider: 'InMageAzureV2', protectionState: 'Protected', protectionStateDescription: 'Initial replication in progress', activeLocation: 'Primary', allowedOperations: ['DisableProtection'], replicationHealth: 'Normal' },
-  },
-  modernized: {
-    ready: { provider: 'InMageRcmFailback', protectionState: 'Protected', protectionStateDescription: 'Protected', activeLocation: 'Recovery', allowedOperations: ['PlannedFailover', 'DisableProtection'], replicationHealth: 'Normal' },
-    failedOver: { provider: 'InMageRcmFailback', protectionState: 'PlannedFailoverCommitPendingStatesBegin', protectionStateDescription: 'Failover completed', activeLocation: 'Primary', allowedOperations: ['Commit', 'DisableProtection'], replicationHealth: 'Normal' },
-    committed: { provider: 'InMageRcmFailback', protectionState: 'PlannedFailoverCompleted', protectionStateDescription: 'Failover committed', activeLocation: 'Primary', allowedOperations: ['Reprotect', 'DisableProtection'], replicationHealth: 'None' },
-    replicatingToAzure: { provider: 'InMageRcm', protectionState: 'Protected', protectionStateDescription: 'Initial replication in progress', activeLocation: 'Primary', allowedOperations: ['DisableProtection'], replicationHealth: 'Normal' },
-  },
-};
-
-/** An operation running on an item (ASR's `currentScenario`). */
+/** An operation running on an item (ASR's `currentScenario`); `scenarioName` is the job's. */
 export interface RunningScenario {
-  readonly scenarioName: 'UnplannedFailover' | 'PlannedFailover' | 'Commit' | 'Reprotect';
+  readonly scenarioName: string;
   readonly jobName: string;
   readonly startTime: Date;
 }
@@ -55,9 +45,12 @@ export interface ItemState {
   scenario?: RunningScenario;
   lastFailoverTime?: Date;
   failoverPointId?: string;
-  /** Modernized: epoch ms from which the agent counts as registered after the commit. */
+  /** Modernized: epoch ms from which the agent counts as registered after the planned failover. */
   agentRegisteredAt?: number;
-  /** Classic: the process server / master target of the last reprotect. */
+  /** Classic `InMage` (failback replication): the Azure-side process server and the on-prem master target. */
+  readonly failbackProcessServerId?: string;
+  readonly failbackMasterTargetId?: string;
+  /** The replication to Azure (`InMageAzureV2` / `InMageRcm`): from the seed or the last reprotect. */
   processServerId?: string;
   masterTargetId?: string;
 }
@@ -66,6 +59,32 @@ export interface ItemState {
 export function viewOf(item: ItemState): StageView {
   const stage = STAGES[item.generation][item.stage];
   return item.scenario ? { ...stage, allowedOperations: [] } : stage;
+}
+
+/** Classic: providerSpecificDetails.vmId, a GUID that is not the item's ARM name (recorded). The same for InMage and InMageAzureV2. */
+export function vmIdOf(item: ItemState): string {
+  return guidFrom(`vmid/${item.friendlyName}`);
+}
+
+/** Modernized: providerSpecificDetails.internalIdentifier; it changes with the provider (recorded). */
+export function internalIdentifierOf(item: ItemState): string {
+  return guidFrom(`${viewOf(item).provider}/${item.name}`);
+}
+
+/** The GUID the item's jobs carry as targetObjectId (recorded): classic vmId, modernized internalIdentifier. */
+export function jobTargetIdOf(item: ItemState): string {
+  return item.generation === 'classic' ? vmIdOf(item) : internalIdentifierOf(item);
+}
+
+export function isAgentRegistered(item: ItemState, now: number): boolean {
+  return item.agentRegisteredAt !== undefined && now >= item.agentRegisteredAt;
+}
+
+/** A mapping with its target container resolved. */
+export interface ResolvedMapping extends MappingSeed {
+  readonly fabric: string;
+  readonly container: string;
+  readonly target: { readonly fabric: string; readonly container: string };
 }
 
 /** The emulated vault. Names match case-insensitively, as in ARM. */
@@ -77,20 +96,55 @@ export class VaultState {
   readonly policies: PolicySeed[];
   readonly items: ItemState[];
   readonly plans: PlanSeed[];
+  readonly sites: VmwareSiteSeed[];
+  /** Each plan's last job (a plan keeps its last scenario after the job ended — recorded). */
+  readonly planJobs = new Map<string, JobState>();
+  /** When the vault was built: the run-as accounts' timestamps are relative to it. */
+  readonly createdAt: number;
 
-  constructor(seed: VaultSeed, now: number) {
+  constructor(
+    seed: VaultSeed,
+    now: number,
+    readonly settings: EmulatorSettings,
+  ) {
     this.subscriptionId = seed.subscriptionId;
     this.resourceGroup = seed.resourceGroup;
     this.name = seed.name;
     this.fabrics = [...seed.fabrics];
     this.policies = [...seed.policies];
     this.plans = [...seed.plans];
+    this.sites = [...(seed.vmwareSites ?? [])];
+    this.createdAt = now;
     this.items = seed.items.map((s) => {
       const name = s.name ?? guidFrom(`${seed.name}/${s.fabric}/${s.friendlyName}`);
-      const points = s.recoveryPoints === 'none' ? [] : s.recoveryPoints === undefined || s.recoveryPoints === 'default' ? defaultRecoveryPoints(name, now) : [...s.recoveryPoints];
+      const points =
+        s.recoveryPoints === 'none'
+          ? []
+          : s.recoveryPoints === undefined || s.recoveryPoints === 'default'
+            ? defaultRecoveryPoints(name, now)
+            : [...s.recoveryPoints];
       const provider = STAGES[s.generation][s.stage].provider;
-      const policy = s.policy ?? this.policies.find((p) => p.providerSpecificDetails.instanceType === provider)?.name ?? '';
-      return { name, friendlyName: s.friendlyName, fabric: s.fabric, container: s.container, generation: s.generation, stage: s.stage, osType: s.osType ?? 'Windows', policy, points };
+      const policy =
+        s.policy ?? this.policies.find((p) => p.providerSpecificDetails.instanceType === provider)?.name ?? '';
+      const servers =
+        provider === 'InMage'
+          ? { failbackProcessServerId: s.processServerId, failbackMasterTargetId: s.masterTargetId }
+          : { processServerId: s.processServerId, masterTargetId: s.masterTargetId };
+      const item: ItemState = {
+        name,
+        friendlyName: s.friendlyName,
+        fabric: s.fabric,
+        container: s.container,
+        generation: s.generation,
+        stage: s.stage,
+        osType: s.osType ?? 'Windows',
+        policy,
+        points,
+        ...servers,
+      };
+      if (s.generation === 'modernized' && (s.stage === 'failedOver' || s.stage === 'committed'))
+        item.agentRegisteredAt = now;
+      return item;
     });
   }
 
@@ -103,8 +157,23 @@ export class VaultState {
     return this.fabrics.find((f) => eq(f.name, name));
   }
 
-  container(fabric: string, name: string): { name: string; friendlyName: string } | undefined {
+  container(fabric: string, name: string): ContainerSeed | undefined {
     return this.fabric(fabric)?.containers.find((c) => eq(c.name, name));
+  }
+
+  /** A container's mappings; a mapping without a target pairs with the first container of the first Azure fabric. */
+  mappings(fabric: string, container: string): ResolvedMapping[] {
+    const f = this.fabric(fabric);
+    const c = this.container(fabric, container);
+    if (!f || !c) return [];
+    const azure = this.fabrics.find((x) => x.customDetails.instanceType === 'Azure');
+    const fallback = { fabric: azure?.name ?? '', container: azure?.containers[0]?.name ?? '' };
+    return (c.mappings ?? []).map((m) => ({
+      ...m,
+      fabric: f.name,
+      container: c.name,
+      target: m.targetContainer ?? fallback,
+    }));
   }
 
   item(fabric: string, container: string, name: string): ItemState | undefined {
@@ -114,6 +183,11 @@ export class VaultState {
   /** By friendly name or ARM name. */
   itemNamed(name: string): ItemState | undefined {
     return this.items.find((i) => i.friendlyName === name) ?? this.items.find((i) => eq(i.name, name));
+  }
+
+  /** A plan's members that exist, in plan order. */
+  membersOf(plan: PlanSeed): ItemState[] {
+    return plan.members.map((m) => this.itemNamed(m)).filter((i): i is ItemState => i !== undefined);
   }
 
   policy(name: string): PolicySeed | undefined {
@@ -130,12 +204,26 @@ export class VaultState {
     return this.plans.find((p) => eq(p.name, name));
   }
 
+  /** An Azure Migrate site by ARM id (any casing). */
+  site(id: string): VmwareSiteSeed | undefined {
+    return this.sites.find((s) => eq(s.id, id));
+  }
+
+  /** The ARM id of a site's run-as account (`…/runasaccounts/{name}`, casing as recorded). */
+  runAsAccountId(site: VmwareSiteSeed, name: string): string {
+    return `${site.id}/runasaccounts/${name}`;
+  }
+
   fabricId(fabric: string): string {
     return `${this.id}/replicationFabrics/${fabric}`;
   }
 
   containerId(fabric: string, container: string): string {
     return `${this.fabricId(fabric)}/replicationProtectionContainers/${container}`;
+  }
+
+  mappingId(m: ResolvedMapping): string {
+    return `${this.containerId(m.fabric, m.container)}/replicationProtectionContainerMappings/${m.name}`;
   }
 
   itemId(item: ItemState): string {

@@ -1,14 +1,26 @@
 /**
- * ARM JSON bodies, shaped like Microsoft's samples and the SDK's mappers (dates as ISO strings).
+ * ARM JSON bodies of the vault's resources, shaped like the recorded traffic, Microsoft's samples
+ * and the SDK's mappers (dates as ISO strings). Jobs and plans are in render-jobs.ts.
  */
-import type { JobError, JobState, TaskState } from './jobs';
-import { TYPES, type ItemState, type VaultState, viewOf } from './model';
-import type { FabricSeed, PlanSeed, PolicySeed, RecoveryPointSeed } from './types';
+import {
+  internalIdentifierOf,
+  isAgentRegistered,
+  type ItemState,
+  type ResolvedMapping,
+  TYPES,
+  type VaultState,
+  viewOf,
+  vmIdOf,
+} from './model';
+import type { ContainerSeed, FabricSeed, PolicySeed, RecoveryPointSeed, VmwareSiteSeed } from './types';
 
 type Json = Record<string, unknown>;
 
-/** The item's `currentScenario` when nothing runs, as ASR shows it. */
-const NO_SCENARIO_TIME = '1753-01-01T01:01:01Z';
+/** An item's `currentScenario` when nothing runs (recorded: plans-and-jobs.json item_after_its_job_ended). */
+export const NO_SCENARIO_TIME = '1753-01-01T01:01:01Z';
+/** What a running item shows with `itemScenarioNames: 'opaque'` (the real name while a job runs is not recorded). */
+export const OPAQUE_SCENARIO_NAME = 'InProgressOperation';
+const DAY = 24 * 3600_000;
 
 export function renderFabric(v: VaultState, f: FabricSeed): Json {
   return {
@@ -28,7 +40,7 @@ export function renderFabric(v: VaultState, f: FabricSeed): Json {
   };
 }
 
-export function renderContainer(v: VaultState, f: FabricSeed, c: { name: string; friendlyName: string }): Json {
+export function renderContainer(v: VaultState, f: FabricSeed, c: ContainerSeed): Json {
   return {
     id: v.containerId(f.name, c.name),
     name: c.name,
@@ -45,12 +57,60 @@ export function renderContainer(v: VaultState, f: FabricSeed, c: { name: string;
   };
 }
 
+/** A ProtectionContainerMapping: the container's pairing with a target container under a policy. */
+export function renderMapping(v: VaultState, m: ResolvedMapping): Json {
+  const policy = v.policy(m.policy);
+  return {
+    id: v.mappingId(m),
+    name: m.name,
+    type: TYPES.mapping,
+    properties: {
+      targetProtectionContainerId: v.containerId(m.target.fabric, m.target.container),
+      targetProtectionContainerFriendlyName:
+        v.container(m.target.fabric, m.target.container)?.friendlyName ?? m.target.container,
+      providerSpecificDetails: { instanceType: String(policy?.providerSpecificDetails.instanceType ?? '') },
+      health: 'Normal',
+      healthErrorDetails: [],
+      policyId: v.policyId(m.policy),
+      policyFriendlyName: policy?.friendlyName ?? m.policy,
+      state: 'Paired',
+      sourceProtectionContainerFriendlyName: v.container(m.fabric, m.container)?.friendlyName ?? m.container,
+      sourceFabricFriendlyName: v.fabric(m.fabric)?.friendlyName ?? m.fabric,
+      targetFabricFriendlyName: v.fabric(m.target.fabric)?.friendlyName ?? m.target.fabric,
+    },
+  };
+}
+
+/** An Azure Migrate run-as account (Microsoft.OffAzure), as the site lists it. */
+export function renderRunAsAccount(
+  v: VaultState,
+  site: VmwareSiteSeed,
+  a: VmwareSiteSeed['runAsAccounts'][number],
+): Json {
+  return {
+    id: v.runAsAccountId(site, a.name),
+    name: a.name,
+    type: TYPES.runAsAccount,
+    properties: {
+      displayName: a.displayName,
+      credentialType: a.credentialType,
+      createdTimestamp: new Date(v.createdAt - 30 * DAY).toISOString(),
+      updatedTimestamp: new Date(v.createdAt - DAY).toISOString(),
+    },
+  };
+}
+
 export function renderItem(v: VaultState, item: ItemState, now: number): Json {
   const view = viewOf(item);
   const fabric = v.fabric(item.fabric);
   const policy = v.policy(item.policy);
-  const scenario = item.scenario
-    ? { scenarioName: item.scenario.scenarioName, jobId: v.jobId(item.scenario.jobName), startTime: item.scenario.startTime.toISOString() }
+  const running = item.scenario;
+  const scenario = running
+    ? {
+        scenarioName: v.settings.itemScenarioNames === 'opaque' ? OPAQUE_SCENARIO_NAME : running.scenarioName,
+        jobId: v.jobId(running.jobName),
+        startTime: running.startTime.toISOString(),
+      }
     : { scenarioName: 'None', jobId: v.jobId('None'), startTime: NO_SCENARIO_TIME };
   return {
     id: v.itemId(item),
@@ -64,7 +124,8 @@ export function renderItem(v: VaultState, item: ItemState, now: number): Json {
       primaryFabricProvider: item.generation === 'classic' ? 'VMware' : 'InMageRcmFabric',
       recoveryFabricFriendlyName: 'Microsoft Azure',
       recoveryFabricId: 'Microsoft Azure',
-      primaryProtectionContainerFriendlyName: fabric?.containers.find((c) => c.name === item.container)?.friendlyName ?? item.container,
+      primaryProtectionContainerFriendlyName:
+        fabric?.containers.find((c) => c.name === item.container)?.friendlyName ?? item.container,
       recoveryProtectionContainerFriendlyName: 'Microsoft Azure',
       protectionState: view.protectionState,
       protectionStateDescription: view.protectionStateDescription,
@@ -89,42 +150,62 @@ function providerDetails(v: VaultState, item: ItemState, now: number): Json {
   const view = viewOf(item);
   const newest = item.points[0];
   const rpo = newest ? Math.round((now - newest.time.getTime()) / 1000) : undefined;
+  const optional = (key: string, value: string | undefined) => (value ? { [key]: value } : {});
   switch (view.provider) {
     case 'InMage':
-    case 'InMageAzureV2':
+    case 'InMageAzureV2': {
+      const failback = view.provider === 'InMage';
       return {
         instanceType: view.provider,
+        ...(view.activeSiteType ? { activeSiteType: view.activeSiteType } : {}),
+        vmId: vmIdOf(item),
         osDetails: { osType: item.osType },
+        ...(failback ? {} : { osType: item.osType }),
         osVersion: item.osType === 'Windows' ? 'Windows Server 2019' : 'Ubuntu 22.04',
-        vmId: item.name,
         infrastructureVmId: `vm-${item.friendlyName}`,
-        protectionStage: view.provider === 'InMage' ? 'Resync' : 'InitialReplication',
+        protectionStage: failback ? 'Resync' : 'InitialReplication',
         ipAddress: '10.10.3.10',
         lastHeartbeat: new Date(now - 60_000).toISOString(),
         ...(rpo !== undefined ? { rpoInSeconds: rpo } : {}),
-        ...(item.processServerId ? { processServerId: item.processServerId } : {}),
-        ...(item.masterTargetId ? { masterTargetId: item.masterTargetId } : {}),
-        ...(newest ? { retentionWindowStart: item.points[item.points.length - 1]?.time.toISOString(), retentionWindowEnd: newest.time.toISOString() } : {}),
-        // Where a VM replicating to Azure keeps its data and logs (the vault's cache storage accounts).
-        ...(view.provider === 'InMageAzureV2'
+        ...optional('processServerId', failback ? item.failbackProcessServerId : item.processServerId),
+        ...optional('masterTargetId', failback ? item.failbackMasterTargetId : item.masterTargetId),
+        ...(newest
           ? {
-              recoveryAzureStorageAccount: `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.Storage/storageAccounts/avsdrcache01`,
-              recoveryAzureLogStorageAccountId: `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.Storage/storageAccounts/avsdrlogs01`,
+              retentionWindowStart: item.points[item.points.length - 1]?.time.toISOString(),
+              retentionWindowEnd: newest.time.toISOString(),
             }
           : {}),
+        // Where a VM replicating to Azure keeps its data and logs (the vault's cache storage accounts).
+        ...(failback
+          ? {}
+          : {
+              recoveryAzureStorageAccount: `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.Storage/storageAccounts/avsdrcache01`,
+              recoveryAzureLogStorageAccountId: `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.Storage/storageAccounts/avsdrlogs01`,
+            }),
       };
+    }
     case 'InMageRcmFailback': {
       const lastUsed = v.policies.find((p) => p.providerSpecificDetails.instanceType === 'InMageRcm');
+      const afterFailover = item.stage === 'failedOver' || item.stage === 'committed';
       return {
         instanceType: 'InMageRcmFailback',
+        internalIdentifier: internalIdentifierOf(item),
         osType: item.osType,
         targetVmName: item.friendlyName,
-        ...(lastUsed ? { lastUsedPolicyId: v.policyId(lastUsed.name), lastUsedPolicyFriendlyName: lastUsed.friendlyName } : {}),
-        isAgentRegistrationSuccessfulAfterFailover: item.agentRegisteredAt !== undefined && now >= item.agentRegisteredAt,
+        ...(lastUsed
+          ? { lastUsedPolicyId: v.policyId(lastUsed.name), lastUsedPolicyFriendlyName: lastUsed.friendlyName }
+          : {}),
+        ...(view.lastPlannedFailoverStatus ? { lastPlannedFailoverStatus: view.lastPlannedFailoverStatus } : {}),
+        ...(afterFailover ? { isAgentRegistrationSuccessfulAfterFailover: isAgentRegistered(item, now) } : {}),
       };
     }
     case 'InMageRcm':
-      return { instanceType: 'InMageRcm', osType: item.osType, ...(item.processServerId ? { processServerId: item.processServerId } : {}) };
+      return {
+        instanceType: 'InMageRcm',
+        internalIdentifier: internalIdentifierOf(item),
+        osType: item.osType,
+        ...optional('processServerId', item.processServerId),
+      };
   }
 }
 
@@ -138,142 +219,10 @@ export function renderPoint(v: VaultState, item: ItemState, p: RecoveryPointSeed
 }
 
 export function renderPolicy(v: VaultState, p: PolicySeed): Json {
-  return { id: v.policyId(p.name), name: p.name, type: TYPES.policy, properties: { friendlyName: p.friendlyName, providerSpecificDetails: p.providerSpecificDetails } };
-}
-
-function renderError(e: JobError): Json {
   return {
-    serviceErrorDetails: { code: e.code, message: e.message, possibleCauses: e.possibleCauses, recommendedAction: e.recommendedAction },
-    errorLevel: e.errorLevel,
-    creationTime: e.creationTime.toISOString(),
-    ...(e.taskId ? { taskId: e.taskId } : {}),
-  };
-}
-
-export function renderJob(v: VaultState, j: JobState): Json {
-  return {
-    id: v.jobId(j.name),
-    name: j.name,
-    type: TYPES.job,
-    properties: {
-      activityId: j.activityId,
-      scenarioName: j.scenarioName,
-      friendlyName: j.friendlyName,
-      state: j.state,
-      stateDescription: j.stateDescription,
-      tasks: renderTasks(j.tasks),
-      errors: j.errors.map(renderError),
-      startTime: j.startTime.toISOString(),
-      ...(j.endTime ? { endTime: j.endTime.toISOString() } : {}),
-      allowedActions: [],
-      targetObjectId: j.targetObjectId,
-      targetObjectName: j.targetObjectName,
-      targetInstanceType: j.targetInstanceType,
-      customDetails: { instanceType: 'AsrJobDetails', affectedObjectDetails: j.affectedObjectDetails },
-    },
-  };
-}
-
-/** A job as ASR lists it (`GET replicationJobs`): state and times, no tasks or errors. */
-export function renderJobSummary(v: VaultState, j: JobState): Json {
-  const full = renderJob(v, j) as { properties: Record<string, unknown> };
-  return { ...full, properties: { ...full.properties, tasks: [], errors: [] } };
-}
-
-function renderTask(t: TaskState): Json {
-  return {
-    taskId: t.taskId,
-    name: t.name,
-    friendlyName: t.friendlyName,
-    state: t.state,
-    stateDescription: t.stateDescription,
-    ...(t.startTime ? { startTime: t.startTime.toISOString() } : {}),
-    ...(t.endTime ? { endTime: t.endTime.toISOString() } : {}),
-    allowedActions: [],
-    taskType: t.target ? 'VirtualMachineTask' : 'TaskDetails',
-    ...(t.target ? { customDetails: { instanceType: 'VirtualMachineTaskDetails' } } : {}),
-    errors: t.errors.map(renderError),
-  };
-}
-
-/** Tasks as ASR lists them: a plan's per-VM tasks nested in one group task per plan group. */
-function renderTasks(tasks: readonly TaskState[]): Json[] {
-  const out: Json[] = [];
-  for (let i = 0; i < tasks.length; ) {
-    const t = tasks[i]!;
-    if (!t.group) {
-      out.push(renderTask(t));
-      i++;
-      continue;
-    }
-    const group = t.group;
-    const children: TaskState[] = [];
-    while (i < tasks.length && tasks[i]!.group === group) children.push(tasks[i++]!);
-    const state = groupState(children);
-    const starts = children.map((c) => c.startTime).filter((d): d is Date => d !== undefined);
-    const last = children.at(-1)?.endTime;
-    out.push({
-      taskId: `${children[0]!.taskId}-group`,
-      name: 'GroupTask',
-      friendlyName: group.name,
-      state,
-      stateDescription: state,
-      ...(starts[0] ? { startTime: starts[0].toISOString() } : {}),
-      ...(state !== 'InProgress' && state !== 'NotStarted' && last ? { endTime: last.toISOString() } : {}),
-      allowedActions: [],
-      taskType: 'GroupTaskDetails',
-      groupTaskCustomDetails: { instanceType: group.instanceType, name: group.name, groupId: group.groupId, rpGroupType: group.rpGroupType, childTasks: children.map(renderTask) },
-      errors: [],
-    });
-  }
-  return out;
-}
-
-function groupState(children: readonly TaskState[]): string {
-  if (children.every((c) => c.state === 'NotStarted')) return 'NotStarted';
-  if (children.some((c) => c.state === 'InProgress' || c.state === 'NotStarted')) return 'InProgress';
-  if (children.some((c) => c.state === 'Failed' && c.errors.some((e) => e.errorLevel === 'Error'))) return 'Failed';
-  return 'Succeeded';
-}
-
-export function renderPlan(v: VaultState, p: PlanSeed): Json {
-  const members = p.members.map((m) => v.itemNamed(m)).filter((i): i is ItemState => i !== undefined);
-  const providers = [...new Set(members.map((i) => viewOf(i).provider))];
-  const first = members[0];
-  const fabric = first ? v.fabric(first.fabric) : undefined;
-  // A plan allows an operation only when every member allows it.
-  const allowed = first ? viewOf(first).allowedOperations.filter((op) => members.every((i) => viewOf(i).allowedOperations.includes(op))) : [];
-  // A plan job sets every member's scenario to the same job: show it on the plan too.
-  const running = first?.scenario && members.every((i) => i.scenario?.jobName === first.scenario?.jobName) ? first.scenario : undefined;
-  return {
-    id: v.planId(p.name),
+    id: v.policyId(p.name),
     name: p.name,
-    type: TYPES.plan,
-    properties: {
-      friendlyName: p.friendlyName,
-      primaryFabricId: first ? v.fabricId(first.fabric) : '',
-      primaryFabricFriendlyName: fabric?.friendlyName ?? '',
-      recoveryFabricId: 'Microsoft Azure',
-      recoveryFabricFriendlyName: 'Microsoft Azure',
-      failoverDeploymentModel: 'ResourceManager',
-      replicationProviders: providers,
-      allowedOperations: allowed,
-      currentScenario: running
-        ? { scenarioName: running.scenarioName, jobId: v.jobId(running.jobName), startTime: running.startTime.toISOString() }
-        : { scenarioName: 'None', jobId: v.jobId('None'), startTime: NO_SCENARIO_TIME },
-      currentScenarioStatus: running ? 'InProgress' : 'Succeeded',
-      currentScenarioStatusDescription: 'Succeeded',
-      groups: [
-        { groupType: 'Shutdown', replicationProtectedItems: [], startGroupActions: [], endGroupActions: [] },
-        { groupType: 'Failover', replicationProtectedItems: [], startGroupActions: [], endGroupActions: [] },
-        {
-          groupType: 'Boot',
-          replicationProtectedItems: members.map((i) => ({ id: v.itemId(i), virtualMachineId: i.name })),
-          startGroupActions: [],
-          endGroupActions: [],
-        },
-      ],
-      providerSpecificDetails: [],
-    },
+    type: TYPES.policy,
+    properties: { friendlyName: p.friendlyName, providerSpecificDetails: p.providerSpecificDetails },
   };
 }

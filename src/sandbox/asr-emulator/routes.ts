@@ -1,13 +1,24 @@
 /**
- * ARM routes under `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}/…`,
- * matched case-insensitively. Lists are paged with an absolute `nextLink` (`$skiptoken` = offset).
+ * ARM routes under `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}/…`
+ * and Azure Migrate's `…/Microsoft.OffAzure/VMwareSites/{site}/runAsAccounts`, matched
+ * case-insensitively. Lists are paged with an absolute `nextLink` (`$skiptoken` = offset).
  */
-import { type OperationContext, OPERATION_RESULTS, OPERATION_STATUS, operationResult, operationStatus, startOperation } from './operations';
+import { filterItems, filterJobs } from './filters';
 import { eq } from './model';
+import { OFFAZURE_SITE, offAzureRoute } from './offazure';
+import {
+  type OperationContext,
+  OPERATION_RESULTS,
+  OPERATION_STATUS,
+  operationResult,
+  operationStatus,
+  startOperation,
+} from './operations';
 import { startPlanOperation } from './plan-operations';
-import { renderContainer, renderFabric, renderItem, renderJob, renderJobSummary, renderPlan, renderPoint, renderPolicy } from './render';
+import { renderContainer, renderFabric, renderItem, renderMapping, renderPoint, renderPolicy } from './render';
+import { renderJob, renderJobSummary, renderPlan } from './render-jobs';
 import { armError, ok, type Reply } from './reply';
-import { OPERATION_KINDS, type OperationKind } from './types';
+import { OPERATION_KINDS } from './types';
 
 export interface RouteContext extends OperationContext {
   readonly pageSize: () => number;
@@ -21,28 +32,53 @@ export interface RouteRequest {
   readonly body: unknown;
 }
 
-const VAULT_PREFIX = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)(\/.*)?$/i;
+const VAULT_PREFIX =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)(\/.*)?$/i;
 
 /** Serves one ARM request. */
 export function route(ctx: RouteContext, req: RouteRequest): Reply {
   const apiVersion = req.query['api-version'];
-  if (!apiVersion) return armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-  const m = VAULT_PREFIX.exec(req.path);
+  if (!apiVersion)
+    return armError(
+      400,
+      'MissingApiVersionParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    );
   const v = ctx.vault;
-  if (!m) return armError(404, 'InvalidResourceType', `The resource path '${req.path}' is not served by the ASR emulator.`);
-  if (!eq(m[1] ?? '', v.subscriptionId)) return armError(404, 'SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`);
-  if (!eq(m[2] ?? '', v.resourceGroup)) return armError(404, 'ResourceGroupNotFound', `Resource group '${m[2]}' could not be found.`);
-  if (!eq(m[3] ?? '', v.name)) return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.RecoveryServices/vaults/${m[3]}' under resource group '${m[2]}' was not found.`);
-  const seg = (m[4] ?? '').split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const page = <T>(all: readonly T[], render: (x: T) => unknown = (x) => x) => paged(ctx, req, all, render);
+  if (OFFAZURE_SITE.test(req.path)) return offAzureRoute(v, req.method, req.path, (all) => page(all));
+  const m = VAULT_PREFIX.exec(req.path);
+  if (!m)
+    return armError(404, 'InvalidResourceType', `The resource path '${req.path}' is not served by the ASR emulator.`);
+  if (!eq(m[1] ?? '', v.subscriptionId))
+    return armError(404, 'SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`);
+  if (!eq(m[2] ?? '', v.resourceGroup))
+    return armError(404, 'ResourceGroupNotFound', `Resource group '${m[2]}' could not be found.`);
+  if (!eq(m[3] ?? '', v.name))
+    return armError(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.RecoveryServices/vaults/${m[3]}' under resource group '${m[2]}' was not found.`,
+    );
+  const seg = (m[4] ?? '')
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   const is = (i: number, name: string) => eq(seg[i] ?? '', name);
   const n = seg.length;
 
   if (req.method === 'POST') {
     const kind = OPERATION_KINDS.find((k) => is(6, k));
-    if (n === 7 && is(0, 'replicationFabrics') && is(2, 'replicationProtectionContainers') && is(4, 'replicationProtectedItems') && kind) {
+    if (
+      n === 7 &&
+      is(0, 'replicationFabrics') &&
+      is(2, 'replicationProtectionContainers') &&
+      is(4, 'replicationProtectedItems') &&
+      kind
+    ) {
       const item = v.item(seg[1] ?? '', seg[3] ?? '', seg[5] ?? '');
       if (!item) return notFound('replicationProtectedItems', seg[5]);
-      return startOperation(ctx, kind as OperationKind, item, req.body, apiVersion);
+      return startOperation(ctx, kind, item, req.body, apiVersion);
     }
     if (n === 3 && is(0, 'replicationRecoveryPlans') && kind === undefined) {
       const planKind = OPERATION_KINDS.find((k) => is(2, k));
@@ -52,12 +88,16 @@ export function route(ctx: RouteContext, req: RouteRequest): Reply {
     }
     return armError(405, 'MethodNotAllowed', `POST ${req.path} is not supported by the ASR emulator.`);
   }
-  if (req.method !== 'GET') return armError(405, 'MethodNotAllowed', `${req.method} is not supported by the ASR emulator.`);
+  if (req.method !== 'GET')
+    return armError(405, 'MethodNotAllowed', `${req.method} is not supported by the ASR emulator.`);
 
-  const page = <T>(all: readonly T[], render: (x: T) => unknown) => paged(ctx, req, all.map(render));
   if (n === 2 && is(0, OPERATION_STATUS)) return operationStatus(ctx, seg[1] ?? '');
+  // The vault-level operation-result URL of earlier emulator versions, kept.
   if (n === 2 && is(0, OPERATION_RESULTS)) return operationResult(ctx, seg[1] ?? '', apiVersion);
-  if (n === 1 && is(0, 'replicationProtectedItems')) return page(v.items, (i) => renderItem(v, i, ctx.now()));
+  if (n === 1 && is(0, 'replicationProtectedItems')) {
+    const items = filterItems(v, req.query.$filter);
+    return items.ok ? page(items.value, (i) => renderItem(v, i, ctx.now())) : items.error;
+  }
   if (is(0, 'replicationPolicies')) {
     if (n === 1) return page(v.policies, (p) => renderPolicy(v, p));
     const p = n === 2 ? v.policy(seg[1] ?? '') : undefined;
@@ -65,14 +105,20 @@ export function route(ctx: RouteContext, req: RouteRequest): Reply {
   }
   if (is(0, 'replicationJobs')) {
     // The list is a summary, as ASR serves it (tasks and errors empty): details need a GET per job.
-    if (n === 1) return page(jobsSince(ctx.jobs.list(), req.query.$filter), (j) => renderJobSummary(v, j));
+    if (n === 1) {
+      const jobs = filterJobs(ctx.jobs.list(), req.query.$filter);
+      return jobs.ok ? page(jobs.value, (j) => renderJobSummary(v, j)) : jobs.error;
+    }
     const j = n === 2 ? ctx.jobs.get(seg[1] ?? '') : undefined;
     return j ? ok(renderJob(v, j)) : notFound('replicationJobs', seg[1]);
   }
   if (is(0, 'replicationRecoveryPlans')) {
     if (n === 1) return page(v.plans, (p) => renderPlan(v, p));
-    const p = n === 2 ? v.plan(seg[1] ?? '') : undefined;
-    return p ? ok(renderPlan(v, p)) : notFound('replicationRecoveryPlans', seg[1]);
+    const p = v.plan(seg[1] ?? '');
+    if (!p) return notFound('replicationRecoveryPlans', seg[1]);
+    if (n === 2) return ok(renderPlan(v, p));
+    if (n === 4 && is(2, OPERATION_RESULTS)) return operationResult(ctx, seg[3] ?? '', apiVersion);
+    return notFound(seg[2] ?? '', seg[3]);
   }
   if (!is(0, 'replicationFabrics')) return notFound(seg[0] ?? 'vault', seg[1]);
   if (n === 1) return page(v.fabrics, (f) => renderFabric(v, f));
@@ -84,11 +130,22 @@ export function route(ctx: RouteContext, req: RouteRequest): Reply {
   const container = v.container(fabric.name, seg[3] ?? '');
   if (!container) return notFound('replicationProtectionContainers', seg[3]);
   if (n === 4) return ok(renderContainer(v, fabric, container));
+  if (is(4, 'replicationProtectionContainerMappings')) {
+    const mappings = v.mappings(fabric.name, container.name);
+    if (n === 5) return page(mappings, (x) => renderMapping(v, x));
+    const mapping = n === 6 ? mappings.find((x) => eq(x.name, seg[5] ?? '')) : undefined;
+    return mapping ? ok(renderMapping(v, mapping)) : notFound('replicationProtectionContainerMappings', seg[5]);
+  }
   if (!is(4, 'replicationProtectedItems')) return notFound(seg[4] ?? '', seg[5]);
-  if (n === 5) return page(v.items.filter((i) => i.fabric === fabric.name && i.container === container.name), (i) => renderItem(v, i, ctx.now()));
+  if (n === 5)
+    return page(
+      v.items.filter((i) => i.fabric === fabric.name && i.container === container.name),
+      (i) => renderItem(v, i, ctx.now()),
+    );
   const item = v.item(fabric.name, container.name, seg[5] ?? '');
   if (!item) return notFound('replicationProtectedItems', seg[5]);
   if (n === 6) return ok(renderItem(v, item, ctx.now()));
+  if (n === 8 && is(6, OPERATION_RESULTS)) return operationResult(ctx, seg[7] ?? '', apiVersion);
   if (!is(6, 'recoveryPoints')) return notFound(seg[6] ?? '', seg[7]);
   if (n === 7) return page(item.points, (p) => renderPoint(v, item, p));
   const point = n === 8 ? item.points.find((p) => eq(p.name, seg[7] ?? '')) : undefined;
@@ -100,17 +157,10 @@ function notFound(type: string, name: string | undefined): Reply {
 }
 
 /** One page of a list: `{ value, nextLink? }`; nextLink repeats the request's query with a new `$skiptoken`. */
-/** `$filter=startTime eq '<ISO>'` (ASR's JobQueryParameter): jobs started at or after that time. */
-function jobsSince<T extends { startTime: Date }>(jobs: readonly T[], filter: string | undefined): readonly T[] {
-  const m = /startTime\s+eq\s+'([^']+)'/i.exec(filter ?? '');
-  const since = m?.[1] ? Date.parse(m[1]) : Number.NaN;
-  return Number.isNaN(since) ? jobs : jobs.filter((j) => j.startTime.getTime() >= since);
-}
-
-function paged(ctx: RouteContext, req: RouteRequest, all: readonly unknown[]): Reply {
+function paged<T>(ctx: RouteContext, req: RouteRequest, all: readonly T[], render: (x: T) => unknown): Reply {
   const size = Math.max(1, ctx.pageSize());
   const skip = Math.max(0, Number.parseInt(req.query.$skiptoken ?? '0', 10) || 0);
-  const value = all.slice(skip, skip + size);
+  const value = all.slice(skip, skip + size).map(render);
   if (skip + size >= all.length) return ok({ value });
   const next = new URL(`${ctx.baseUrl()}${req.path}`);
   for (const [k, val] of Object.entries(req.query)) if (k !== '$skiptoken') next.searchParams.set(k, val);

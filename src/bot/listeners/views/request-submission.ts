@@ -89,6 +89,7 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
           osType: v.osType,
           failover: { status: 'pending', ...(plan ? { viaPlan: true } : {}) },
           points: pointsAtRequest(points.get(v.id), recoveryPoint),
+          ...(v.jobTargetIds && v.jobTargetIds.length > 0 ? { asrIds: v.jobTargetIds } : {}),
         })),
       };
       const what = vms.map((v) => v.name).join(', ');
