@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT } from './domain/preflight';
 
 /** Raised when the environment does not describe a runnable bot; names every offending variable. */
 export class ConfigError extends Error {
@@ -112,6 +113,7 @@ const schema = z
     FAILBACK_RETENTION_DAYS: duration(90, 3650),
     FAILBACK_AUTO_REPROTECT: boolean(false),
     FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
+    FAILBACK_MAX_VMS_PER_RUN: count(DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT),
     ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
     ASR_JOB_READS_PER_POLL: count(5, 1000),
     REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
@@ -172,6 +174,8 @@ export interface Config {
     readonly requesters: { readonly users: readonly string[]; readonly groups: readonly string[] } | undefined;
     /** Start the reprotect by itself after the commit, through this process server (name or id). */
     readonly autoReprotect: { readonly processServer: string } | undefined;
+    /** The most VMs one run may fail back (a plan with more is refused; the request form allows no more). */
+    readonly maxVmsPerRun: number;
   };
   readonly timing: {
     readonly asrPollIntervalMs: number;
@@ -234,6 +238,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       },
       autoReprotect:
         e.FAILBACK_AUTO_REPROTECT && e.FAILBACK_DEFAULT_PROCESS_SERVER ? { processServer: e.FAILBACK_DEFAULT_PROCESS_SERVER } : undefined,
+      maxVmsPerRun: e.FAILBACK_MAX_VMS_PER_RUN,
     },
     timing: {
       asrPollIntervalMs: e.ASR_POLL_INTERVAL_SECONDS * 1000,

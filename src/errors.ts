@@ -89,6 +89,13 @@ export class RunConflictError extends FailbackError {
 export class StoreUnavailableError extends FailbackError {
   override readonly name = 'StoreUnavailableError';
   readonly code = 'STORE_UNAVAILABLE' as const;
+  /**
+   * The command was sent but its answer did not come in time: Redis may still carry it out (a
+   * create may yet happen). Otherwise it was never sent.
+   */
+  get timedOut(): boolean {
+    return /timed out/i.test(String((this.cause as Error | undefined)?.message ?? ''));
+  }
   get userMessage(): string {
     return 'failback-bot is degraded (its state store is not reachable). Nothing was started; try again in a minute.';
   }

@@ -12,6 +12,7 @@ import type { AsrGateway } from './azure/gateway';
 import { armScope, SdkAsrGateway } from './azure/sdk-gateway';
 import type { BotDeps } from './bot/deps';
 import { registerListeners } from './bot/listeners';
+import { asrJobLink } from './bot/views/portal-link';
 import type { Config } from './config';
 import { boltLogger } from './logging';
 import { EffectRunner } from './jobs/effects';
@@ -130,7 +131,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           lastRead: new Map(),
           log,
         },
-        messages: { client, redis, prefix, store, approvers, now, log },
+        messages: { client, redis, prefix, store, approvers, jobLink: asrJobLink(config.azure), now, log },
         reminders: {
           client,
           redis,
@@ -200,6 +201,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       effects,
       approvers: new ApproverDirectory(client, config.policy.approverGroups, log, now),
       policy: { ...config.policy },
+      jobLink: asrJobLink(config.azure),
       reprotectRetryWindowMs: config.timing.reprotectRetryWindowMs,
       storeReady: () => redis.status === 'ready',
       now,

@@ -6,6 +6,7 @@ import type { FailbackQueues } from '../jobs/queues';
 import type { ApproverDirectory } from '../slack/approvers';
 import type { FactsCache } from '../store/facts-cache';
 import type { RunStore } from '../store/run-store';
+import type { JobLink } from './views/portal-link';
 
 /** What the Slack listeners need; built once in the composition root. */
 export interface BotDeps {
@@ -15,7 +16,14 @@ export interface BotDeps {
   readonly queues: FailbackQueues;
   readonly effects: EffectRunner;
   readonly approvers: ApproverDirectory;
-  readonly policy: ApprovalPolicy & RequesterPolicy & { readonly allowedChannels: readonly string[] | undefined };
+  readonly policy: ApprovalPolicy &
+    RequesterPolicy & {
+      readonly allowedChannels: readonly string[] | undefined;
+      /** The most VMs one run may fail back (`FAILBACK_MAX_VMS_PER_RUN`): the request form and preflight hold to it. */
+      readonly maxVmsPerRun: number;
+    };
+  /** The Azure portal page of an ASR job of the vault, linked from the run card; without it the card names the steps only. */
+  readonly jobLink?: JobLink | undefined;
   /** How long reprotect retries wait for the VMs' agents. */
   readonly reprotectRetryWindowMs: number;
   /** Whether the store (Redis) answers now: without it nothing can be recorded, so nothing is started. */

@@ -53,5 +53,8 @@ export const parseReprotectBlockId = (blockId: string) => {
   return m ? { group: Number(m[1]), field: m[2] ?? '' } : undefined;
 };
 
+/** Matches the action ids of the reprotect modal's fields (a field beyond 100 options is searched by this id). */
+export const REPROTECT_FIELD_ACTION = /^rp\|\d+\|.+$/;
+
 /** Slack allows at most 100 options in a static select; beyond that the VM list is searched. */
 export const STATIC_SELECT_MAX = 100;

@@ -9,5 +9,11 @@ export function escapeMrkdwn(text: string): string {
 
 /** Cuts text to at most `max` characters, marking the cut. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  // Never keep half of a surrogate pair (an emoji, any astral character): Slack shows garbage or refuses it.
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+  return `${text.slice(0, end)}…`;
 }
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;

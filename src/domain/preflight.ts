@@ -10,16 +10,40 @@ export type PreflightResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly problems: readonly PreflightProblem[] };
 
+/** The most VMs one run may fail back unless configured otherwise (`FAILBACK_MAX_VMS_PER_RUN`). */
+export const DEFAULT_MAX_VMS_PER_RUN = 100;
+/** The highest `FAILBACK_MAX_VMS_PER_RUN` accepted: every Slack message of a run is designed for this many VMs. */
+export const MAX_VMS_PER_RUN_LIMIT = 500;
+
+export interface PreflightOptions {
+  /** The most VMs one run may take (`FAILBACK_MAX_VMS_PER_RUN`); default {@link DEFAULT_MAX_VMS_PER_RUN}. */
+  readonly maxVms?: number | undefined;
+}
+
+/** Names the limit a selection or a plan exceeds, and what to do instead. */
+function tooMany(count: number, max: number, instead: string): string {
+  return `has ${count} VMs, more than the ${max} one run may fail back (FAILBACK_MAX_VMS_PER_RUN): ${instead}`;
+}
+
 /**
- * The seed's prerequisites, checked before anything is queued: each VM replicates from Azure to
- * AVS and ASR allows the failback, nothing already runs on it (in ASR or in another run), and it has
- * a recovery point of the chosen kind. Every problem is reported, not just the first.
+ * The seed's prerequisites, checked before anything is queued: at most `options.maxVms` VMs (the
+ * request form allows no more, but a Slack client could send more; more is the only problem
+ * reported), each VM replicates from Azure to AVS and ASR allows the failback, nothing already runs
+ * on it (in ASR or in another run), and it has a recovery point of the chosen kind. Every problem is
+ * reported, not just the first.
  */
 export function preflight(
   vms: readonly VmFacts[],
   choice: RecoveryPointChoice,
   activeRunOf: (vmId: string) => string | undefined,
+  options: PreflightOptions = {},
 ): PreflightResult {
+  const max = options.maxVms ?? DEFAULT_MAX_VMS_PER_RUN;
+  // Alone: what else is wrong with hundreds of VMs matters once the selection is a run's size.
+  if (vms.length > max) {
+    const reason = tooMany(vms.length, max, 'choose fewer VMs and fail the others back in another run');
+    return { ok: false, problems: [{ vmId: '', vmName: 'The selection', reason }] };
+  }
   const problems: PreflightProblem[] = [];
   for (const vm of vms) {
     const reason = problemOf(vm, choice, activeRunOf(vm.id));
@@ -29,16 +53,24 @@ export function preflight(
 }
 
 /**
- * A recovery plan's preflight: the plan itself (ASR allows its failback, nothing runs on it, the
- * recovery-point choice suits a plan) and every member VM as in {@link preflight}. Every offending
- * VM is named; a member the vault does not list is a problem too.
+ * A recovery plan's preflight: the plan itself (it has at most `options.maxVms` VMs — else that is
+ * the only problem reported —, ASR allows its failback, nothing runs on it, the recovery-point choice
+ * suits a plan) and every member VM as in {@link preflight}. Every offending VM is named; a member
+ * the vault does not list is a problem too.
  */
 export function preflightPlan(
   plan: ReplicatedPlan,
   members: readonly VmFacts[],
   choice: RecoveryPointChoice,
   activeRunOf: (vmId: string) => string | undefined,
+  options: PreflightOptions = {},
 ): PreflightResult {
+  const max = options.maxVms ?? DEFAULT_MAX_VMS_PER_RUN;
+  // A plan fails over as one ASR job, so it cannot be split: its VMs go in runs of their own.
+  if (plan.vmIds.length > max) {
+    const reason = tooMany(plan.vmIds.length, max, 'choose its VMs instead, in several runs');
+    return { ok: false, problems: [{ vmId: plan.id, vmName: `Recovery plan ${plan.name}`, reason }] };
+  }
   const problems: PreflightProblem[] = [];
   const planProblem = (reason: string) => problems.push({ vmId: plan.id, vmName: `Recovery plan ${plan.name}`, reason });
   if (plan.vmIds.length === 0) planProblem('has no VMs');

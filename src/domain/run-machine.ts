@@ -87,6 +87,9 @@ export type RunEffect =
   | { readonly kind: 'run-step'; readonly step: OpKind; readonly notBefore?: string; readonly jobKey?: string }
   | { readonly kind: 'run-closed' };
 
+/** What a new run needs done: its card, and its failover step (queued once, at creation or by the outbox). */
+export const NEW_RUN_EFFECTS: readonly RunEffect[] = [{ kind: 'render-card' }, { kind: 'run-step', step: 'failover' }];
+
 /** One line of the append-only audit trail. */
 export interface AuditEntry {
   readonly at: string;

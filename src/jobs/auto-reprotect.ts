@@ -1,6 +1,7 @@
 import { AUTOPILOT, phaseOf, reprotectScope } from '../domain/run';
 import { choicesPerVm, missingChoices } from '../domain/reprotect-form';
 import type { StepDeps } from './step-processor';
+import { changeRun } from './change-run';
 
 /**
  * FAILBACK_AUTO_REPROTECT: once the commit is done, start the reprotect with the configured
@@ -34,12 +35,11 @@ export async function autoReprotect(
     await deps.store.audit(runId, { at, what: 'autopilot did not start the reprotect', actor: AUTOPILOT, detail: problems.join('; ') });
     return;
   }
-  const result = await deps.store.apply(runId, {
+  await changeRun(deps, runId, {
     type: 'reprotect-requested',
     by: AUTOPILOT,
     at,
     windowMs: deps.reprotectRetryWindowMs,
     choices: choicesPerVm(form, perGroup),
   });
-  if (result.applied) await deps.effects.run(result.run, result.effects);
 }

@@ -4,6 +4,7 @@ import { commitScope, failedFailovers, phaseOf, reprotectScope, type OpKind, typ
 import type { RunEvent } from '../domain/run-machine';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
+import { changeRun } from './change-run';
 
 export interface OutsideWatchDeps {
   readonly gateway: AsrGateway;
@@ -48,10 +49,9 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
       if (state.state !== 'done') continue;
       const at = new Date(deps.now()).toISOString();
       const event: RunEvent = { type: `${op}-seen-outside`, vmId: vm.id, at, jobName: job.name };
-      const result = await deps.store.apply(run.id, event);
+      const result = await changeRun(deps, run.id, event);
       if (!result.applied) continue;
       deps.log.info({ runId: run.id, vm: vm.name, op, jobName: job.name }, 'operation done outside the bot recorded');
-      await deps.effects.run(result.run, result.effects);
     }
   }
   await deps.store.setMark(LAST_CHECK, startedAt);

@@ -7,14 +7,11 @@ import { OperationBusyError } from './step-errors';
 import type { StepDeps } from './step-processor';
 import { isDue, unconfirmedSince } from './op-due';
 import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';
+import { changeRun } from './change-run';
 
 type Deps = Pick<StepDeps, 'gateway' | 'store' | 'watch' | 'effects' | 'pollIntervalMs' | 'issueLockMs' | 'now' | 'log'>;
 
-async function apply(deps: Pick<Deps, 'store' | 'effects'>, runId: string, event: RunEvent) {
-  const r = await deps.store.apply(runId, event);
-  if (r.applied) await deps.effects.run(r.run, r.effects);
-  return r;
-}
+const apply = (deps: Pick<Deps, 'store' | 'effects' | 'log'>, runId: string, event: RunEvent) => changeRun(deps, runId, event);
 
 /**
  * Issues `step` once on the run's recovery plan, for every VM whose op goes through the plan, under
@@ -120,7 +117,7 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
  * done on the VM, failed (with ASR's message for that VM) elsewhere.
  */
 export async function settlePlanMembers(
-  deps: Pick<Deps, 'store' | 'effects' | 'now'>,
+  deps: Pick<Deps, 'store' | 'effects' | 'now' | 'log'>,
   runId: string,
   op: PlanOpKind,
   doneIds: readonly string[],

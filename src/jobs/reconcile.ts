@@ -3,10 +3,11 @@ import type { AsrGateway } from '../azure/gateway';
 import { commitScope, opOf, phaseOf, type OpKind, type Run } from '../domain/run';
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
-import { waitJobKey } from '../domain/run-machine';
+import { resumeEffects } from '../domain/resume';
 import type { EffectRunner } from './effects';
 import { watchOutside } from './outside-watch';
 import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
+import { changeRun } from './change-run';
 
 export interface ReconcileDeps {
   readonly gateway: AsrGateway;
@@ -69,25 +70,23 @@ async function finishRecentlyClosed(deps: ReconcileDeps, startedAt: number): Pro
 }
 
 async function resume(deps: ReconcileDeps, run: Run, watched: ReadonlySet<string>, startedAt: number): Promise<number> {
+  const effects = resumeEffects(run, `reconcile-${startedAt}`);
+  await deps.effects.run(run, effects.filter((e) => e.kind === 'run-step'));
+  let n = effects.filter((e) => e.kind === 'run-step' && e.jobKey === `reconcile-${startedAt}`).length;
+  n += await watchRunning(deps, run, watched);
+  return n;
+}
+
+/** Running operations whose ASR job nobody follows (its watch entry lost with a process) are watched again. */
+export async function watchRunning(deps: Pick<ReconcileDeps, 'watch' | 'now'>, run: Run, watched: ReadonlySet<string>): Promise<number> {
   let n = 0;
   for (const step of STEPS) {
-    const ops = run.vms.map((vm) => ({ vm, op: opOf(vm, step) }));
-    if (ops.some(({ op }) => op?.status === 'pending' || op?.status === 'issuing')) {
-      await deps.queues.enqueueStep(run.id, step, { key: `reconcile-${startedAt}` });
+    for (const vm of run.vms) {
+      const op = opOf(vm, step);
+      if (op?.status !== 'running' || !op.jobName || watched.has(op.jobName.toLowerCase())) continue;
+      const plan = op.viaPlan && run.plan ? run.plan : undefined;
+      await deps.watch.add({ jobName: op.jobName, runId: run.id, vmId: plan ? plan.id : vm.id, op: step, plan: plan ? true : undefined, notBefore: deps.now() });
       n++;
-    }
-    for (const { vm, op } of ops) {
-      if (op?.status === 'running' && op.jobName && !watched.has(op.jobName.toLowerCase())) {
-        const plan = op.viaPlan && run.plan ? run.plan : undefined;
-        await deps.watch.add({ jobName: op.jobName, runId: run.id, vmId: plan ? plan.id : vm.id, op: step, plan: plan ? true : undefined, notBefore: deps.now() });
-        n++;
-      }
-      const key = op ? waitJobKey(run, step, op) : undefined;
-      if (op?.status === 'waiting' && key) {
-        // Same job id as the one the state machine scheduled: a no-op if it is still queued.
-        const delayMs = Math.max(0, Date.parse(op.nextAttemptAt ?? '') - deps.now() || 0);
-        await deps.queues.enqueueStep(run.id, step, { key, delayMs });
-      }
     }
   }
   return n;
@@ -100,11 +99,8 @@ async function commitsDoneOutside(deps: ReconcileDeps, run: Run): Promise<number
     const state = await deps.gateway.operationState(vm.id, 'commit');
     if (state.state !== 'done') continue;
     deps.log.warn({ runId: run.id, vm: vm.name }, 'VM committed outside the bot; recording it');
-    const r = await deps.store.apply(run.id, { type: 'commit-seen-outside', vmId: vm.id, at: new Date(deps.now()).toISOString() });
-    if (r.applied) {
-      await deps.effects.run(r.run, r.effects);
-      n++;
-    }
+    const r = await changeRun(deps, run.id, { type: 'commit-seen-outside', vmId: vm.id, at: new Date(deps.now()).toISOString() });
+    if (r.applied) n++;
   }
   return n;
 }

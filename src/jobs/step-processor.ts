@@ -12,6 +12,7 @@ import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
 import { ensurePlanIssued } from './plan-step';
 import { NotDueYetError, OperationBusyError } from './step-errors';
+import { changeRun } from './change-run';
 
 export interface StepDeps {
   readonly gateway: AsrGateway;
@@ -84,11 +85,7 @@ async function ensureIssued(deps: StepDeps, stale: Run, staleVm: RunVm, step: Op
 
 async function issue(deps: StepDeps, run: Run, vm: RunVm, step: OpKind, current: OpState, signal?: AbortSignal): Promise<void> {
   const at = () => new Date(deps.now()).toISOString();
-  const apply = async (event: RunEvent) => {
-    const r = await deps.store.apply(run.id, event);
-    if (r.applied) await deps.effects.run(r.run, r.effects);
-    return r;
-  };
+  const apply = (event: RunEvent) => changeRun(deps, run.id, event);
   const log = deps.log.child({ runId: run.id, vm: vm.name, step });
   const state = await deps.gateway.operationState(vm.id, step, { abortSignal: signal, issuedSince: unconfirmedSince(current) });
   const defer = (reason: string) => {

@@ -10,6 +10,8 @@ import { AGENT_WAIT, retryFor } from './step-processor';
 import { planScope, type PlanOpKind } from '../domain/run-machine';
 import { settlePlanMembers } from './plan-step';
 import { watchOutside } from './outside-watch';
+import { sweepOutbox } from './outbox-sweep';
+import { changeRun } from './change-run';
 
 export interface WatchDeps {
   readonly gateway: AsrGateway;
@@ -39,6 +41,8 @@ const LIST_MARGIN_MS = 10 * 60_000;
  * that cannot be read now is left for the next tick.
  */
 export async function watchTick(deps: WatchDeps, signal?: AbortSignal): Promise<void> {
+  // Runs whose first step their creator could not queue (it is a cheap read when there are none).
+  await sweepOutbox(deps).catch((err: unknown) => deps.log.warn({ err }, 'could not sweep the outbox'));
   await followWatchedJobs(deps, signal);
   // One process per interval, whichever tick comes first (the key expires after the interval).
   if (deps.outsideEveryMs && (await deps.store.once('outside-check', deps.outsideEveryMs))) {
@@ -94,8 +98,7 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
       log.warn('ASR no longer knows the job; re-checking the item');
       await deps.watch.remove(watched.jobName);
       const at = new Date(deps.now()).toISOString();
-      const lost = await deps.store.apply(watched.runId, { type: 'op-lost', vmId: watched.vmId, op: watched.op, at });
-      if (lost.applied) await deps.effects.run(lost.run, lost.effects);
+      await changeRun(deps, watched.runId, { type: 'op-lost', vmId: watched.vmId, op: watched.op, at });
       return;
     }
     log.warn({ err: e }, 'could not read the ASR job; trying again next tick');
@@ -120,9 +123,8 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
             retry: watched.op === 'reprotect' && isAgentNotRegistered({ message: view.error }) ? retryFor(deps, AGENT_WAIT) : undefined,
           };
   if (view.state === 'failed') log.warn({ asrError: view.error }, 'ASR job failed');
-  let result;
   try {
-    result = await deps.store.apply(watched.runId, event);
+    await changeRun(deps, watched.runId, event);
   } catch (e) {
     if (e instanceof RunNotFoundError) {
       log.warn('watched job belongs to no run; dropping it');
@@ -131,7 +133,6 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
     }
     throw e;
   }
-  if (result.applied) await deps.effects.run(result.run, result.effects);
   if (view.state === 'succeeded' || view.state === 'failed') {
     log.info({ state: view.state, error: view.error }, 'ASR job ended');
     await deps.watch.remove(watched.jobName);
@@ -152,10 +153,7 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
     await deps.watch.remove(watched.jobName);
     return;
   }
-  const apply = async (event: RunEvent) => {
-    const r = await deps.store.apply(run.id, event);
-    if (r.applied) await deps.effects.run(r.run, r.effects);
-  };
+  const apply = (event: RunEvent) => changeRun(deps, run.id, event);
   try {
     const view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal }, members.map((v) => ({ id: v.id, name: v.name })));
     if (view.state === 'pending') return;

@@ -15,6 +15,8 @@ export interface RunMessagesDeps {
   readonly prefix: string;
   readonly store: RunStore;
   readonly approvers: { readonly users: readonly string[]; readonly groups: readonly string[] };
+  /** Links the run card's steps to their ASR jobs in the Azure portal (`asrJobLink(config.azure)`); without it, step names only. */
+  readonly jobLink?: ((jobName: string) => string | undefined) | undefined;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -60,7 +62,7 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   const rendered = Number(await redis.get(versionKey)) || 0;
 
   if (!run.card) {
-    const card = runCard(run, now);
+    const card = runCard(run, now, { jobLink: deps.jobLink });
     const ts = await postOnce(deps, run.id, 'card', () => findCard(client, run), async () => {
       const res = await client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks, metadata: marker('card', run.id) });
       return String(res.ts);
@@ -69,7 +71,7 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
     run = posted.run;
     await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
   } else if (rendered < run.version) {
-    const card = runCard(run, now);
+    const card = runCard(run, now, { jobLink: deps.jobLink });
     await client.chat.update({ channel: run.channelId, ts: run.card.ts, text: card.text, blocks: card.blocks });
     await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
   }

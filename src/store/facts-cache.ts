@@ -61,6 +61,17 @@ export class FactsCache {
     return this.put(`selection:${viewId}`, vmIds);
   }
 
+  /** Numbers the selection changes of an open modal, so the newest one can be told apart. */
+  async nextSelectionSeq(viewId: string): Promise<number> {
+    const key = this.key(`selection-seq:${viewId}`);
+    const [[, seq]] = (await this.guard(this.redis.multi().incr(key).expire(key, this.ttlSeconds).exec())) as [[unknown, number]];
+    return seq;
+  }
+
+  async latestSelectionSeq(viewId: string): Promise<number> {
+    return Number(await this.guard(this.redis.get(this.key(`selection-seq:${viewId}`)))) || 0;
+  }
+
   async selection(viewId: string): Promise<string[]> {
     return (await this.get<string[]>(`selection:${viewId}`)) ?? [];
   }

@@ -6,11 +6,18 @@ import { RunConflictError, RunNotFoundError, StoreUnavailableError } from '../er
 
 /** Result of creating a run: either it exists now, or a VM was already taken by another run. */
 export type CreateResult =
-  | { readonly created: true; readonly run: Run }
+  /** `pending`: the run's outbox entry, cleared once its first step is queued. */
+  | { readonly created: true; readonly run: Run; readonly pending: string }
   | { readonly created: false; readonly vmId: string; readonly otherRunId: string };
 
 export type UpdateResult =
-  | { readonly applied: true; readonly run: Run; readonly effects: Extract<Decision, { accepted: true }>['effects'] }
+  | {
+      readonly applied: true;
+      readonly run: Run;
+      readonly effects: Extract<Decision, { accepted: true }>['effects'];
+      /** The change's outbox entry when it has steps to queue: cleared once they are queued. */
+      readonly pending?: string | undefined;
+    }
   | { readonly applied: false; readonly run: Run; readonly reason: string };
 
 // KEYS: runs(zset), active(set), run-seq, ...vmLocks
@@ -32,19 +39,22 @@ for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4]
 end
 redis.call('ZADD', KEYS[1], ARGV[3], id)
 redis.call('SADD', KEYS[2], id)
+redis.call('ZADD', ARGV[2] .. 'outbox', ARGV[3], id .. '@1')
 for i = 5, #ARGV do redis.call('XADD', ARGV[2] .. 'trail:' .. id, '*', 'e', ARGV[i]) end
 return {0, id}
 `;
 
 // KEYS: run, trail, active, ...vmLocks (VMs to release first)
-// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, retentionSeconds, auditJson...
+// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, retentionSeconds, outboxKey,
+//       outboxMember ('' = none), nowMs, auditJson...
 // A run that closes is kept, with its trail, for the retention period (FAILBACK_RETENTION_DAYS).
 const UPDATE = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 if tostring(cjson.decode(cur)['version']) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-for i = 7, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+if ARGV[8] ~= '' then redis.call('ZADD', ARGV[7], ARGV[9], ARGV[8]) end
+for i = 10, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
 local last = 3 + tonumber(ARGV[5])
 if ARGV[3] == '1' then
   redis.call('SREM', KEYS[3], ARGV[4])
@@ -108,9 +118,24 @@ export class RunStore {
       ),
     )) as [number, string];
     const [index, idOrOwner] = res;
-    if (index === 0) return { created: true, run: { id: idOrOwner, ...draft } };
+    if (index === 0) return { created: true, run: { id: idOrOwner, ...draft }, pending: `${idOrOwner}@1` };
     const vm = draft.vms[index - 1];
     return { created: false, vmId: vm?.id ?? '', otherRunId: idOrOwner };
+  }
+
+  /**
+   * The outbox: a run is created, and every change with steps to queue is saved, together with an
+   * entry here (`FB-7@3`: the run and its version), cleared once the steps are queued. Whoever made
+   * the change clears it at once; if queuing failed (or the process died), a worker's sweep resumes
+   * the run from its state — a run is never half-made, a decision never left unqueued.
+   */
+  async outboxDone(entry: string): Promise<void> {
+    await this.guard(this.redis.zrem(this.key('outbox'), entry));
+  }
+
+  /** Outbox entries older than `before` (epoch ms). */
+  async outboxDue(before: number): Promise<string[]> {
+    return this.guard(this.redis.zrangebyscore(this.key('outbox'), '-inf', String(before)));
   }
 
   async get(runId: string): Promise<Run | undefined> {
@@ -162,6 +187,8 @@ export class RunStore {
       const keys = [this.key('run', runId), this.key('trail', runId), this.key('runs', 'active'), ...locks];
       const audit = [...decision.audit, ...extraAudit].map((a) => JSON.stringify(a));
       const closed = next.closedAt && !run.closedAt ? '1' : '0';
+      // A change that has steps to queue is in the outbox until they are: never lost with a process.
+      const pending = decision.effects.some((e) => e.kind === 'run-step') ? `${runId}@${next.version}` : undefined;
       const ok = await this.guard(
         this.redis.eval(
           UPDATE,
@@ -173,13 +200,16 @@ export class RunStore {
           runId,
           String(released.length),
           String(Math.max(1, Math.ceil(this.retentionMs / 1000))),
+          this.key('outbox'),
+          pending ?? '',
+          String(Date.now()),
           ...audit,
         ),
       );
       if (ok === -1) throw new RunNotFoundError(runId);
       if (ok === 1) {
         for (const listener of this.listeners) listener(run, next);
-        return { applied: true, run: next, effects: decision.effects };
+        return { applied: true, run: next, effects: decision.effects, ...(pending ? { pending } : {}) };
       }
     }
     throw new RunConflictError(runId);

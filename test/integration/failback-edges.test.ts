@@ -115,7 +115,7 @@ describe('when ASR could not shut the Azure VM down but the failover succeeded',
 });
 
 describe('while the failover job runs', () => {
-  it('edits the one run card in place with the current ASR task and the ASR job id', async () => {
+  it('edits the one run card in place with the current ASR task and a portal link to the ASR job', async () => {
     // 800 ms per task: the shutdown task (the second, recorded as VmShutdownVmOnPrimary) runs about 1.1–1.9 s after the POST.
     const w = await start({ taskMs: 800 });
     await request(w, ['db-01']);
@@ -134,7 +134,14 @@ describe('while the failover job runs', () => {
       .jobs()
       .find((j) => (j.properties as { targetObjectName?: string }).targetObjectName === 'db-01');
     expect(job).toBeDefined();
-    expect(textOf(during)).toContain(`\`${String(job!.name)}\``);
+    // The step links to its job in the Azure portal (the emulator's endpoint is no cloud's: the public
+    // portal); the job id itself is no longer text on the card.
+    const { subscriptionId, resourceGroup, name: vault } = w.emulator.vault;
+    const link =
+      `<https://portal.azure.com/#resource/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}` +
+      `/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationJobs/${String(job!.name)}|failover>`;
+    expect(textOf(during)).toContain(link);
+    expect(textOf(during)).not.toContain(`\`${String(job!.name)}\``);
 
     const { card } = await waitForCommitPrompt(w);
     // Same message, edited: one top-level message, one card post, every card edit aimed at it.
@@ -147,7 +154,7 @@ describe('while the failover job runs', () => {
     const versions = versionsOf(card).map((b) => textOf(b));
     expect(versions.some((v) => v.includes('Shut down the virtual machine'))).toBe(true);
     expect(versions.at(-1)).toContain('*db-01* — failed over');
-    expect(versions.at(-1)).toContain(String(job!.name));
+    expect(versions.at(-1)).toContain(link);
     expect(versions.at(-1)).not.toContain('failover running');
   });
 });

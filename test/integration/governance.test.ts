@@ -56,15 +56,57 @@ describe('requesters (FAILBACK_REQUESTERS)', () => {
 
     const refused = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
     expect(refused.withinSlackTimeout).toBe(true);
-    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'the refusal' });
-    expect(told.text).toContain('Only configured requesters');
-    expect(w.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
+    // Told in the modal, which opened at once (the trigger lives 3 s): no form, nothing to submit.
+    const told = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id).find((v) => textOf(v).includes('Only configured requesters')), { message: 'the refusal' });
+    expect(textOf(told)).toContain('Nothing was started');
+    expect(told.view.submit).toBeUndefined();
 
     // A member of the configured user group may request.
     expect((await request(w, ['app-01'], PEOPLE.groupApprover.id)).responseAction).toBe('clear');
     const card = await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'run card' });
     expect(textOf(card)).toContain(`<@${PEOPLE.groupApprover.id}>`);
     expect(await store.recent(10)).toHaveLength(1);
+  });
+});
+
+describe('a slow user-group lookup', () => {
+  it('never holds the trigger: the modal opens first, and the answer of the lookup is told in it', async () => {
+    const { w, store } = await start({ FAILBACK_REQUESTERS: `${PEOPLE.requester.id},${APPROVER_GROUP}` });
+    // Slack's usergroups.users.list answering after the trigger_id has expired (3 s).
+    w.slack.faults.latency('usergroups.users.list', 3_500);
+    const reply = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
+    expect(reply.withinSlackTimeout).toBe(true);
+    const opened = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id)[0], { message: 'a modal opened' });
+    expect(w.slack.callsTo('views.open').every((c) => c.response.ok === true)).toBe(true);
+    const told = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id).find((v) => v.id === opened.id && /Nothing was started/.test(textOf(v))), {
+      timeoutMs: 15_000,
+      message: 'the answer in the modal',
+    });
+    expect(textOf(told)).toMatch(/Only configured requesters|Could not check who may request/);
+    expect(await store.recent(10)).toHaveLength(0);
+  });
+});
+
+describe('a refused click on a button in the run card’s thread', () => {
+  it('is answered in that thread, only to the person who clicked, through the click’s response_url', async () => {
+    const { w, store } = await start();
+    expect((await request(w, ['app-01'])).responseAction).toBe('clear');
+    const { card, prompt } = await waitForCommitPrompt(w, 30_000);
+    const runId = runIdOf(textOf(card));
+
+    const click = await w.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    expect(click.withinSlackTimeout).toBe(true);
+    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'the refusal' });
+    expect(told.text).toContain('Only configured approvers can commit');
+    // In the thread of the card, where the prompt with the button is — not at the channel's top level.
+    expect(told).toMatchObject({ channel: INCIDENT_CHANNEL, threadTs: card.ts, via: 'response_url' });
+    const answer = w.slack.responseUrlPosts.find((p) => p.responseUrl === click.responseUrl);
+    expect(answer).toMatchObject({ effect: 'ephemeral', body: { response_type: 'ephemeral', replace_original: false } });
+    // The prompt is left as it was, and nobody else sees the refusal.
+    expect(findAction(promptOf(w, card)!.blocks, ACTION.commit)).toBeDefined();
+    expect(w.slack.ephemerals({ channel: INCIDENT_CHANNEL })).toEqual([told]);
+    expect(w.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
+    expect((await store.trail(runId)).find((e) => e.what === 'commit refused')).toMatchObject({ actor: PEOPLE.bystander.id });
   });
 });
 

@@ -1,6 +1,7 @@
-import { ACTION } from '../../src/bot/ids';
+import { ACTION, CALLBACK, reprotectBlockId } from '../../src/bot/ids';
 import type { Runtime } from '../../src/runtime';
 import {
+  blocksOf,
   chooseVms,
   commitAsApprover,
   findAction,
@@ -12,7 +13,9 @@ import {
   waitForCommitPrompt,
 } from '../../src/sandbox/person';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
-import { DEFAULT_SCENARIO, type EmulatorOptions } from '../../src/sandbox/asr-emulator';
+import { DEFAULT_SCENARIO, defaultVault, type EmulatorOptions, type VaultSeed } from '../../src/sandbox/asr-emulator';
+import { guidFrom } from '../../src/sandbox/asr-emulator/ids';
+import type { JsonObject } from '../../src/sandbox/slack-standin';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(90_000);
@@ -136,7 +139,85 @@ describe('reprotect to Azure after the commit', () => {
     await world.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: cardTs, actionId: ACTION.reprotect });
     await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id }).length > 0);
     expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]?.text).toMatch(/only configured approvers/i);
+    // The card is a top-level message (with a thread of its own): the refusal stays at the top level.
+    expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]).toMatchObject({ channel: INCIDENT_CHANNEL, via: 'response_url' });
+    expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]?.threadTs).toBeUndefined();
     expect(world.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
     expect(reprotectPosts()).toHaveLength(0);
+  });
+});
+
+/** The default vault with `extra` more process servers on the classic fabric (`avs-ps-001`…; every tenth one unhealthy). */
+function withProcessServers(extra: number): VaultSeed {
+  const vault = defaultVault();
+  const now = Date.now();
+  return {
+    ...vault,
+    fabrics: vault.fabrics.map((f) => {
+      if (f.name !== DEFAULT_SCENARIO.classicFabric) return f;
+      const own = f.customDetails.processServers as readonly JsonObject[];
+      const more = Array.from({ length: extra }, (_, i) => {
+        const name = `avs-ps-${String(i + 1).padStart(3, '0')}`;
+        const unhealthy = (i + 1) % 10 === 0;
+        return {
+          id: guidFrom(`ps/${name}`),
+          friendlyName: name,
+          ipAddress: `10.10.3.${i + 1}`,
+          osType: 'Windows',
+          health: unhealthy ? 'Critical' : 'Normal',
+          lastHeartbeat: new Date(now - (unhealthy ? 3 * 3_600_000 : 60_000)).toISOString(),
+          psServiceStatus: unhealthy ? 'Stopped' : 'Running',
+        };
+      });
+      return { ...f, customDetails: { ...f.customDetails, processServers: [...own, ...more] } };
+    }),
+  };
+}
+
+const optionText = (o: JsonObject) => String((o.text as JsonObject).text);
+
+describe('a fabric with more process servers than a static select may list', () => {
+  it('searches them as the approver types and reprotects with the one chosen beyond the 100th', async () => {
+    await start({}, { vault: withProcessServers(147) }); // 150 process servers on the classic fabric
+    const cardTs = await failBackAndCommit('app-01');
+    const approver = PEOPLE.approver.id;
+    await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: cardTs, actionId: ACTION.reprotect });
+    const modal = await world.slack.waitFor(
+      (s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.reprotect && v.view.submit !== undefined),
+      { timeoutMs: 15_000, message: 'reprotect modal filled' },
+    );
+    const field = reprotectBlockId(0, 'processServerId');
+    const select = findAction(blocksOf(modal), field);
+    expect(select).toMatchObject({ type: 'external_select', min_query_length: 0 });
+    expect(select?.options).toBeUndefined();
+    // The default is pre-selected as in the static list: the configuration server's own process server.
+    expect(optionText(select?.initial_option as JsonObject)).toMatch(/^avs-cs01 \(the configuration server’s own\)/);
+
+    const suggest = (value: string) => world.slack.suggestOptions({ userId: approver, viewId: modal.id, actionId: field, blockId: field, value });
+    const everything = await suggest('');
+    expect(everything.withinSlackTimeout).toBe(true);
+    expect(everything.options).toHaveLength(100);
+    const typed = await suggest('AVS-PS-14');
+    expect(typed.withinSlackTimeout).toBe(true);
+    expect(typed.options.map((o) => optionText(o).replace(/^⚠ /, '').split(' ')[0])).toEqual(
+      ['140', '141', '142', '143', '144', '145', '146', '147'].map((n) => `avs-ps-${n}`),
+    );
+    expect(optionText(typed.options[0]!)).toMatch(/^⚠ avs-ps-140 · Critical .*\(unhealthy\)$/);
+    const chosen = typed.options.find((o) => optionText(o).startsWith('avs-ps-145'))!;
+    expect(String(chosen.value).length).toBeLessThanOrEqual(150);
+
+    const reply = await world.slack.submitView({
+      userId: approver,
+      viewId: modal.id,
+      values: { [field]: { [field]: { value: String(chosen.value), text: optionText(chosen) } } },
+    });
+    expect(reply.responseAction).toBe('clear');
+    await waitForCardText(world, cardTs, /Done — protected to Azure again/);
+    const posts = reprotectPosts();
+    expect(posts).toHaveLength(1);
+    // The option's key maps back to the full id of the 148th process server of the fabric.
+    expect(posts[0]?.body).toMatchObject({
+      properties: { providerSpecificDetails: { processServerId: guidFrom('ps/avs-ps-145'), masterTargetId: guidFrom('ps/avs-ps-145') } },
+    });
   });
 });

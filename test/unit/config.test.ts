@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       expect(c.timing.asrPollIntervalMs).toBe(15_000);
       expect(c.timing.reprotectRetryIntervalMs).toBe(60_000);
       expect(c.timing.reprotectRetryWindowMs).toBe(20 * 60_000);
+      expect(c.policy.maxVmsPerRun).toBe(100);
       expect(c.role).toBe('all');
       expect(c.logLevel).toBe('info');
     });
@@ -94,6 +95,9 @@ describe('loadConfig', () => {
     ['an empty approver list', { FAILBACK_APPROVERS: ' , ' }, 'FAILBACK_APPROVERS'],
     ['an unknown mode', { SLACK_MODE: 'carrier-pigeon' }, 'SLACK_MODE'],
     ['the autopilot without a process server', { FAILBACK_AUTO_REPROTECT: 'true' }, 'FAILBACK_DEFAULT_PROCESS_SERVER'],
+    ['a run of no VMs', { FAILBACK_MAX_VMS_PER_RUN: '0' }, 'FAILBACK_MAX_VMS_PER_RUN'],
+    ['runs larger than Slack’s messages are designed for', { FAILBACK_MAX_VMS_PER_RUN: '501' }, 'FAILBACK_MAX_VMS_PER_RUN'],
+    ['a fractional run size', { FAILBACK_MAX_VMS_PER_RUN: '2.5' }, 'FAILBACK_MAX_VMS_PER_RUN'],
     ['a missing signing secret next to other problems', { SLACK_SIGNING_SECRET: '', PORT: 'x' }, 'SLACK_SIGNING_SECRET'],
   ])('refuses %s', (_name, override, variable) => {
     const problems = problemsOf({ ...valid, ...override });
@@ -106,6 +110,11 @@ describe('loadConfig', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('supersecret');
     }
+  });
+
+  it('takes the most VMs per run from FAILBACK_MAX_VMS_PER_RUN, up to 500', () => {
+    expect(loadConfig({ ...valid, FAILBACK_MAX_VMS_PER_RUN: '500' }).policy.maxVmsPerRun).toBe(500);
+    expect(loadConfig({ ...valid, FAILBACK_MAX_VMS_PER_RUN: '1' }).policy.maxVmsPerRun).toBe(1);
   });
 
   it('accepts fractional intervals for rehearsals', () => {

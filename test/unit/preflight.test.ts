@@ -1,5 +1,5 @@
-import { describeProblems, preflight } from '../../src/domain/preflight';
-import type { RecoveryPointChoice } from '../../src/domain/vm';
+import { DEFAULT_MAX_VMS_PER_RUN, describeProblems, preflight, preflightPlan } from '../../src/domain/preflight';
+import type { RecoveryPointChoice, ReplicatedPlan } from '../../src/domain/vm';
 import { facts } from './fixtures';
 
 const latest: RecoveryPointChoice = { kind: 'latest' };
@@ -46,5 +46,46 @@ describe('preflight', () => {
     const r = preflight([facts('a', { points: { count: 0 } }), facts('b'), facts('c', { points: { count: 0 } })], latest, none);
     expect(r.ok ? [] : r.problems.map((p) => p.vmName)).toEqual(['a', 'c']);
     expect(r.ok ? '' : describeProblems(r.problems)).toMatch(/^a has no recovery point.*c has no recovery point/);
+  });
+});
+
+describe('the size of a run (FAILBACK_MAX_VMS_PER_RUN)', () => {
+  const vms = (n: number) => Array.from({ length: n }, (_, i) => facts(`app-${i}`));
+  const plan = (n: number): ReplicatedPlan => ({
+    id: '/plans/erp',
+    name: 'erp',
+    vmIds: vms(n).map((v) => v.id),
+    failsBack: true,
+    failback: { ready: true },
+    pointChoices: ['latest', 'latest-app-consistent'],
+  });
+
+  it('passes exactly the maximum', () => {
+    expect(preflight(vms(20), latest, none, { maxVms: 20 })).toEqual({ ok: true });
+    expect(preflightPlan(plan(20), vms(20), latest, none, { maxVms: 20 })).toEqual({ ok: true });
+  });
+
+  it('refuses more VMs than the maximum, naming the limit, even if a Slack client sent them (and only that)', () => {
+    const r = preflight([...vms(20), facts('gone', { points: { count: 0 } })], latest, none, { maxVms: 20 });
+    expect(r.ok ? '' : describeProblems(r.problems)).toBe(
+      'The selection has 21 VMs, more than the 20 one run may fail back (FAILBACK_MAX_VMS_PER_RUN): choose fewer VMs and fail the others back in another run.',
+    );
+  });
+
+  it('refuses a recovery plan with more VMs than the maximum, naming the plan and the limit (and only that)', () => {
+    const r = preflightPlan(plan(21), vms(21), latest, (id) => (id === '/items/app-3' ? 'FB-3' : undefined), { maxVms: 20 });
+    expect(r.ok ? [] : r.problems).toEqual([
+      {
+        vmId: '/plans/erp',
+        vmName: 'Recovery plan erp',
+        reason: 'has 21 VMs, more than the 20 one run may fail back (FAILBACK_MAX_VMS_PER_RUN): choose its VMs instead, in several runs',
+      },
+    ]);
+  });
+
+  it(`holds to ${DEFAULT_MAX_VMS_PER_RUN} VMs when no maximum is given`, () => {
+    expect(preflight(vms(DEFAULT_MAX_VMS_PER_RUN), latest, none).ok).toBe(true);
+    expect(preflight(vms(DEFAULT_MAX_VMS_PER_RUN + 1), latest, none).ok).toBe(false);
+    expect(preflightPlan(plan(DEFAULT_MAX_VMS_PER_RUN + 1), vms(DEFAULT_MAX_VMS_PER_RUN + 1), latest, none).ok).toBe(false);
   });
 });

@@ -155,6 +155,27 @@ describe('the run report', () => {
   });
 });
 
+describe('the run report of the largest run', () => {
+  // Where the Slack messages of a big run have no room, they send people here: it must list every VM.
+  const error = `The mobility agent is not reachable. ${'Check the process server. '.repeat(40)}`;
+  const run = aRun({
+    vms: Array.from({ length: 500 }, (_, i) =>
+      vmInRun(`vm-${i}`, {
+        failover: i < 230 ? { status: 'failed', jobName: `job-fo-${i}`, error: `Error ${i}: ${error}` } : { status: 'succeeded', jobName: `job-fo-${i}`, endedAt: at(10) },
+      }),
+    ),
+  });
+  const report = runReport(run, [], NOW);
+
+  it.each<[string, string, (i: number) => RegExp]>([
+    ['Markdown', runReportMarkdown(report), (i) => new RegExp(`^\\| vm-${i} \\|.*job-fo-${i}\\b`, 'm')],
+    ['HTML', runReportHtml(report), (i) => new RegExp(`<strong>vm-${i}</strong>.*job-fo-${i}\\b`)],
+  ])('lists every VM with its ASR job id, and every ASR message in full, in %s', (_, text, row) => {
+    for (let i = 0; i < 500; i++) expect(text).toMatch(row(i));
+    for (let i = 0; i < 230; i++) expect(text).toContain(`Error ${i}: ${error.trim()}`);
+  });
+});
+
 describe('what the report needs from the request', () => {
   const summary = { latestCrashConsistent: at(-5), latestAppConsistent: at(-60) };
 

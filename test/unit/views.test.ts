@@ -349,16 +349,16 @@ describe('the run card', () => {
         progress: { task: 'Shut down the virtual machine in Azure', done: 2, total: 4 },
       }),
       undefined,
-      'failover running — Shut down the virtual machine in Azure (2/4) · `job-a`',
+      'failover running — Shut down the virtual machine in Azure (2/4) · failover',
     ],
-    ['failed over', runVm('a'), undefined, 'failed over · `job-a`'],
+    ['failed over', runVm('a'), undefined, 'failed over · failover'],
     ['failed', failed('a', 'Disk <b> gone'), undefined, 'failover failed: Disk &lt;b&gt; gone'],
     ['commits', runVm('a'), { approvedBy: 'U1', approvedAt: ago(1) }, 'committing'],
     [
       'committed',
       runVm('a', {}, { commit: { status: 'succeeded', jobName: 'job-c' } }),
       { approvedBy: 'U1', approvedAt: ago(1) },
-      'committed · `job-a` `job-c`',
+      'committed · failover · commit',
     ],
   ])('shows a VM that %s', (_, v, commit, expected) => {
     expect(joined(runCard(run({ vms: [v], commit }), NOW))).toContain(expected);

@@ -1,3 +1,6 @@
+import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import { mayCancel, mayCommit, mayHandleFailedVms, mayReprotect, mayRequest, type ApprovalVerdict } from '../../domain/approval';
 import type { Run } from '../../domain/run';
 import type { BotDeps } from '../deps';
@@ -51,6 +54,44 @@ export async function authorizedRun(
   await deps.store.audit(run.id, { at: new Date(deps.now()).toISOString(), what: `${action} refused`, actor: userId, detail: verdict.reason });
   await tell(verdict.reason);
   return undefined;
+}
+
+/** Where a click happened: the message (or its container) and the thread it is a reply in, if any. */
+const clickedMessage = z.object({ ts: z.string().optional(), message_ts: z.string().optional(), thread_ts: z.string().optional() });
+
+/** The thread the clicked message is a reply in; a parent message (its own thread_ts) is not in a thread. */
+function threadOfClick(body: BlockAction): string | undefined {
+  const message = clickedMessage.safeParse(body.message ?? {});
+  const container = clickedMessage.safeParse(body.container ?? {});
+  const m = message.success ? message.data : {};
+  const c = container.success ? container.data : {};
+  const thread = m.thread_ts ?? c.thread_ts;
+  const own = m.ts ?? c.message_ts;
+  return thread !== undefined && thread !== own ? thread : undefined;
+}
+
+/**
+ * How a button's listener answers the person who clicked (a refusal, a "nothing to do"), only to
+ * them and where the click was: through the action's response_url (an ephemeral in the same channel
+ * and thread, leaving the clicked message as it is), else — no response_url, or Slack refused it
+ * (5 uses, 30 minutes) — as chat.postEphemeral in the clicked message's thread.
+ */
+export function tellClicker(
+  deps: BotDeps,
+  { body, client, respond }: { body: BlockAction; client: WebClient; respond?: RespondFn | undefined },
+): (text: string) => Promise<unknown> {
+  const threadTs = threadOfClick(body);
+  const inThread = threadTs !== undefined ? { thread_ts: threadTs } : {};
+  return async (text: string) => {
+    if (body.response_url && respond) {
+      try {
+        return await respond({ response_type: 'ephemeral', replace_original: false, text, ...inThread });
+      } catch (e) {
+        deps.log.warn({ err: e }, 'the response_url did not take the answer; posting it as an ephemeral');
+      }
+    }
+    return client.chat.postEphemeral({ channel: body.channel?.id ?? '', user: body.user.id, text, ...inThread });
+  };
 }
 
 /** May the user request a failback (FAILBACK_REQUESTERS, users or user groups)? */

@@ -13,6 +13,7 @@ import { registerLeaveOutSubmission } from './views/leave-out-submission';
 import { registerFailbackCommand } from './commands/failback';
 import { registerPointOptions } from './options/point-options';
 import { registerVmOptions } from './options/vm-options';
+import { registerReprotectOptions } from './options/reprotect-options';
 import { registerCommitConfirmation } from './views/commit-confirmation';
 import { registerRequestSubmission } from './views/request-submission';
 import { registerAppHome } from './events/app-home';
@@ -28,6 +29,7 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerCommitButton(app, deps);
   registerCommitConfirmation(app, deps);
   registerReprotectButton(app, deps);
+  registerReprotectOptions(app, deps);
   registerReprotectSubmission(app, deps);
   registerFailedVmButtons(app, deps);
   registerCancelButton(app, deps);

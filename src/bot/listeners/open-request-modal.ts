@@ -2,27 +2,38 @@ import type { WebClient } from '@slack/web-api';
 import { isFailbackError } from '../../errors';
 import type { ReplicatedPlan, ReplicatedVm } from '../../domain/vm';
 import type { BotDeps } from '../deps';
+import { CALLBACK } from '../ids';
 import { loadingModal, requestErrorModal, requestModal } from '../views';
+import { problemModal } from '../views/notice-modals';
 import { encodeRequestMetadata } from '../views/request-metadata';
 
 /**
- * Opens the request modal for a trigger (the /failback command, a button): at once with the vault
- * lists when they were read moments ago, otherwise a loading view first, filled once ASR answered.
- * `channelId` is where the run's card will go; without one (App Home) the modal asks for it.
+ * Opens the request modal for a trigger (the /failback command, a button). The trigger lives 3 s and
+ * is single-use, so a loading view is opened first — before any Slack or Redis call — and then
+ * filled: with `refusal`'s answer (who may request: it may read a user group from Slack) or with the
+ * vault's lists. `channelId` is where the run's card will go; without one (App Home) the modal asks.
  */
-export async function openRequestModal(deps: BotDeps, client: WebClient, triggerId: string, channelId?: string): Promise<void> {
-  // A vault list read moments ago (a burst of /failback): the whole modal at once, one Slack call.
-  const fresh = await freshLists(deps).catch(() => undefined);
-  if (fresh) {
-    const view = requestModal({ ...fresh, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
-    await client.views.open({ trigger_id: triggerId, view });
-    return;
-  }
-  // trigger_id lives 3 s and is single-use: open a loading view first, fill it once ASR answered.
+export async function openRequestModal(
+  deps: BotDeps,
+  client: WebClient,
+  triggerId: string,
+  options: { readonly channelId?: string | undefined; readonly refusal: () => Promise<string | undefined> },
+): Promise<void> {
   const opened = await client.views.open({ trigger_id: triggerId, view: loadingModal() });
   const viewId = opened.view?.id;
   if (!viewId) return;
-  await fillRequestModal(deps, client, viewId, channelId);
+  let refused: string | undefined;
+  try {
+    refused = await options.refusal();
+  } catch (e) {
+    deps.log.warn({ err: e }, 'could not tell whether the user may request a failback');
+    refused = isFailbackError(e) ? e.userMessage : 'Could not check who may request a failback; try again in a minute.';
+  }
+  if (refused) {
+    await client.views.update({ view_id: viewId, view: problemModal(CALLBACK.request, 'Request a failback', refused, 'Nothing was started.') });
+    return;
+  }
+  await fillRequestModal(deps, client, viewId, options.channelId);
 }
 
 /**
@@ -56,7 +67,7 @@ async function vaultLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: 
 async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string, channelId: string | undefined): Promise<void> {
   try {
     const { vms, plans } = await vaultLists(deps);
-    const view = requestModal({ vms, plans, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
+    const view = requestModal({ vms, plans, maxVmsPerRun: deps.policy.maxVmsPerRun, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
     await client.views.update({ view_id: viewId, view });
   } catch (e) {
     deps.log.warn({ err: e }, 'could not build the request modal');

@@ -2,7 +2,8 @@ import type { KnownBlock, View } from '@slack/types';
 import { type Run, commitScope } from '../../domain/run';
 import { describePoint } from '../../domain/vm';
 import { CALLBACK } from '../ids';
-import { LIMITS, packLines, plain, safeLine, section } from './text';
+import { LIMITS, plain, safeLine, section } from './text';
+import { vmSections } from './vm-list';
 
 /**
  * The confirmation behind the Commit button. It names exactly the Azure VMs the commit deletes
@@ -18,15 +19,9 @@ export function confirmCommitModal(run: Run): View {
         `*Recovery point* ${safeLine(describePoint(run.recoveryPoint), 200)}`,
     ),
   ];
-  if (scope.length === 0) {
-    blocks.push(section('No VM failed over: there is nothing to commit.'));
-  } else {
-    const lines = scope.map((v) => `• ${safeLine(v.name, 80)}`);
-    const texts = packLines(lines, LIMITS.sectionText, LIMITS.modalBlocks - blocks.length - 2, 'more VMs');
-    blocks.push(section(`*Azure VMs that will be deleted (${scope.length}):*`), ...texts.map((t) => section(t)));
-  }
+  const after: KnownBlock[] = [];
   if (left > 0) {
-    blocks.push(
+    after.push(
       section(
         (left === 1 ? '1 VM whose failover failed is not committed' : `${left} VMs whose failover failed are not committed`) +
           ': the run goes on without them (they are released for a new request, and the audit trail records it).',
@@ -34,8 +29,17 @@ export function confirmCommitModal(run: Run): View {
     );
   }
   if (run.plan && scope.length === run.vms.length) {
-    blocks.push(section(`The recovery plan *${safeLine(run.plan.name, 100)}* is committed as one ASR job.`));
+    after.push(section(`The recovery plan *${safeLine(run.plan.name, 100)}* is committed as one ASR job.`));
   }
+  if (scope.length === 0) {
+    blocks.push(section('No VM failed over: there is nothing to commit.'));
+  } else {
+    // Every name fits for 500 VMs (about 15 sections); past the modal's 100 blocks they are counted.
+    const lines = scope.map((v) => `• ${safeLine(v.name, 80)}`);
+    blocks.push(section(`*Azure VMs that will be deleted (${scope.length}):*`));
+    blocks.push(...vmSections(run.id, lines, LIMITS.modalBlocks - blocks.length - after.length));
+  }
+  blocks.push(...after);
   return {
     type: 'modal',
     callback_id: CALLBACK.confirmCommit,

@@ -2,7 +2,8 @@
 export { loadingModal, requestErrorModal, requestModal, type RequestModalInput } from './request-modal';
 export { optionKey } from './option-key';
 export { formatAge, utcTime } from './time';
-export { PHASE_TEXT, runCard, vmLine } from './run-card';
+export { PHASE_TEXT, runCard, vmLine, type RunCardOptions } from './run-card';
+export { asrJobLink, portalHost, type JobLink, type VaultRef } from './portal-link';
 export { verificationPrompt, type Approvers } from './verification-prompt';
 export { confirmCommitModal } from './confirm-commit-modal';
 export { helpText } from './help';

@@ -1,7 +1,7 @@
-import type { KnownBlock, PlainTextOption, View } from '@slack/types';
-import type { ReprotectForm, ReprotectOption } from '../../domain/reprotect-form';
+import type { ExternalSelect, KnownBlock, PlainTextOption, StaticSelect, View } from '@slack/types';
+import type { ReprotectField, ReprotectForm, ReprotectOption } from '../../domain/reprotect-form';
 import type { Run } from '../../domain/run';
-import { CALLBACK, reprotectBlockId } from '../ids';
+import { CALLBACK, STATIC_SELECT_MAX, reprotectBlockId } from '../ids';
 import { optionKey } from './option-key';
 import { LIMITS, context, listWithin, plain, safeLine, section } from './text';
 import { formatAge } from './time';
@@ -30,6 +30,38 @@ function optionOf(o: ReprotectOption, now: Date): PlainTextOption {
 }
 
 /**
+ * What a reprotect field's searchable select offers for `query`: the options whose label contains it
+ * (case-insensitive), marked as in the static list, at most the 100 Slack shows.
+ */
+export function reprotectFieldOptions(field: ReprotectField, query: string, now: Date): PlainTextOption[] {
+  const q = query.trim().toLowerCase();
+  return field.options
+    .filter((o) => o.label.toLowerCase().includes(q))
+    .slice(0, STATIC_SELECT_MAX)
+    .map((o) => optionOf(o, now));
+}
+
+/**
+ * A static select up to {@link STATIC_SELECT_MAX} options; beyond, an external select the bot
+ * answers from the form cached for the run (Slack refuses a static select of more than 100, and cutting
+ * the list would hide servers — the default among them). The default is pre-selected either way.
+ */
+function fieldSelect(f: ReprotectField, actionId: string, now: Date): StaticSelect | ExternalSelect {
+  const initial = f.initial === undefined ? undefined : f.options.find((o) => optionKey(o.value) === optionKey(f.initial ?? ''));
+  const initialOption = initial ? { initial_option: optionOf(initial, now) } : {};
+  if (f.options.length > STATIC_SELECT_MAX) {
+    return {
+      type: 'external_select',
+      action_id: actionId,
+      min_query_length: 0,
+      placeholder: plain(`Type to search the ${f.options.length} options`, 150),
+      ...initialOption,
+    };
+  }
+  return { type: 'static_select', action_id: actionId, options: f.options.map((o) => optionOf(o, now)), ...initialOption };
+}
+
+/**
  * One modal for every VM of the run: per fabric the VMs share, the process server (health and last
  * heartbeat shown, unhealthy ones marked and never the default) and the other inputs ASR needs,
  * pre-filled, chosen from lists — never typed as raw ids.
@@ -50,19 +82,12 @@ export function reprotectModal(run: Run, form: ReprotectForm, now: Date): View {
         blocks.push(context(`:warning: ${safeLine(f.label, 80)}: ${why}`));
         continue;
       }
-      const options = f.options.slice(0, 100).map((o) => optionOf(o, now));
-      const initial = f.initial === undefined ? undefined : options.find((o) => o.value === optionKey(f.initial ?? ''));
       blocks.push({
         type: 'input',
         block_id: reprotectBlockId(gi, f.id),
         optional: f.optional,
         label: plain(f.label, 2000),
-        element: {
-          type: 'static_select',
-          action_id: reprotectBlockId(gi, f.id),
-          options,
-          ...(initial ? { initial_option: initial } : {}),
-        },
+        element: fieldSelect(f, reprotectBlockId(gi, f.id), now),
       });
     }
   });

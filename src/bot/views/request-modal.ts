@@ -1,4 +1,5 @@
 import type { InputBlock, KnownBlock, PlainTextOption, View } from '@slack/types';
+import { DEFAULT_MAX_VMS_PER_RUN } from '../../domain/preflight';
 import type { ReplicatedPlan, ReplicatedVm, VmFacts } from '../../domain/vm';
 import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../ids';
 import { decodeRequestMetadata } from './request-metadata';
@@ -51,6 +52,8 @@ export interface RequestModalInput {
   readonly selectedPlan?: { readonly plan: ReplicatedPlan; readonly members: readonly VmFacts[] } | undefined;
   readonly now: Date;
   readonly privateMetadata?: string | undefined;
+  /** The most VMs one run may take (`FAILBACK_MAX_VMS_PER_RUN`); the VM select allows no more. Default 100. */
+  readonly maxVmsPerRun?: number | undefined;
 }
 
 /**
@@ -77,7 +80,7 @@ export function requestModal(input: RequestModalInput): View {
   const selected = chosenPlan ? [] : (input.selected ?? []);
   const blocks: KnownBlock[] = [];
   if (asksChannel(input)) blocks.push(channelInput());
-  if (ready.length > 0) blocks.push(vmInput(ready, selected, plans.length > 0));
+  if (ready.length > 0) blocks.push(vmInput(ready, selected, plans.length > 0, input.maxVmsPerRun ?? DEFAULT_MAX_VMS_PER_RUN));
   if (plans.length > 0) blocks.push(planInput(plans, chosenPlan?.plan, ready.length > 0));
   if (chosenPlan) blocks.push(planMembersBlock(chosenPlan.plan, chosenPlan.members));
   if (notReady) blocks.push(notReady);
@@ -130,14 +133,16 @@ function vmOption(vm: ReplicatedVm): PlainTextOption {
   return { text: plain(vm.name, LIMITS.optionText), value: optionKey(vm.id) };
 }
 
-function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm[], orPlan: boolean): InputBlock {
+function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm[], orPlan: boolean, maxVms: number): InputBlock {
   const chosen = new Set(selected.map((v) => v.id));
   const initial = ready
     .filter((v) => chosen.has(v.id))
-    .slice(0, STATIC_SELECT_MAX)
+    .slice(0, Math.min(STATIC_SELECT_MAX, maxVms))
     .map(vmOption);
   const common = {
     action_id: ACTION.vms,
+    // Slack stops the person at the run's size; preflight checks again (a client could send more).
+    max_selected_items: maxVms,
     ...(initial.length > 0 ? { initial_options: initial } : {}),
   };
   return {
@@ -146,6 +151,7 @@ function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm
     optional: orPlan, // VMs or a plan: the submission checks that exactly one was chosen
     dispatch_action: true, // a change of selection reads the chosen VMs' recovery points
     label: plain('VMs to fail back'),
+    hint: plain(`At most ${plural(maxVms, 'VM')} per run.`, 2000),
     element:
       ready.length > STATIC_SELECT_MAX
         ? {

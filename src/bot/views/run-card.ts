@@ -1,10 +1,12 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
-import { cancellable, type OpState, type Run, type RunPhase, type RunVm, phaseOf } from '../../domain/run';
+import { cancellable, type OpKind, type OpState, type Run, type RunPhase, type RunVm, opOf, phaseOf } from '../../domain/run';
 import { actorText } from '../../domain/run';
 import { describePoint } from '../../domain/vm';
-import { LIMITS, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
+import { LIMITS, listWithin, plain, plural, safe, safeLine } from './text';
 import { ACTION } from '../ids';
+import type { JobLink } from './portal-link';
 import { utcTime } from './time';
+import { vmSections } from './vm-list';
 
 /** What each phase is called on the card. */
 export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
@@ -19,30 +21,33 @@ export const PHASE_TEXT: Readonly<Record<RunPhase, string>> = {
   failed: 'Failed',
 };
 
-// header, fields, divider, actions, context: the rest of the 50 blocks carry the VM lines
-const FIXED_BLOCKS = 5;
+export interface RunCardOptions {
+  /** Links each VM's ASR jobs to the Azure portal; without it the card names the steps only. */
+  readonly jobLink?: JobLink | undefined;
+  /** At most this many blocks (a message's 50 by default; less when the card shares a message). */
+  readonly maxBlocks?: number | undefined;
+}
 
 /**
  * The run card: the one message per run that is edited in place as the run moves on. Everything a
  * user typed or ASR returned is escaped; more VMs than fit in 50 blocks are grouped several per
- * section, and past that summarised as “…and N more VMs”.
+ * section, and past that summarised as “…and N more VMs: see the run report”.
  */
-export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock[] } {
+export function runCard(run: Run, now: Date, options: RunCardOptions = {}): { text: string; blocks: KnownBlock[] } {
   const phase = PHASE_TEXT[phaseOf(run)];
   const field = (label: string, value: string): MrkdwnElement => ({
     type: 'mrkdwn',
     text: `*${label}*\n${value || '—'}`,
   });
   const names = run.vms.map((v) => safeLine(v.name, 80));
-  const lines = run.vms.map((vm) => vmLine(run, vm));
-  const vmTexts = packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs');
+  const lines = run.vms.map((vm) => vmLine(run, vm, options.jobLink));
   const updated = [`Last updated ${utcTime(now)}`];
   if (run.commit) updated.push(`commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`);
   if (run.reprotect) updated.push(`reprotect started by ${actorText(run.reprotect.requestedBy)} at ${utcTime(run.reprotect.requestedAt)}`);
   if (run.cancelled) updated.push(`cancelled by <@${run.cancelled.by}> at ${utcTime(run.cancelled.at)}; its VMs are free for another run`);
   const phaseNow = phaseOf(run);
   if (phaseNow === 'failing-over' && !cancellable(run)) updated.push(NOT_CANCELLABLE);
-  const blocks: KnownBlock[] = [
+  const head: KnownBlock[] = [
     { type: 'header', text: plain(`Failback ${run.id} — ${phase}`, LIMITS.headerText) },
     {
       type: 'section',
@@ -55,11 +60,14 @@ export function runCard(run: Run, now: Date): { text: string; blocks: KnownBlock
       ],
     },
     { type: 'divider' },
-    ...vmTexts.map((t) => section(t)),
+  ];
+  const tail: KnownBlock[] = [
     ...reprotectActions(run, phaseNow),
     ...cancelActions(run),
     { type: 'context', elements: [{ type: 'mrkdwn', text: updated.join(' · ') }] },
   ];
+  const room = Math.min(options.maxBlocks ?? LIMITS.messageBlocks, LIMITS.messageBlocks) - head.length - tail.length;
+  const blocks = [...head, ...vmSections(run.id, lines, room), ...tail];
   const text = `Failback ${run.id} (${safeLine(run.incident, 100) || 'no incident'}): ${phase} — ${plural(run.vms.length, 'VM')}`;
   return { text, blocks };
 }
@@ -123,18 +131,33 @@ const EMOJI: Readonly<Record<OpState['status'], string>> = {
   failed: ':x:',
 };
 
-/** One line per VM: status emoji, name, what ASR is doing with it, and its ASR job names. */
-export function vmLine(run: Run, vm: RunVm): string {
+const STEPS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
+
+/**
+ * The steps ASR has run a job for, by name — each linked to its job in the Azure portal when
+ * `jobLink` gives a link. The job ids themselves are in the run report and the audit trail: people
+ * read names, not GUIDs.
+ */
+function stepLinks(vm: RunVm, jobLink: JobLink | undefined): string[] {
+  return STEPS.flatMap((step) => {
+    const job = opOf(vm, step)?.jobName;
+    if (!job) return [];
+    const url = jobLink?.(job);
+    // The link text is the step's name, never ASR's text; the URL is percent-encoded by jobLink.
+    return [url ? `<${url}|${step}>` : step];
+  });
+}
+
+/** One line per VM: status emoji, name, what ASR is doing with it, and the steps ASR ran (linked to their jobs). */
+export function vmLine(run: Run, vm: RunVm, jobLink?: JobLink): string {
   const inCommit = vm.failover.status === 'succeeded' && run.commit !== undefined;
   const inReprotect = inCommit && vm.commit?.status === 'succeeded' && vm.reprotect !== undefined;
   const op: OpState = inReprotect ? (vm.reprotect ?? { status: 'pending' }) : inCommit ? (vm.commit ?? { status: 'pending' }) : vm.failover;
-  const jobs = [vm.failover.jobName, vm.commit?.jobName, vm.reprotect?.jobName]
-    .filter((j): j is string => j !== undefined && j !== '')
-    .map((j) => `\`${safeLine(j, 80).replace(/`/g, "'")}\``);
+  const jobs = stepLinks(vm, jobLink);
   const status = run.cancelled ? 'not started (run cancelled)' : inReprotect ? reprotectStatus(op) : inCommit ? commitStatus(op) : failoverStatus(op);
   const emoji = vm.leftOut || run.cancelled ? ':heavy_minus_sign:' : EMOJI[op.status];
   const outside = op.outside && op.status === 'succeeded' ? ' (done outside the bot, seen in ASR)' : '';
-  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${leftOutText(vm)}${jobs.length ? ` · ${jobs.join(' ')}` : ''}`;
+  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${leftOutText(vm)}${jobs.map((j) => ` · ${j}`).join('')}`;
 }
 
 /** A wait the bot put in because ASR could not take the operation now (see domain/rechecks). */

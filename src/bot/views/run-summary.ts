@@ -3,8 +3,12 @@ import type { AuditEntry } from '../../domain/run-machine';
 import type { Run } from '../../domain/run';
 import { actorText } from '../../domain/run';
 import { ACTION } from '../ids';
-import { LIMITS, packLines, plain, safeLine, section } from './text';
+import { LIMITS, plain, safeLine, section } from './text';
 import { utcTime } from './time';
+import { vmSections } from './vm-list';
+
+// VM lines take at most this many sections: the summary stays short; the run report lists every VM.
+const VM_BLOCKS = 10;
 
 function duration(fromIso: string, toIso: string | undefined): string {
   if (!toIso) return '—';
@@ -47,7 +51,7 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
   const blocks: KnownBlock[] = [
     section(`:checkered_flag: *${text}*`),
     section(`*Timeline*\n${timeline.join('\n')}`),
-    ...packLines(vmLines, LIMITS.sectionText, 10, 'more VMs').map((t, i) => section(i === 0 ? `*ASR jobs*\n${t}` : t)),
+    ...vmSections(run.id, ['*ASR jobs*', ...vmLines], VM_BLOCKS),
     section(`_${retriesLogged} retr${retriesLogged === 1 ? 'y' : 'ies'} while agents re-registered; the audit trail has every step._`),
     {
       type: 'actions',

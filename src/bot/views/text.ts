@@ -15,6 +15,9 @@ export const LIMITS = {
   contextElements: 10,
 } as const;
 
+/** Cuts text to at most `max` characters with “…”, never inside a surrogate pair (domain/mrkdwn). */
+export { truncate };
+
 /**
  * Escapes untrusted text (typed by a user or returned by ASR) for mrkdwn so that its escaped form is
  * at most `max` characters. The raw text is cut first, by code point, so an entity such as `&lt;`

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { type Run, type RunVm, actorText, commitScope, failedFailovers, phaseOf } from '../../domain/run';
 import { ACTION } from '../ids';
-import { LIMITS, context, listWithin, packLines, plain, plural, safeLine, section } from './text';
+import { LIMITS, context, listWithin, plain, plural, safeLine, section } from './text';
 import { utcTime } from './time';
+import { vmSections } from './vm-list';
 
 export interface Approvers {
   /** Slack user ids (U…, W…). */
@@ -10,9 +11,6 @@ export interface Approvers {
   /** Slack user-group ids (S…). */
   readonly groups: readonly string[];
 }
-
-// intro, Windows note, checklist, approvers, actions/context: the rest carry the VM lines
-const FIXED_BLOCKS = 5;
 
 /**
  * The prompt posted once the failover has ended (the seed's step 6): each VM's outcome and ASR's
@@ -29,21 +27,31 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
     // A retry of the failed VMs runs: no Commit until it has ended.
     const retrying = run.vms.filter((v) => v.failover.status !== 'succeeded' && v.failover.status !== 'failed').map((v) => safeLine(v.name, 80));
     return {
-      text: `Failback ${run.id}: retrying the failover of ${retrying.join(', ')}.`,
+      text: `Failback ${run.id}: retrying the failover of ${listWithin(retrying, 1500)}.`,
       blocks: [
         section(`*Failback ${run.id}: retrying the failover of ${listWithin(retrying, 1500)}…*`),
-        ...packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs').map((t) => section(t)),
+        ...vmSections(run.id, lines, LIMITS.messageBlocks - 2),
         context('Commit is offered again once the retry has ended.'),
       ],
     };
   }
-  const blocks: KnownBlock[] = [
-    section(
-      `*Failback ${run.id}: the failover from Azure ended at ${utcTime(ended)}.* ` +
-        `${scope.length} of ${plural(run.vms.length, 'VM')} failed over.`,
-    ),
-    ...packLines(lines, LIMITS.sectionText, LIMITS.messageBlocks - FIXED_BLOCKS, 'more VMs').map((t) => section(t)),
-  ];
+  const intro = section(
+    `*Failback ${run.id}: the failover from Azure ended at ${utcTime(ended)}.* ${scope.length} of ${plural(run.vms.length, 'VM')} failed over.`,
+  );
+  // What follows the VM lines is built first: the VM lines get whatever room of the 50 blocks is left.
+  const after = afterOutcomes(run, approvers, scope);
+  const blocks: KnownBlock[] = [intro, ...vmSections(run.id, lines, LIMITS.messageBlocks - 1 - after.length), ...after];
+  if (scope.length === 0) return { text: `Failback ${run.id}: no VM failed over — nothing to commit.`, blocks };
+  const text = run.commit
+    ? `Failback ${run.id}: commit approved by ${actorText(run.commit.approvedBy)}.`
+    : `Failback ${run.id}: ${scope.length} of ${plural(run.vms.length, 'VM')} failed over — verify, then an approver commits.`;
+  return { text, blocks };
+}
+
+/** Everything below the VM lines: the Windows note, then the checklist, approvers and buttons (or why there is nothing to commit). */
+function afterOutcomes(run: Run, approvers: Approvers, scope: readonly RunVm[]): KnownBlock[] {
+  const phase = phaseOf(run);
+  const blocks: KnownBlock[] = [];
   const windows = scope.filter((v) => /windows/i.test(v.osType ?? ''));
   if (windows.length > 0) {
     blocks.push(
@@ -62,7 +70,7 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
         ':no_entry: No VM failed over, so there is nothing to commit. Fix the cause ASR reports above, then request a new failback.',
       ),
     );
-    return { text: `Failback ${run.id}: no VM failed over — nothing to commit.`, blocks };
+    return blocks;
   }
   blocks.push(section(checklist(windows.length > 0)), section(approverLine(approvers)));
   if (run.commit) {
@@ -102,10 +110,7 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
       ],
     });
   }
-  const text = run.commit
-    ? `Failback ${run.id}: commit approved by ${actorText(run.commit.approvedBy)}.`
-    : `Failback ${run.id}: ${scope.length} of ${plural(run.vms.length, 'VM')} failed over — verify, then an approver commits.`;
-  return { text, blocks };
+  return blocks;
 }
 
 function lastEnded(vms: readonly RunVm[]): Date | undefined {

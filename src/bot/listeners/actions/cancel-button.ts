@@ -5,7 +5,8 @@ import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { NOT_CANCELLABLE } from '../../views/run-card';
-import { authorizedRun } from '../commit-guard';
+import { authorizedRun, tellClicker } from '../commit-guard';
+import { changeRun } from '../../../jobs/change-run';
 
 /**
  * **Cancel run** on the card: the requester or an approver calls the run off while no failover has
@@ -14,20 +15,18 @@ import { authorizedRun } from '../commit-guard';
  * what can still be done there.
  */
 export function registerCancelButton(app: App, deps: BotDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.cancelRun, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.cancelRun, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const channel = body.channel?.id ?? '';
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    const tell = tellClicker(deps, { body, client, respond });
     try {
       const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'cancel', tell);
       if (!run) return;
       const at = new Date(deps.now()).toISOString();
-      const result = await deps.store.apply(run.id, { type: 'run-cancelled', by: body.user.id, at });
+      const result = await changeRun(deps, run.id, { type: 'run-cancelled', by: body.user.id, at });
       if (!result.applied) {
         await deps.store.audit(run.id, { at, what: 'cancel refused', actor: body.user.id, detail: result.reason });
         return void (await tell(notCancelled(result.run, result.reason)));
       }
-      await deps.effects.run(result.run, result.effects);
       deps.log.info({ runId: run.id, user: body.user.id }, 'run cancelled before the failover was issued');
     } catch (e) {
       deps.log.error({ err: e }, 'cancel failed');

@@ -5,18 +5,17 @@ import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { confirmCommitModal } from '../../views';
-import { authorizedRun } from '../commit-guard';
+import { authorizedRun, tellClicker } from '../commit-guard';
 
 /**
  * Commit button: checks the approval policy and opens a confirmation naming the Azure VMs that
  * the commit deletes. Nothing changes until the confirmation is submitted.
  */
 export function registerCommitButton(app: App, deps: BotDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.commit, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.commit, async ({ ack, body, action, client, respond }) => {
     await ack();
     setRunId(action.value);
-    const channel = body.channel?.id ?? '';
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    const tell = tellClicker(deps, { body, client, respond });
     try {
       const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'commit', tell);
       if (!run) return;

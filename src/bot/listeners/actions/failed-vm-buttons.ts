@@ -5,24 +5,23 @@ import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { leaveOutModal } from '../../views';
-import { authorizedRun } from '../commit-guard';
+import { authorizedRun, tellClicker } from '../commit-guard';
+import { changeRun } from '../../../jobs/change-run';
 
 /**
  * Partial failure, on the verification prompt: **Retry failover** tries the failed VMs again in the
  * same run (VM by VM); **Leave out…** asks which VM and why. Both are for the requester or an approver.
  */
 export function registerFailedVmButtons(app: App, deps: BotDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.retryFailover, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.retryFailover, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const channel = body.channel?.id ?? '';
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    const tell = tellClicker(deps, { body, client, respond });
     try {
       const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'handle-failed', tell);
       if (!run) return;
       const at = new Date(deps.now()).toISOString();
-      const result = await deps.store.apply(run.id, { type: 'failover-retry-requested', by: body.user.id, at });
+      const result = await changeRun(deps, run.id, { type: 'failover-retry-requested', by: body.user.id, at });
       if (!result.applied) return void (await tell(`Nothing to retry: ${escapeMrkdwn(result.reason)}.`));
-      await deps.effects.run(result.run, result.effects);
       deps.log.info({ runId: run.id, user: body.user.id }, 'failover retry requested');
     } catch (e) {
       deps.log.error({ err: e }, 'retry failover failed');
@@ -30,10 +29,9 @@ export function registerFailedVmButtons(app: App, deps: BotDeps): void {
     }
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.leaveOut, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.leaveOut, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const channel = body.channel?.id ?? '';
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    const tell = tellClicker(deps, { body, client, respond });
     try {
       const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'handle-failed', tell);
       if (!run) return;

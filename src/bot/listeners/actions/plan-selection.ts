@@ -23,7 +23,7 @@ export function registerPlanSelection(app: App, deps: BotDeps): void {
       await client.views.update({
         view_id: view.id,
         hash: view.hash,
-        view: requestModal({ vms, plans, selectedPlan, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
+        view: requestModal({ vms, plans, selectedPlan, maxVmsPerRun: deps.policy.maxVmsPerRun, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
       });
     } catch (e) {
       deps.log.info({ err: e }, 'request modal not updated (closed or changed meanwhile)');

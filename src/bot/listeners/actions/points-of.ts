@@ -1,4 +1,5 @@
-import type { ReplicatedVm, VmFacts } from '../../../domain/vm';
+import type { RecoveryPointSummary, ReplicatedVm, VmFacts } from '../../../domain/vm';
+import { within } from '../deadline';
 import type { BotDeps } from '../../deps';
 
 /**
@@ -7,18 +8,46 @@ import type { BotDeps } from '../../deps';
  */
 export async function withPoints(deps: BotDeps, vms: readonly ReplicatedVm[]): Promise<VmFacts[]> {
   const cached = await deps.facts.points(vms.map((v) => v.id));
-  return Promise.all(
-    vms.map(async (vm) => {
-      let points = cached.get(vm.id);
-      if (!points) {
-        try {
-          points = await deps.gateway.summarizePoints(vm.id, { abortSignal: deps.shutdown });
-          await deps.facts.putPoints(vm.id, points);
-        } catch (e) {
-          deps.log.warn({ err: e, vm: vm.name }, 'could not read recovery points');
-        }
+  return Promise.all(vms.map(async (vm) => ({ ...vm, points: cached.get(vm.id) ?? (await readPoints(deps, vm)) })));
+}
+
+/** Reads in flight in this process, by VM: a second caller waits on the same read. */
+const reading = new Map<string, Promise<RecoveryPointSummary | undefined>>();
+
+/** A VM's recovery-point summary read from ASR and cached; undefined (logged) when it cannot be read. */
+function readPoints(deps: BotDeps, vm: ReplicatedVm): Promise<RecoveryPointSummary | undefined> {
+  const key = vm.id.toLowerCase();
+  let pending = reading.get(key);
+  if (!pending) {
+    pending = (async () => {
+      try {
+        const points = await deps.gateway.summarizePoints(vm.id, { abortSignal: deps.shutdown });
+        await deps.facts.putPoints(vm.id, points);
+        return points;
+      } catch (e) {
+        deps.log.warn({ err: e, vm: vm.name }, 'could not read recovery points');
+        return undefined;
       }
-      return { ...vm, points };
-    }),
-  );
+    })().finally(() => reading.delete(key));
+    reading.set(key, pending);
+  }
+  return pending;
+}
+
+/**
+ * The VMs' recovery points from the cache; those missing are read from ASR, waited for at most
+ * `budgetMs` (a read that takes longer goes on and fills the cache for the next look).
+ */
+export async function pointsWithin(deps: BotDeps, vms: readonly ReplicatedVm[], budgetMs: number): Promise<Map<string, RecoveryPointSummary>> {
+  const cached = await deps.facts.points(vms.map((v) => v.id));
+  const missing = vms.filter((v) => !cached.has(v.id));
+  if (missing.length === 0) return cached;
+  const found = new Map(cached);
+  const reads = missing.map(async (vm) => {
+    const points = await readPoints(deps, vm);
+    if (points) found.set(vm.id, points);
+  });
+  await within(budgetMs, Promise.all(reads));
+  // A copy: reads that finish later fill the cache, not the answer already given.
+  return new Map(found);
 }

@@ -3,13 +3,14 @@ import { channelAllowed } from '../../../domain/approval';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { queueReport } from '../commands/report-command';
+import { tellClicker } from '../commit-guard';
 
 /** "Upload run report" on the closing summary: anyone in an allowed channel (the report is read-only). */
 export function registerReportButton(app: App, deps: BotDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.uploadReport, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.uploadReport, async ({ ack, body, action, client, respond }) => {
     await ack();
     const channel = body.channel?.id ?? '';
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    const tell = tellClicker(deps, { body, client, respond });
     try {
       if (!channelAllowed(deps.policy.allowedChannels, channel)) {
         return void (await tell('failback-bot is not enabled in this channel, so it uploads no reports here.'));

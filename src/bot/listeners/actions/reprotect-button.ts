@@ -5,17 +5,16 @@ import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { loadingReprotectModal, reprotectModal, reprotectNoticeModal } from '../../views';
-import { authorizedRun } from '../commit-guard';
+import { authorizedRun, tellClicker } from '../commit-guard';
 
 /**
  * Reprotect (or Retry reprotect): approvers only. Opens a loading modal at once (trigger_id lives
  * 3 s), then fills it with the inputs read from each VM's own fabric.
  */
 export function registerReprotectButton(app: App, deps: BotDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.reprotect, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.reprotect, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const channel = body.channel?.id ?? '';
-    const tell = (text: string) => client.chat.postEphemeral({ channel, user: body.user.id, text });
+    const tell = tellClicker(deps, { body, client, respond });
     try {
       const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'reprotect', tell);
       if (!run) return;

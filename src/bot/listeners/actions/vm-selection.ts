@@ -15,6 +15,7 @@ export function registerVmSelection(app: App, deps: BotDeps): void {
     await ack();
     const view = body.view;
     if (!view) return;
+    const seq = await deps.facts.nextSelectionSeq(view.id);
     const [vms, plans] = await Promise.all([deps.facts.vms().then((v) => v ?? []), deps.facts.plans()]);
     const chosen = selectedVms(vms, selectedKeysFromAction(action));
     await deps.facts.putSelection(view.id, chosen.map((v) => v.id));
@@ -24,14 +25,19 @@ export function registerVmSelection(app: App, deps: BotDeps): void {
       void loadPointOptions(deps, only.id).catch((e: unknown) => deps.log.warn({ err: e }, 'could not prefetch recovery points'));
     }
     const selected = await withPoints(deps, chosen);
+    const modal = requestModal({ vms, plans, selected, maxVmsPerRun: deps.policy.maxVmsPerRun, now: new Date(deps.now()), privateMetadata: view.private_metadata });
     try {
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash, // a newer selection may already have updated the view: then this one is stale
-        view: requestModal({ vms, plans, selected, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
-      });
+      await client.views.update({ view_id: view.id, hash: view.hash, view: modal });
     } catch (e) {
-      deps.log.info({ err: e }, 'request modal not updated (closed or changed meanwhile)');
+      // hash_conflict: the view changed since this event's copy — an older selection's update came
+      // first. If this event is still the newest selection, it wins: update again without the hash.
+      const conflict = (e as { data?: { error?: string } }).data?.error === 'hash_conflict';
+      if (conflict && seq === (await deps.facts.latestSelectionSeq(view.id))) {
+        await deps.facts.putSelection(view.id, chosen.map((v) => v.id));
+        await client.views.update({ view_id: view.id, view: modal }).catch((err: unknown) => deps.log.info({ err }, 'request modal not updated (closed meanwhile)'));
+        return;
+      }
+      deps.log.info({ err: e }, 'request modal not updated (closed, or a newer selection came)');
     }
   });
 }

@@ -12,7 +12,7 @@ import { requestVerdict } from '../commit-guard';
 
 /** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
 export function registerFailbackCommand(app: App, deps: BotDeps): void {
-  app.command('/failback', async ({ command, ack, client, respond }) => {
+  app.command('/failback', async ({ command, ack, client }) => {
     const [sub = '', arg] = command.text.trim().split(/\s+/);
     const verb = sub.toLowerCase();
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: helpText() });
@@ -29,11 +29,16 @@ export function registerFailbackCommand(app: App, deps: BotDeps): void {
     if (verb !== '') {
       return ack({ response_type: 'ephemeral', text: `Unknown subcommand “${escapeMrkdwn(sub)}”.\n${helpText()}` });
     }
-    // Acknowledged first: checking FAILBACK_REQUESTERS may read a user group from Slack.
     await ack();
-    const mayRequest = await requestVerdict(deps, command.user_id);
-    if (!mayRequest.allowed) return void (await respond({ response_type: 'ephemeral', text: mayRequest.reason }));
-    await openRequestModal(deps, client, command.trigger_id, command.channel_id);
+    // The modal opens first (the trigger lives 3 s); who may request (FAILBACK_REQUESTERS may read a
+    // user group from Slack) is told in it.
+    await openRequestModal(deps, client, command.trigger_id, {
+      channelId: command.channel_id,
+      refusal: async () => {
+        const verdict = await requestVerdict(deps, command.user_id);
+        return verdict.allowed ? undefined : verdict.reason;
+      },
+    });
   });
 }
 
@@ -51,7 +56,7 @@ async function statusAnswer(deps: BotDeps, runId: string | undefined) {
   try {
     const run = await deps.store.get(runId.toUpperCase());
     if (!run) return { response_type: 'ephemeral' as const, text: `There is no run ${escapeMrkdwn(runId)}.` };
-    const card = runCard(run, new Date(deps.now()));
+    const card = runCard(run, new Date(deps.now()), { jobLink: deps.jobLink, maxBlocks: LIMITS.messageBlocks - TIMELINE_BLOCKS - 1 });
     // The card, then its timeline from the audit trail, within one message's 50 blocks.
     const timeline = runTimeline(await deps.store.trail(run.id), TIMELINE_BLOCKS);
     const blocks = [...card.blocks.slice(0, LIMITS.messageBlocks - timeline.length - 1), { type: 'divider' as const }, ...timeline];

@@ -5,7 +5,7 @@ import { phaseOf, type Run } from '../../../domain/run';
 import { isFailbackError } from '../../../errors';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
-import { appHome, appHomeUnavailable, requestErrorModal } from '../../views';
+import { appHome, appHomeUnavailable } from '../../views';
 import { openRequestModal } from '../open-request-modal';
 import { isApprover, requestVerdict } from '../commit-guard';
 
@@ -27,10 +27,11 @@ export function registerAppHome(app: App, deps: BotDeps): void {
 
   app.action<BlockAction>(ACTION.homeRequest, async ({ ack, body, client }) => {
     await ack();
-    // A refusal is shown where the click came from: a modal.
-    const refusal = await homeRequestRefusal(deps, body.user.id);
-    if (refusal) return void (await client.views.open({ trigger_id: body.trigger_id, view: requestErrorModal(refusal) }));
-    await openRequestModal(deps, client, body.trigger_id, homeChannel(deps.policy.allowedChannels));
+    // A refusal is shown where the click came from: in the modal, opened first (the trigger lives 3 s).
+    await openRequestModal(deps, client, body.trigger_id, {
+      channelId: homeChannel(deps.policy.allowedChannels),
+      refusal: () => homeRequestRefusal(deps, body.user.id),
+    });
   });
 }
 

@@ -2,10 +2,13 @@ import type { App } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { isFailbackError } from '../../../errors';
+import { changeRun } from '../../../jobs/change-run';
 import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
 import { CALLBACK } from '../../ids';
+import { workingModal } from '../../views/notice-modals';
 import { commitVerdict } from '../commit-guard';
+import { onSubmission, type ModalAnswer } from '../deadline';
 
 const notice = (text: string): View => ({
   type: 'modal',
@@ -14,29 +17,35 @@ const notice = (text: string): View => ({
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
 });
 
+const update = (text: string): ModalAnswer => ({ kind: 'update', view: notice(text) });
+
 /**
  * The confirmed commit. The policy is checked again on the run as stored; the state machine
  * accepts one approval per run, so double clicks, Slack retries and concurrent approvers all
- * end in exactly one commit step.
+ * end in exactly one commit step. Answered within Slack's 3 s; an approval that is recorded is
+ * never reported as failed (if its step could not be queued at once, the outbox queues it).
  */
 export function registerCommitConfirmation(app: App, deps: BotDeps): void {
-  app.view(CALLBACK.confirmCommit, async ({ ack, body, view }) => {
-    const update = (text: string) => ack({ response_action: 'update', view: notice(text) });
+  onSubmission(app, deps.log, CALLBACK.confirmCommit, workingModal(CALLBACK.confirmCommit, 'Commit failback', 'Recording the commit…'), (view, userId) => {
     setRunId(view.private_metadata);
-    try {
-      const run = await deps.store.get(view.private_metadata);
-      if (!run) return update('This run no longer exists.');
-      const verdict = await commitVerdict(deps, run, body.user.id);
-      if (!verdict.allowed) return update(verdict.reason);
-      const at = new Date(deps.now()).toISOString();
-      const result = await deps.store.apply(run.id, { type: 'commit-approved', by: body.user.id, at });
-      if (!result.applied) return update(`Nothing to do: ${escapeMrkdwn(result.reason)}.`);
-      await deps.effects.run(result.run, result.effects);
-      deps.log.info({ runId: run.id, user: body.user.id }, 'commit approved');
-      return ack({ response_action: 'clear' });
-    } catch (e) {
-      deps.log.error({ err: e }, 'commit confirmation failed');
-      return update(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was committed.');
-    }
+    return decideCommit(deps, view.private_metadata, userId);
   });
+}
+
+async function decideCommit(deps: BotDeps, runId: string, userId: string): Promise<ModalAnswer> {
+  try {
+    const run = await deps.store.get(runId);
+    if (!run) return update('This run no longer exists.');
+    const verdict = await commitVerdict(deps, run, userId);
+    if (!verdict.allowed) return update(verdict.reason);
+    const at = new Date(deps.now()).toISOString();
+    const result = await changeRun(deps, run.id, { type: 'commit-approved', by: userId, at });
+    if (!result.applied) return update(`Nothing to do: ${escapeMrkdwn(result.reason)}.`);
+    deps.log.info({ runId: run.id, user: userId, queued: result.queued }, 'commit approved');
+    if (!result.queued) return update(`Commit of ${run.id} approved and recorded. The bot’s job queue did not answer just now; the commit starts by itself as soon as it does (usually within a minute).`);
+    return { kind: 'clear', late: notice(`:white_check_mark: Commit of ${run.id} approved; the run card shows its progress.`) };
+  } catch (e) {
+    deps.log.error({ err: e }, 'commit confirmation failed');
+    return update(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was committed.');
+  }
 }
