@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential } from '@azure/identity';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -14,7 +14,6 @@ import type { BotDeps } from './bot/deps';
 import { registerListeners } from './bot/listeners';
 import { asrJobLink } from './bot/views/portal-link';
 import type { Config } from './config';
-import { boltLogger } from './logging';
 import { EffectRunner } from './jobs/effects';
 import { FailbackQueues } from './jobs/queues';
 import { startWorkers, type WorkerTuning } from './jobs/workers';
@@ -26,7 +25,8 @@ import { reconcileActiveRuns } from './jobs/reconcile';
 import { observabilityRoutes, serveRoutes } from './observability/http-routes';
 import { FailbackMetrics } from './observability/metrics';
 import { Readiness } from './observability/readiness';
-import { slackLogContext, socketModeRequestId } from './observability/slack-context';
+import { slackLogContext } from './observability/slack-context';
+import { boltApp } from './slack/bolt-app';
 
 export interface RuntimeOptions {
   readonly log: Logger;
@@ -103,6 +103,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   let workers: Worker[] = [];
   if (config.role !== 'web') {
+    const workerDirectory = new ApproverDirectory(client, config.policy.approverGroups, log, now);
     const watch = new JobWatchList(redis, prefix);
     workers = startWorkers(
       workerConnection,
@@ -131,7 +132,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           lastRead: new Map(),
           log,
         },
-        messages: { client, redis, prefix, store, approvers, jobLink: asrJobLink(config.azure), now, log },
+        messages: { client, redis, prefix, store, effects, approvers, jobLink: asrJobLink(config.azure), now, log },
+        channels: {
+          client,
+          store,
+          effects,
+          approverUsers: async () => [...config.policy.approverUsers, ...(await workerDirectory.groupMembers())],
+          scheduleRecheck: (runId, n, delayMs) => queues.enqueueChannelRecheck(runId, n, delayMs),
+          recheckMs: 4 * config.timing.asrPollIntervalMs,
+          now,
+          log,
+        },
         reminders: {
           client,
           redis,
@@ -167,29 +178,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   let server: Server | undefined;
   let port = config.port;
   if (config.role !== 'worker') {
-    const receiver: Receiver =
-      config.slack.mode === 'http'
-        ? new HTTPReceiver({
-            signingSecret: config.slack.signingSecret ?? '',
-            endpoints: '/slack/events',
-            customRoutes: health,
-            logger: boltLogger(log),
-          })
-        : new SocketModeReceiver({
-            appToken: config.slack.appToken ?? '',
-            customRoutes: health,
-            customPropertiesExtractor: socketModeRequestId,
-            installerOptions: { port: config.port },
-            logger: boltLogger(log),
-          });
-    app = new App({
-      token: config.slack.botToken,
-      receiver,
-      logger: boltLogger(log),
-      // Listener calls answer a person now (a trigger_id lives 3 s): a few quick retries, not the
-      // default half hour of them.
-      clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 1000 } },
-    });
+    app = boltApp(config, log, health);
     metrics.watchSlackClient(app.client);
     // First: every listener runs inside the request's log context.
     app.use(slackLogContext((c) => metrics.watchSlackClient(c)));

@@ -44,6 +44,8 @@ export const ACTION = {
   channel: 'run_channel_select',
   /** App Home's "Request a failback" button. */
   homeRequest: 'home_request',
+  /** "Look at ASR again" on the card while an operation waits for ASR (a re-read with back-off). */
+  recheck: 'recheck_asr',
 } as const;
 
 /** Block (and action) ids of the reprotect modal's fields: group index and field id. */

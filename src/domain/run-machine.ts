@@ -1,4 +1,7 @@
-import { actorText, cancellable, commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
+import { resumeEffects, waitJobKey } from './resume';
+
+export { waitJobKey };
+import { actorText, cancellable, commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, rechecking, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
@@ -69,11 +72,17 @@ export type RunEvent =
   | { readonly type: 'commit-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
   | { readonly type: 'failover-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
   | { readonly type: 'reprotect-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
+  /** A person asks to read ASR again now for the operations that wait on it (instead of at the back-off's time). */
+  | { readonly type: 'recheck-requested'; readonly by: string; readonly at: string }
   /** Before any failover is issued, the requester or an approver calls the run off. */
   | { readonly type: 'run-cancelled'; readonly by: string; readonly at: string }
   /** The n-th reminder that the run waits for Commit went to its thread. */
   | { readonly type: 'commit-reminder-sent'; readonly n: number; readonly at: string; readonly mentioned: string }
   | { readonly type: 'card-posted'; readonly ts: string }
+  /** Slack refuses the run's messages in its channel (the bot removed, the channel archived or gone). */
+  | { readonly type: 'channel-lost'; readonly at: string; readonly error: string }
+  /** The bot can post in the run's channel again: the run carries on from where it waited. */
+  | { readonly type: 'channel-restored'; readonly at: string }
   /** The verification prompt (per-VM outcome, checklist, Commit) is in the channel. */
   | { readonly type: 'prompt-posted'; readonly ts: string; readonly at?: string | undefined };
 
@@ -87,8 +96,11 @@ export type RunEffect =
   | { readonly kind: 'run-step'; readonly step: OpKind; readonly notBefore?: string; readonly jobKey?: string }
   | { readonly kind: 'run-closed' };
 
-/** What a new run needs done: its card, and its failover step (queued once, at creation or by the outbox). */
-export const NEW_RUN_EFFECTS: readonly RunEffect[] = [{ kind: 'render-card' }, { kind: 'run-step', step: 'failover' }];
+/**
+ * What a new run needs done: its card. Its failover step is queued once the card is posted
+ * (card-posted): a run whose card nobody can see never starts in ASR.
+ */
+export const NEW_RUN_EFFECTS: readonly RunEffect[] = [{ kind: 'render-card' }];
 
 /** One line of the append-only audit trail. */
 export interface AuditEntry {
@@ -128,7 +140,25 @@ export function decide(run: Run, event: RunEvent): Decision {
     case 'reprotect-requested':
       return requestReprotect(run, event);
     case 'card-posted':
-      return run.card ? reject('card already posted') : accept(run, { ...run, card: { ts: event.ts } }, [], []);
+      // The failover starts only once its card can be seen (the run's first step waits for it).
+      return run.card
+        ? reject('card already posted')
+        : accept(run, { ...run, card: { ts: event.ts } }, run.vms.some((v) => v.failover.status === 'pending' || v.failover.status === 'issuing') ? [{ kind: 'run-step', step: 'failover' }] : [], []);
+    case 'recheck-requested':
+      return recheckNow(run, event.by, event.at);
+    case 'channel-lost':
+      if (run.channelLost || run.closedAt) return reject(run.closedAt ? 'the run is closed' : 'the channel is already known to be unavailable');
+      return {
+        accepted: true,
+        run: { ...run, channelLost: { at: event.at, error: event.error } },
+        effects: [],
+        audit: [{ at: event.at, what: 'run channel unavailable', detail: `Slack: ${event.error} in ${run.channelId}; the run waits and nothing new starts in ASR until it can be seen` }],
+      };
+    case 'channel-restored': {
+      if (!run.channelLost) return reject('the run’s channel was not lost');
+      const next: Run = { ...run, channelLost: undefined };
+      return { accepted: true, run: next, effects: resumeEffects(next, `restored-${Date.parse(event.at)}`), audit: [{ at: event.at, what: 'run channel available again', detail: 'the run carries on' }] };
+    }
     case 'prompt-posted':
       return run.prompt
         ? reject('prompt already posted')
@@ -206,6 +236,26 @@ function reprotectSeenOutside(run: Run, vmId: string, at: string, jobName?: stri
   const left = reprotectScope({ ...run, vms }).filter((v) => v.reprotect?.status !== 'succeeded');
   const reprotect = run.reprotect ?? (left.length === 0 ? { requestedBy: OUTSIDE, requestedAt: at, round: 0, windowEndsAt: at, choices: {} } : undefined);
   return accept(run, { ...run, vms, reprotect }, [], [{ at, what: 'reprotect done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+}
+
+/** The operations that wait on ASR are looked at now: their next read is due at once, a step job each. */
+function recheckNow(run: Run, by: string, at: string): Decision {
+  const waiting = rechecking(run);
+  if (waiting.length === 0) return reject('nothing waits on ASR now');
+  const due = new Set(waiting.map((w) => `${w.vm.id}|${w.op}`));
+  const vms = run.vms.map((vm) =>
+    (['failover', 'commit', 'reprotect'] as const).reduce((v, op) => {
+      const state = opOf(v, op);
+      return state && due.has(`${vm.id}|${op}`) ? withOp(v, op, { ...state, nextAttemptAt: at }) : v;
+    }, vm),
+  );
+  const steps = [...new Set(waiting.map((w) => w.op))];
+  return accept(
+    run,
+    { ...run, vms },
+    steps.map((step) => ({ kind: 'run-step', step, jobKey: `now-${Date.parse(at)}` })),
+    [{ at, what: 'asked to look at ASR again', actor: by, detail: waiting.map((w) => `${w.vm.name} (${w.op})`).join(', ') }],
+  );
 }
 
 /** Calls the run off while nothing has been issued to ASR; its VMs are free again. */
@@ -429,16 +479,6 @@ function stepVm(run: Run, event: OpEvent): Step {
   const nextVm = { ...withOp(vm, event.op, op), shutdown };
   const next: Run = { ...run, vms: run.vms.map((v) => (v.id === vm.id ? nextVm : v)) };
   return { accepted: true, run: next, effects, audit: audit ? [audit] : [] };
-}
-
-/**
- * The step job that ends a wait: one id per wait (a re-read of ASR: by check; a reprotect retry: by
- * attempt), so a duplicate or a restart re-schedules the same job instead of adding one.
- */
-export function waitJobKey(run: Run, step: OpKind, op: OpState): string | undefined {
-  const round = step === 'reprotect' ? `r${run.reprotect?.round ?? 1}-` : '';
-  if (op.checks) return `${round}a${op.attempt ?? 1}-c${op.checks}`;
-  return step === 'reprotect' ? `${round}a${op.attempt ?? 2}` : undefined;
 }
 
 /** When a retryable reprotect failure is tried again, or undefined once the retry window is over. */

@@ -103,6 +103,8 @@ export interface Run {
   readonly cancelled?: { readonly by: string; readonly at: string } | undefined;
   /** How many Commit reminders the run's thread has had (they back off from this count). */
   readonly commitReminders?: number | undefined;
+  /** Slack refuses the run's messages in its channel: the run waits for a person (nothing new starts in ASR). */
+  readonly channelLost?: { readonly at: string; readonly error: string } | undefined;
 }
 
 /** The actor of a reprotect that FAILBACK_AUTO_REPROTECT started by itself. */
@@ -184,6 +186,17 @@ export function opOf(vm: RunVm, op: OpKind): OpState | undefined {
 
 export function withOp(vm: RunVm, op: OpKind, state: OpState): RunVm {
   return op === 'failover' ? { ...vm, failover: state } : op === 'commit' ? { ...vm, commit: state } : { ...vm, reprotect: state };
+}
+
+/** Operations waiting to read ASR again because it could not take them (see domain/rechecks), by step. */
+export function rechecking(run: Run): { readonly vm: RunVm; readonly op: OpKind; readonly state: OpState }[] {
+  if (run.closedAt || run.cancelled) return [];
+  return run.vms.flatMap((vm) =>
+    (['failover', 'commit', 'reprotect'] as const).flatMap((op) => {
+      const state = opOf(vm, op);
+      return state?.status === 'waiting' && state.checks ? [{ vm, op, state }] : [];
+    }),
+  );
 }
 
 /** Whether the run can still be cancelled: no failover has been issued to ASR (or is being issued). */

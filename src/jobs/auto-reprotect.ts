@@ -14,7 +14,8 @@ export async function autoReprotect(
   processServer: string,
 ): Promise<void> {
   const run = await deps.store.require(runId);
-  if (phaseOf(run) !== 'awaiting-reprotect' || run.reprotect) return;
+  // The autopilot never starts an ASR step nobody can see (the run's channel is lost): a person does, later.
+  if (phaseOf(run) !== 'awaiting-reprotect' || run.reprotect || run.channelLost) return;
   const form = await deps.gateway.reprotectForm(reprotectScope(run).map((v) => v.id));
   const wanted = processServer.toLowerCase();
   const perGroup: Record<string, Record<string, string>> = {};

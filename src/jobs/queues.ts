@@ -10,6 +10,9 @@ export const REPORT_JOB = 'report';
 /** The key of the report uploaded when a run closes: once per run, however often it is queued. */
 export const FINAL_REPORT_KEY = 'final';
 
+/** A look at whether a run's lost channel takes the bot's messages again (the n-th of the run). */
+export const CHANNEL_RECHECK_JOB = 'channel-recheck';
+
 /** A Commit reminder in the slack queue: the n-th one of a run. */
 export const REMINDER_JOB = 'commit-reminder';
 export const reminderJobSchema = z.object({ runId: z.string().regex(/^FB-\d+$/), n: z.number().int().positive() });
@@ -92,6 +95,10 @@ export class FailbackQueues {
   /** The n-th Commit reminder of a run, after `delayMs` (a delayed job: it survives restarts). */
   async enqueueReminder(runId: string, n: number, delayMs: number): Promise<void> {
     await this.slack.add(REMINDER_JOB, { runId, n }, { ...CARD_OPTIONS, jobId: `reminder-${runId}-${n}`, delay: Math.max(0, delayMs) });
+  }
+
+  async enqueueChannelRecheck(runId: string, n: number, delayMs: number): Promise<void> {
+    await this.slack.add(CHANNEL_RECHECK_JOB, { runId, n }, { ...CARD_OPTIONS, jobId: `channel-${runId}-${n}`, delay: Math.max(0, delayMs) });
   }
 
   /** One scheduler for the whole vault: every poll interval one worker reads all watched ASR jobs. */

@@ -43,6 +43,12 @@ export { NotDueYetError, OperationBusyError };
 export async function runStep(deps: StepDeps, runId: string, step: OpKind, signal?: AbortSignal): Promise<void> {
   const run = await deps.store.require(runId);
   if (run.cancelled) return;
+  // Nothing new starts in ASR unseen: not before the run's card is posted (card-posted queues the
+  // failover), not while Slack refuses its channel (channel-restored resumes the run).
+  if (run.channelLost || (step === 'failover' && !run.card)) {
+    deps.log.info({ runId, step, channelLost: run.channelLost?.error }, 'step waits until the run can be seen in its channel');
+    return;
+  }
   const now = deps.now();
   let earliestWait: number | undefined;
   const later = (op: OpState) => {

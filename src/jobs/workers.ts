@@ -9,7 +9,8 @@ import { SlackRateLimitedError } from '../slack/slack-rate-limit';
 import { channelUnavailable } from '../slack/channel-refusal';
 import { ReportNotReadyError, uploadRunReport } from '../slack/run-report-upload';
 import { autoReprotect } from './auto-reprotect';
-import { AUTO_REPROTECT_JOB, cardJobSchema, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
+import { channelLost, recheckChannel, type ChannelWatchDeps } from './channel-watch';
+import { AUTO_REPROTECT_JOB, cardJobSchema, CHANNEL_RECHECK_JOB, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
 import { sendCommitReminder, type CommitReminderDeps } from '../slack/commit-reminder';
 import { NotDueYetError, OperationBusyError, runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
@@ -52,6 +53,8 @@ export function startWorkers(
     steps: StepDeps;
     watch: WatchDeps;
     messages: RunMessagesDeps;
+    /** A run's channel that Slack refuses: the run held, people told, the channel looked at again. */
+    channels?: ChannelWatchDeps | undefined;
     /** Commit reminders (the slack queue's `commit-reminder` jobs). */
     reminders?: CommitReminderDeps | undefined;
     log: Logger;
@@ -103,6 +106,8 @@ export function startWorkers(
       if (job.name === REPORT_JOB) {
         const report = reportJobSchema.parse(job.data);
         await uploadRunReport(deps.messages, runId, report.key);
+      } else if (job.name === CHANNEL_RECHECK_JOB) {
+        if (deps.channels) await recheckChannel(deps.channels, runId, reminderJobSchema.parse(job.data).n);
       } else if (job.name === REMINDER_JOB) {
         const { n } = reminderJobSchema.parse(job.data);
         if (deps.reminders) await sendCommitReminder(deps.reminders, runId, n);
@@ -110,7 +115,9 @@ export function startWorkers(
         await syncRunMessages(deps.messages, cardJobSchema.parse(job.data).runId);
       }
     } catch (e) {
-      throw await channelUnavailable(deps.messages, runId, e);
+      const refused = await channelUnavailable(deps.messages, runId, e);
+      if (refused instanceof SlackChannelUnavailableError && deps.channels) await channelLost(deps.channels, runId, refused.slackError);
+      throw refused;
     }
   };
   const slack = new Worker(

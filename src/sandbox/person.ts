@@ -151,13 +151,18 @@ export async function waitForCommitPrompt(world: SandboxWorld, timeoutMs = 20_00
 
 /** An approver commits the run whose prompt is shown and waits until the card says Committed. */
 export async function commitAsApprover(world: SandboxWorld, prompt: StoredMessage, cardTs: string, approver: string = PEOPLE.approver.id) {
-  await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
-  const confirm = await world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
-  await world.slack.submitView({ userId: approver, viewId: confirm.id });
+  await approveCommit(world, prompt, approver);
   await world.slack.waitFor((s) => findAction(s.message(INCIDENT_CHANNEL, cardTs)?.blocks ?? [], ACTION.reprotect), {
     timeoutMs: 30_000,
     message: 'card offers Reprotect after the commit',
   });
+}
+
+/** An approver presses Commit on the prompt and confirms it (without waiting for the commit). */
+export async function approveCommit(world: SandboxWorld, prompt: StoredMessage, approver: string = PEOPLE.approver.id) {
+  await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  const confirm = await world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+  return world.slack.submitView({ userId: approver, viewId: confirm.id });
 }
 
 /** Presses Reprotect on the card, waits for the filled modal, submits it with its defaults. */

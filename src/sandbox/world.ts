@@ -19,6 +19,8 @@ export const PEOPLE = {
 } as const;
 export const APPROVER_GROUP = 'S0DRLEADS';
 export const INCIDENT_CHANNEL = 'C0INCIDENT';
+/** A second channel the bot is in (App Home requests may choose it). */
+export const SECOND_CHANNEL = 'C0SECOND';
 
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-not-a-secret';
 export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret-not-a-secret';
@@ -74,7 +76,7 @@ export async function startSandboxWorld(options: SandboxWorldOptions = {}): Prom
     botToken: SANDBOX_BOT_TOKEN,
     signingSecret: SANDBOX_SIGNING_SECRET,
     users: Object.values(PEOPLE).map((p) => ({ id: p.id, name: p.name })),
-    channels: { [INCIDENT_CHANNEL]: 'incident-avs' },
+    channels: { [INCIDENT_CHANNEL]: 'incident-avs', [SECOND_CHANNEL]: 'war-room' },
     userGroups: { [APPROVER_GROUP]: [PEOPLE.groupApprover.id] },
   });
   // The bot finds the emulator's managed identity the way it finds Azure's: through the environment.

@@ -28,6 +28,12 @@ export class ApproverDirectory {
     return false;
   }
 
+  /** Every member of the approver user groups (as Slack lists them now, cached briefly). */
+  async groupMembers(): Promise<string[]> {
+    const all = await Promise.all(this.groups.map((g) => this.members(g)));
+    return [...new Set(all.flatMap((m) => [...m]))];
+  }
+
   private async members(group: string): Promise<Set<string>> {
     const hit = this.cache.get(group);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.members;

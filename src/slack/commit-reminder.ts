@@ -6,7 +6,7 @@ import type { Approvers } from '../bot/views/verification-prompt';
 import { commitReminderDelayMs } from '../domain/reminders';
 import { commitWaitingSince, phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
-import { withSlackRateLimit } from './slack-rate-limit';
+import { slackCall } from './slack-rate-limit';
 
 export interface CommitReminderDeps {
   readonly client: WebClient;
@@ -43,7 +43,7 @@ export async function sendCommitReminder(deps: CommitReminderDeps, runId: string
   if (!(await deps.redis.get(postedKey))) {
     const msg = commitReminder(run, { n, approvers: deps.approvers, waitingSince: commitWaitingSince(run), now: new Date(deps.now()), nextInMs });
     // Posted, then marked: a crash in between repeats one reminder rather than losing it.
-    await withSlackRateLimit(deps, () => deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks }));
+    await slackCall(deps, 'chat.postMessage', () => deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks }));
     await deps.redis.set(postedKey, '1', 'EX', 30 * 24 * 3600);
     deps.log.info({ runId, n }, 'commit reminder sent');
   }

@@ -6,10 +6,14 @@ import { runCard, runSummary, verificationPrompt } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
 import { cardEditedAtKey } from '../jobs/effects';
-import { withSlackRateLimit } from './slack-rate-limit';
+import { slackCall } from './slack-rate-limit';
+import { changeRun } from '../jobs/change-run';
+import type { EffectRunner } from '../jobs/effects';
 
 
 export interface RunMessagesDeps {
+  /** Queues what a change of the run needs (the failover once its card is posted). */
+  readonly effects: EffectRunner;
   readonly client: WebClient;
   readonly redis: Redis;
   readonly prefix: string;
@@ -42,8 +46,7 @@ export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Pro
   // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
   if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
   try {
-    // Inside the lock: a 429 blocks every process before the next render may take the lock.
-    await withSlackRateLimit(deps, () => sync(deps, runId));
+    await sync(deps, runId);
   } finally {
     await deps.redis.eval(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
@@ -56,6 +59,7 @@ export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Pro
 
 async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   const { client, redis, prefix, store } = deps;
+  const call = <T>(method: string, fn: () => Promise<T>) => slackCall(deps, method, fn);
   let run = await store.require(runId);
   const now = new Date(deps.now());
   const versionKey = `${prefix}:card-ver:${runId}`;
@@ -63,16 +67,18 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
 
   if (!run.card) {
     const card = runCard(run, now, { jobLink: deps.jobLink });
-    const ts = await postOnce(deps, run.id, 'card', () => findCard(client, run), async () => {
-      const res = await client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks, metadata: marker('card', run.id) });
+    const ts = await postOnce(deps, run.id, 'card', (since) => findCard(deps, run, since), async () => {
+      const res = await call('chat.postMessage', () => client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks, metadata: marker('card', run.id) }));
       return String(res.ts);
     });
-    const posted = await store.apply(runId, { type: 'card-posted', ts });
+    // Through changeRun: posting the card is what queues the run's failover.
+    const posted = await changeRun(deps, runId, { type: 'card-posted', ts });
     run = posted.run;
     await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
   } else if (rendered < run.version) {
     const card = runCard(run, now, { jobLink: deps.jobLink });
-    await client.chat.update({ channel: run.channelId, ts: run.card.ts, text: card.text, blocks: card.blocks });
+    const cardTs = run.card.ts;
+    await call('chat.update', () => client.chat.update({ channel: run.channelId, ts: cardTs, text: card.text, blocks: card.blocks }));
     await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
   }
   await redis.set(cardEditedAtKey(prefix, runId), String(deps.now()), 'EX', 3600);
@@ -85,15 +91,15 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   const hashKey = `${prefix}:prompt-hash:${runId}`;
   if (!run.prompt) {
     const cardTs = run.card.ts;
-    const ts = await postOnce(deps, run.id, 'prompt', () => findInThread(client, run.channelId, cardTs, run.id, 'prompt'), async () => {
-      const res = await client.chat.postMessage({
+    const ts = await postOnce(deps, run.id, 'prompt', (since) => findInThread(deps, run.channelId, cardTs, run.id, 'prompt', since), async () => {
+      const res = await call('chat.postMessage', () => client.chat.postMessage({
         channel: run.channelId,
         thread_ts: cardTs,
         reply_broadcast: true,
         text: prompt.text,
         blocks: prompt.blocks,
         metadata: marker('prompt', run.id),
-      });
+      }));
       return String(res.ts);
     });
     const posted = await store.apply(runId, { type: 'prompt-posted', ts, at: new Date(deps.now()).toISOString() });
@@ -101,7 +107,8 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
     // Recording the prompt changes no card content: mark that version as rendered too.
     if (rendered <= run.version) await redis.set(versionKey, String(posted.run.version), 'EX', KEEP_SECONDS);
   } else if ((await redis.get(hashKey)) !== hash) {
-    await client.chat.update({ channel: run.channelId, ts: run.prompt.ts, text: prompt.text, blocks: prompt.blocks });
+    const promptTs = run.prompt.ts;
+    await call('chat.update', () => client.chat.update({ channel: run.channelId, ts: promptTs, text: prompt.text, blocks: prompt.blocks }));
     await redis.set(hashKey, hash, 'EX', KEEP_SECONDS);
   }
 }
@@ -115,8 +122,8 @@ async function postSummary(deps: RunMessagesDeps, runId: string, channel: string
   if (await deps.redis.get(doneKey)) return;
   const run = await deps.store.require(runId);
   const summary = runSummary(run, await deps.store.trail(runId));
-  await postOnce(deps, runId, 'summary', () => findInThread(deps.client, channel, cardTs, runId, 'summary'), async () => {
-    const res = await deps.client.chat.postMessage({ channel, thread_ts: cardTs, text: summary.text, blocks: summary.blocks, metadata: marker('summary', runId) });
+  await postOnce(deps, runId, 'summary', (since) => findInThread(deps, channel, cardTs, runId, 'summary', since), async () => {
+    const res = await slackCall(deps, 'chat.postMessage', () => deps.client.chat.postMessage({ channel, thread_ts: cardTs, text: summary.text, blocks: summary.blocks, metadata: marker('summary', runId) }));
     return String(res.ts);
   });
   await deps.redis.set(doneKey, '1', 'EX', 30 * 24 * 3600);
@@ -135,36 +142,48 @@ function isMarked(m: { metadata?: { event_type?: string; event_payload?: Record<
 }
 
 /**
- * Posts a run's message (or file) at most once across crashes: a marker is set before posting; if
- * it is already there, an earlier attempt may have posted without recording it, so `find` looks for
- * it (the message's metadata, the file's name) before posting again.
+ * Posts a run's message (or file) at most once across crashes. The time of the attempt is recorded
+ * before posting; the message's ts after. If a record of an attempt is there, it may have posted
+ * without its ts being recorded (the process died in between), so `find` looks for it — by its
+ * metadata, only among the messages of that minute — before posting again. Recovery does not hang on
+ * a whole channel's history (which Slack limits hard for some apps: one call a minute, 15 items).
  */
 export async function postOnce(
-  deps: Pick<RunMessagesDeps, 'redis' | 'prefix' | 'log'>,
+  deps: Pick<RunMessagesDeps, 'redis' | 'prefix' | 'log' | 'now'>,
   runId: string,
   kind: MessageKind | 'report',
-  find: () => Promise<string | undefined>,
+  find: (since: number) => Promise<string | undefined>,
   post: () => Promise<string>,
 ): Promise<string> {
   const key = `${deps.prefix}:posting:${kind}:${runId}`;
-  if (await deps.redis.get(key)) {
-    const found = await find();
+  const attempted = Number(await deps.redis.get(key));
+  if (attempted) {
+    const found = await find(attempted);
     if (found) {
       deps.log.info({ runId, kind }, 'found the message an interrupted attempt had posted');
       return found;
     }
   }
-  await deps.redis.set(key, '1', 'EX', 30 * 24 * 3600);
+  await deps.redis.set(key, String(deps.now()), 'EX', 30 * 24 * 3600);
   return post();
 }
 
-async function findCard(client: WebClient, run: { id: string; channelId: string; createdAt: string }): Promise<string | undefined> {
-  const oldest = String(Math.floor(Date.parse(run.createdAt) / 1000) - 60);
-  const res = await client.conversations.history({ channel: run.channelId, oldest, limit: 200, include_all_metadata: true });
+/** How far before a recorded attempt its message is looked for (clocks differ). */
+export const FIND_MARGIN_MS = 60_000;
+
+/** A Slack timestamp (seconds with microseconds) for epoch ms. */
+export const slackTs = (ms: number) => (Math.max(0, ms) / 1000).toFixed(6);
+
+async function findCard(deps: RunMessagesDeps, run: { id: string; channelId: string }, since: number): Promise<string | undefined> {
+  const res = await slackCall(deps, 'conversations.history', () =>
+    deps.client.conversations.history({ channel: run.channelId, oldest: slackTs(since - FIND_MARGIN_MS), latest: slackTs(since + FIND_MARGIN_MS), limit: 100, include_all_metadata: true }),
+  );
   return (res.messages ?? []).find((m) => isMarked(m as never, 'card', run.id))?.ts;
 }
 
-async function findInThread(client: WebClient, channel: string, cardTs: string, runId: string, kind: MessageKind): Promise<string | undefined> {
-  const res = await client.conversations.replies({ channel, ts: cardTs, include_all_metadata: true, limit: 200 });
+async function findInThread(deps: RunMessagesDeps, channel: string, cardTs: string, runId: string, kind: MessageKind, since: number): Promise<string | undefined> {
+  const res = await slackCall(deps, 'conversations.replies', () =>
+    deps.client.conversations.replies({ channel, ts: cardTs, oldest: slackTs(since - FIND_MARGIN_MS), include_all_metadata: true, limit: 100 }),
+  );
   return (res.messages ?? []).find((m) => isMarked(m as never, kind, runId))?.ts;
 }

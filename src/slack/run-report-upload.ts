@@ -5,8 +5,8 @@ import { runReport, runReportHtml, runReportMarkdown } from '../bot/views';
 import { phaseOf } from '../domain/run';
 import { FINAL_REPORT_KEY } from '../jobs/queues';
 import type { RunStore } from '../store/run-store';
-import { postOnce, summaryPostedKey } from './run-messages';
-import { withSlackRateLimit } from './slack-rate-limit';
+import { FIND_MARGIN_MS, postOnce, slackTs, summaryPostedKey } from './run-messages';
+import { slackCall } from './slack-rate-limit';
 
 export interface ReportUploadDeps {
   readonly client: WebClient;
@@ -48,7 +48,7 @@ export type ReportUploadOutcome = 'uploaded' | 'already-uploaded';
  */
 export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
   if (key === FINAL_REPORT_KEY && (await deps.redis.get(doneKey(deps.prefix, runId)))) return 'already-uploaded';
-  return withSlackRateLimit(deps, () => upload(deps, runId, key));
+  return upload(deps, runId, key);
 }
 
 async function upload(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
@@ -73,7 +73,7 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
 
   const report = runReport(run, await deps.store.trail(runId), new Date(deps.now()));
   const share = async () => {
-    await deps.client.filesUploadV2({
+    await slackCall(deps, 'files.uploadV2', () => deps.client.filesUploadV2({
       channel_id: run.channelId,
       thread_ts: cardTs,
       initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
@@ -81,14 +81,14 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
         { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
         { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
       ],
-    });
+    }));
     return 'uploaded';
   };
   if (!final) {
     await share();
   } else {
     // An earlier attempt may have uploaded without recording it: the thread is looked at first.
-    const found = async () => ((await foundInThread(deps.client, run.channelId, cardTs, files.markdown)) ? 'found' : undefined);
+    const found = async (since: number) => ((await foundInThread(deps, run.channelId, cardTs, files.markdown, since)) ? 'found' : undefined);
     const outcome = await postOnce(deps, runId, 'report', found, share);
     await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
     if (outcome === 'found') return 'already-uploaded';
@@ -97,7 +97,7 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
   return 'uploaded';
 }
 
-async function foundInThread(client: WebClient, channel: string, cardTs: string, filename: string): Promise<boolean> {
-  const res = await client.conversations.replies({ channel, ts: cardTs, limit: 200 });
+async function foundInThread(deps: ReportUploadDeps, channel: string, cardTs: string, filename: string, since: number): Promise<boolean> {
+  const res = await slackCall(deps, 'conversations.replies', () => deps.client.conversations.replies({ channel, ts: cardTs, oldest: slackTs(since - FIND_MARGIN_MS), limit: 100 }));
   return (res.messages ?? []).some((m) => (m.files ?? []).some((f) => f.name === filename));
 }

@@ -101,6 +101,15 @@ export class FactsCache {
     }));
   }
 
+  /** Whether the bot can show a run in a channel, as last checked with Slack (short-lived: people invite and remove bots). */
+  async putChannelAccess(channelId: string, access: { ok: boolean; reason?: string }, ttlSeconds: number): Promise<void> {
+    await this.guard(this.redis.set(this.key(`channel:${channelId}`), JSON.stringify(access), 'EX', ttlSeconds));
+  }
+
+  channelAccess(channelId: string): Promise<{ ok: boolean; reason?: string } | undefined> {
+    return this.get(`channel:${channelId}`);
+  }
+
   /** The reprotect form shown for a run, so its submission maps choices to VMs without ARM. */
   putReprotectForm(runId: string, form: ReprotectForm): Promise<void> {
     return this.put(`reprotect:${runId}`, form);

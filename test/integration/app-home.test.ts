@@ -12,7 +12,7 @@ import {
   waitForCommitPrompt,
 } from '../../src/sandbox/person';
 import type { JsonObject, StoredView } from '../../src/sandbox/slack-standin';
-import { INCIDENT_CHANNEL, PEOPLE, SANDBOX_BOT_TOKEN, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { INCIDENT_CHANNEL, PEOPLE, SANDBOX_BOT_TOKEN, startSandboxWorld, type SandboxWorld, SECOND_CHANNEL } from '../../src/sandbox/world';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);
@@ -37,7 +37,6 @@ const part = (home: StoredView, prefix: string) =>
     .map((b) => String((b.text as JsonObject | undefined)?.text ?? ''))
     .join('\n');
 
-const SECOND_CHANNEL = 'C0SECOND';
 
 describe('the App Home', () => {
   it('shows approvers the run waiting for their commit (never its requester), the active runs and recent history', async () => {

@@ -4,8 +4,9 @@
  */
 import type { Runtime } from '../../src/runtime';
 import type { EmulatorOptions } from '../../src/sandbox/asr-emulator';
-import { chooseVms, commitAsApprover, openRequestModal, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { ACTION } from '../../src/bot/ids';
+import { approveCommit, chooseVms, commitAsApprover, findAction, openRequestModal, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
+import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);
@@ -53,6 +54,25 @@ describe('an answer lost after ASR accepted the commit, while the job reads blan
     const versions = [...done.history.map((h) => h.blocks), done.blocks].map((b) => textOf(b));
     expect(versions.some((v) => /commit waits since [^:]+:\d\d UTC: ASR has started an operation on it \(job [^)]+\) and not said yet which — looking again at/.test(v))).toBe(true);
     expect(versions.some((v) => /commit failed/.test(v))).toBe(false);
+  });
+});
+
+describe('an approver who does not want to wait for the next look at ASR', () => {
+  it('is offered “Look at ASR again now” while the commit waits; a bystander is refused; the run goes on with one commit POST', async () => {
+    const w = await start({ itemScenarioNames: 'opaque', blankJobMs: 5_000 });
+    await request(w, ['db-01']);
+    const { card, prompt } = await waitForCommitPrompt(w);
+    w.emulator.faults.add({ kind: 'drop-after-accept', match: { method: 'POST', path: '/failoverCommit' } });
+    await approveCommit(w, prompt);
+    const waiting = await waitForCardText(w, card.ts, /commit waits since/, 20_000);
+    expect(findAction(waiting.blocks, ACTION.recheck)).toMatchObject({ type: 'button', text: { text: 'Look at ASR again now' } });
+
+    await w.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.recheck });
+    await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'the bystander refused' });
+    await w.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.recheck });
+    const done = await waitForCardText(w, card.ts, /Committed — ready for reprotect/, 30_000);
+    expect(findAction(done.blocks, ACTION.recheck)).toBeUndefined();
+    expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
   });
 });
 

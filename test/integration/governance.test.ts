@@ -287,22 +287,41 @@ describe('retention and status', () => {
   });
 });
 
-describe('a channel Slack will not take the run card in', () => {
-  it('records why in the trail instead of retrying, and posts the card once the next change comes', async () => {
+describe('a channel the bot cannot post in', () => {
+  it('refuses the request inline before anything is created (the bot is not a member)', async () => {
     const { w, store } = await start();
-    w.slack.faults.error('chat.postMessage', 'not_in_channel', 1);
-    expect((await request(w, ['web-01'])).responseAction).toBe('clear');
+    w.slack.setChannel(INCIDENT_CHANNEL, { botMember: false });
+    const reply = await request(w, ['web-01']);
+    expect(reply.responseAction).toBe('errors');
+    expect(JSON.stringify(reply.errors)).toContain(`failback-bot is not a member of <#${INCIDENT_CHANNEL}>`);
+    expect(await store.recent(10)).toHaveLength(0);
+    expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
+  });
+
+  it('lost after the request: the run waits (no failover starts while nobody can see it), the requester and approvers are told directly, and it carries on once the bot is back', async () => {
+    const { w, store } = await start();
+    const { view } = await openRequestModal(w);
+    const shown = await chooseVms(w, view, ['web-01']);
+    // Removed from the channel while the form was open (its check had passed).
+    w.slack.setChannel(INCIDENT_CHANNEL, { botMember: false });
+    expect((await submitRequest(w, shown, { vms: ['web-01'] })).responseAction).toBe('clear');
     const [run] = await store.recent(1);
-    const refused = await w.slack.waitFor(
-      async () => (await store.trail(run!.id)).find((e) => e.what === 'run messages could not be posted'),
-      { message: 'the refusal in the trail' },
-    );
-    expect(refused?.detail).toBe(`Slack: not_in_channel in ${INCIDENT_CHANNEL}`);
-    // The run goes on; its next change posts the card (here: the bot was invited meanwhile).
+    const dms = await w.slack.waitFor(() => {
+      const to = [PEOPLE.requester.id, PEOPLE.approver.id, PEOPLE.groupApprover.id].map((u) => w.slack.messages(u).at(-1));
+      return to.every((m) => m && m.text.includes(run!.id)) ? to : undefined;
+    }, { message: 'the requester and every approver told in their DM' });
+    expect(dms[0]?.text).toMatch(/cannot be shown in <#C0INCIDENT>: Slack answers `not_in_channel`.*failover has not been started/);
+    const trail = await store.trail(run!.id);
+    expect(trail.find((e) => e.what === 'run channel unavailable')?.detail).toContain('not_in_channel');
+    // Nothing starts in ASR while nobody can see the run.
+    await w.slack.waitFor(async () => ((await store.get(run!.id))?.channelLost ? true : undefined), { message: 'the run marked as waiting for its channel' });
+    expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
+
+    w.slack.setChannel(INCIDENT_CHANNEL, { botMember: true });
     const { card } = await waitForCommitPrompt(w, 30_000);
     expect(textOf(card)).toContain(`Failback ${run!.id}`);
-    const posts = w.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === INCIDENT_CHANNEL && !c.args.thread_ts);
-    expect(posts.filter((c) => c.response.ok === false)).toHaveLength(1);
     expect(w.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
+    expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+    expect((await store.trail(run!.id)).some((e) => e.what === 'run channel available again')).toBe(true);
   });
 });

@@ -114,8 +114,9 @@ describe('a run whose first step cannot be queued (the queue does not answer, e.
     const w = await start({ prefix });
     const { view } = await openRequestModal(w);
     const shown = await chooseVms(w, view, ['web-01']);
-    // The steps queue refuses every add (its metadata hash is not a hash), the run store still writes.
-    await redis!.set(`${prefix}:fb-steps:meta`, 'not-a-hash');
+    // The Slack jobs queue (the run's card comes first) refuses every add: its metadata hash is not a
+    // hash. The run store still writes.
+    await redis!.set(`${prefix}:fb-slack:meta`, 'not-a-hash');
     const reply = await submitRequest(w, shown, { vms: ['web-01'] });
     expect(reply.withinSlackTimeout).toBe(true);
     expect(reply.responseAction).toBe('update');
@@ -123,10 +124,24 @@ describe('a run whose first step cannot be queued (the queue does not answer, e.
     expect(JSON.stringify(reply)).not.toMatch(/nothing was started/i);
     expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
 
-    await redis!.del(`${prefix}:fb-steps:meta`);
+    await redis!.del(`${prefix}:fb-slack:meta`);
     const { card } = await waitForCommitPrompt(w, 40_000);
     expect(textOf(card)).toContain('FB-1');
     expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
     expect(w.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
+  });
+
+  it('a card posted while the steps queue does not answer: its failover is queued by the outbox once it does', async () => {
+    const prefix = uniquePrefix('outbox2');
+    const w = await start({ prefix });
+    const { view } = await openRequestModal(w);
+    const shown = await chooseVms(w, view, ['db-01']);
+    await redis!.set(`${prefix}:fb-steps:meta`, 'not-a-hash');
+    expect((await submitRequest(w, shown, { vms: ['db-01'] })).responseAction).toBe('clear');
+    await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'the run card' });
+    expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
+    await redis!.del(`${prefix}:fb-steps:meta`);
+    await waitForCommitPrompt(w, 40_000);
+    expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
   });
 });

@@ -17,6 +17,7 @@ const SCOPES_OF: Record<string, readonly string[]> = {
   'views.publish': [],
   'usergroups.users.list': ['usergroups:read'],
   'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.info': ['channels:read', 'groups:read'],
   'conversations.replies': ['channels:history', 'groups:history'],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],

@@ -73,3 +73,18 @@ describe('the back-off between reads', () => {
     expect(recheckDelayMs(15_000, 20)).toBe(RECHECK_MAX_MS);
   });
 });
+
+describe('asking to look at ASR again now', () => {
+  it('makes every waiting read due at once, with a step job each, and writes who asked', () => {
+    const waiting = play(aRun(), deferred('busy', '2026-11-28T10:05:00.000Z'));
+    const d = decide(waiting, { type: 'recheck-requested', by: 'UAPP', at: LATER });
+    if (!d.accepted) throw new Error(d.reason);
+    expect(d.run.vms[0]?.failover).toMatchObject({ status: 'waiting', nextAttemptAt: LATER });
+    expect(d.effects).toContainEqual({ kind: 'run-step', step: 'failover', jobKey: `now-${Date.parse(LATER)}` });
+    expect(d.audit).toEqual([expect.objectContaining({ what: 'asked to look at ASR again', actor: 'UAPP', detail: 'app-01 (failover)' })]);
+  });
+
+  it('is refused when nothing waits on ASR', () => {
+    expect(decide(aRun(), { type: 'recheck-requested', by: 'UAPP', at: LATER })).toEqual({ accepted: false, reason: 'nothing waits on ASR now' });
+  });
+});

@@ -20,11 +20,12 @@ export async function commitVerdict(deps: BotDeps, run: Run, userId: string): Pr
 }
 
 /** Who may act on a run: commit (four-eyes), reprotect, or retry/leave out failed VMs. */
-export type RunAction = 'commit' | 'reprotect' | 'handle-failed' | 'cancel';
+export type RunAction = 'commit' | 'reprotect' | 'handle-failed' | 'cancel' | 'recheck';
 
 export async function verdictFor(deps: BotDeps, run: Run, userId: string, action: RunAction): Promise<ApprovalVerdict> {
   if (action === 'commit') return commitVerdict(deps, run, userId);
-  if (action === 'reprotect') return reprotectVerdict(deps, userId);
+  // Asking to look at ASR again starts nothing new: approvers (the requester among them) may.
+  if (action === 'reprotect' || action === 'recheck') return reprotectVerdict(deps, userId);
   if (action === 'cancel') return mayCancel(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));
   return mayHandleFailedVms(deps.policy, userId, run.requesterId, await inApproverGroup(deps, userId));
 }

@@ -67,9 +67,9 @@ export function onSubmission(
   log: Logger,
   callbackId: string,
   working: View,
-  decide: (view: ViewOutput, userId: string) => Promise<ModalAnswer>,
+  decide: (view: ViewOutput, userId: string, client: WebClient) => Promise<ModalAnswer>,
 ): void {
   app.view(callbackId, async ({ ack, body, view, client }) => {
-    await answerSubmission({ ack: (r) => ack(r as never), client, viewId: view.id, working, decision: decide(view, body.user.id), log });
+    await answerSubmission({ ack: (r) => ack(r as never), client, viewId: view.id, working, decision: decide(view, body.user.id, client), log });
   });
 }

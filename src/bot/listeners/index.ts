@@ -8,6 +8,7 @@ import { registerPlanSelection } from './actions/plan-selection';
 import { registerPlanOptions } from './options/plan-options';
 import { registerFailedVmButtons } from './actions/failed-vm-buttons';
 import { registerCancelButton } from './actions/cancel-button';
+import { registerRecheckButton } from './actions/recheck-button';
 import { registerReportButton } from './actions/report-button';
 import { registerLeaveOutSubmission } from './views/leave-out-submission';
 import { registerFailbackCommand } from './commands/failback';
@@ -33,6 +34,7 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerReprotectSubmission(app, deps);
   registerFailedVmButtons(app, deps);
   registerCancelButton(app, deps);
+  registerRecheckButton(app, deps);
   registerLeaveOutSubmission(app, deps);
   registerAppHome(app, deps);
   registerReportButton(app, deps);

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { isFailbackError } from '../../errors';
 import type { ReplicatedPlan, ReplicatedVm } from '../../domain/vm';
 import type { BotDeps } from '../deps';
+import { cachedChannelAccess } from '../../slack/channel-access';
 import { CALLBACK } from '../ids';
 import { loadingModal, requestErrorModal, requestModal } from '../views';
 import { problemModal } from '../views/notice-modals';
@@ -22,6 +23,9 @@ export async function openRequestModal(
   const opened = await client.views.open({ trigger_id: triggerId, view: loadingModal() });
   const viewId = opened.view?.id;
   if (!viewId) return;
+  // Whether the bot can show a run there, checked while the person fills the form (Submit reuses it).
+  const channelId = options.channelId;
+  if (channelId) void cachedChannelAccess(deps, client, channelId).catch((err: unknown) => deps.log.warn({ err }, 'could not check the channel'));
   let refused: string | undefined;
   try {
     refused = await options.refusal();

@@ -1,5 +1,5 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
-import { cancellable, type OpKind, type OpState, type Run, type RunPhase, type RunVm, opOf, phaseOf } from '../../domain/run';
+import { cancellable, type OpKind, type OpState, type Run, type RunPhase, type RunVm, opOf, phaseOf, rechecking } from '../../domain/run';
 import { actorText } from '../../domain/run';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, plain, plural, safe, safeLine } from './text';
@@ -64,6 +64,7 @@ export function runCard(run: Run, now: Date, options: RunCardOptions = {}): { te
   const tail: KnownBlock[] = [
     ...reprotectActions(run, phaseNow),
     ...cancelActions(run),
+    ...recheckActions(run),
     { type: 'context', elements: [{ type: 'mrkdwn', text: updated.join(' · ') }] },
   ];
   const room = Math.min(options.maxBlocks ?? LIMITS.messageBlocks, LIMITS.messageBlocks) - head.length - tail.length;
@@ -98,6 +99,17 @@ function cancelActions(run: Run): KnownBlock[] {
           },
         },
       ],
+    },
+  ];
+}
+
+/** While an operation waits on ASR (a re-read with back-off), approvers may ask for the read now. */
+function recheckActions(run: Run): KnownBlock[] {
+  if (rechecking(run).length === 0) return [];
+  return [
+    {
+      type: 'actions',
+      elements: [{ type: 'button', action_id: ACTION.recheck, text: plain('Look at ASR again now', LIMITS.buttonText), value: run.id }],
     },
   ];
 }

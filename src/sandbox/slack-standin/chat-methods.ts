@@ -35,6 +35,7 @@ export function messageJson(m: StoredMessage, botName: string): JsonObject {
 
 const postMessage: MethodHandler = ({ ws, args }) => {
   const channel = requireString(args, 'channel');
+  ws.checkBotCanPost(channel);
   const content = readContent(args);
   if (!content.text && !content.blocks?.length && !content.attachments?.length) throw new SlackApiRefusal('no_text');
   const threadTs = optionalString(args, 'thread_ts');
@@ -55,6 +56,7 @@ const postMessage: MethodHandler = ({ ws, args }) => {
 
 const update: MethodHandler = ({ ws, args }) => {
   const channel = requireString(args, 'channel');
+  ws.checkBotCanPost(channel);
   const ts = requireString(args, 'ts');
   const message = ws.findMessage(channel, ts);
   if (!message) throw new SlackApiRefusal('message_not_found');

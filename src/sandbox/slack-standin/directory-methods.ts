@@ -51,8 +51,8 @@ const conversationsInfo: MethodHandler = ({ ws, args }) => {
       is_group: isPrivate,
       is_private: isPrivate,
       is_im: id.startsWith('D'),
-      is_member: true,
-      is_archived: false,
+      is_member: known?.botMember ?? true,
+      is_archived: known?.archived ?? false,
     },
   };
 };

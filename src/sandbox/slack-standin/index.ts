@@ -99,6 +99,8 @@ export interface SlackStandIn {
   waitFor<T>(predicate: (standIn: SlackStandIn) => T, options?: PollOptions): Promise<NonNullable<T>>;
   /** Moves the stand-in's clock forward (expires trigger_ids and response_urls without waiting). */
   advanceClock(ms: number): void;
+  /** Changes a channel as a person would: remove or invite the bot, archive or unarchive it. */
+  setChannel(id: string, change: { botMember?: boolean; archived?: boolean }): void;
   /** The stand-in's clock (ms). */
   now(): number;
   /** A person types a slash command (fresh trigger_id valid 3 s, single use; a response_url). */
@@ -185,6 +187,11 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     openHome: (args) => slack.openHome(args),
     openViews: (userId) => [...ws.views.values()].filter((v) => v.state === 'open' && (!userId || v.userId === userId)),
     waitFor: (predicate, options) => pollUntil(() => predicate(standIn), options),
+    setChannel: (id, change) => {
+      const channel = ws.channels.get(id);
+      if (!channel) throw new Error(`no channel ${id} in the stand-in`);
+      Object.assign(channel, change);
+    },
     advanceClock: (ms) => {
       ws.clockOffsetMs += ms;
     },

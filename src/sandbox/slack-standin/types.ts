@@ -22,6 +22,10 @@ export interface StandInChannel {
   id: string;
   name: string;
   isPrivate?: boolean;
+  /** Whether the bot is a member (default true): Slack refuses its posts with `not_in_channel` otherwise. */
+  botMember?: boolean;
+  /** An archived channel refuses posts with `is_archived`. */
+  archived?: boolean;
 }
 
 /** One message as it is now (updates applied). */

@@ -83,6 +83,21 @@ export class WorkspaceState {
     for (const c of channels) this.channels.set(c.id, c);
   }
 
+  /**
+   * Refuses a bot post or edit where Slack would: an archived channel, one the bot is not in, one the
+   * workspace does not have (when channels are known). A user id (the app's DM with that person) is fine.
+   */
+  checkBotCanPost(channel: string): void {
+    if (/^[UW]/.test(channel)) return;
+    const known = this.channels.get(channel);
+    if (!known) {
+      if (this.channels.size > 0 && !/^D/.test(channel)) throw new SlackApiRefusal('channel_not_found');
+      return;
+    }
+    if (known.archived) throw new SlackApiRefusal('is_archived');
+    if (known.botMember === false) throw new SlackApiRefusal('not_in_channel');
+  }
+
   /** The next number in the global order of messages, ephemerals and activity. */
   nextSeq(): number {
     this.sequence += 1;

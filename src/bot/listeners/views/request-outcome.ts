@@ -1,4 +1,6 @@
 import type { ViewOutput } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { cachedChannelAccess } from '../../../slack/channel-access';
 import { describeProblems, preflight, preflightPlan, type PreflightResult } from '../../../domain/preflight';
 import { pointsAtRequest, type Run, type RunPlan } from '../../../domain/run';
 import { NEW_RUN_EFFECTS } from '../../../domain/run-machine';
@@ -39,7 +41,7 @@ const invalid = (text: string, block?: string): RequestOutcome => ({ kind: 'inva
  * modal was open (missing recovery points read now, within a budget); then the run, created with its
  * first step in one outcome. Never throws: every end is an outcome the person is told truthfully.
  */
-export async function decideRequest(deps: BotDeps, userId: string, view: ViewOutput): Promise<RequestOutcome> {
+export async function decideRequest(deps: BotDeps, client: WebClient, userId: string, view: ViewOutput): Promise<RequestOutcome> {
   try {
     const form = parseRequestForm(view.state.values);
     const meta = decodeRequestMetadata(view.private_metadata);
@@ -48,6 +50,9 @@ export async function decideRequest(deps: BotDeps, userId: string, view: ViewOut
     if ('error' in where) return invalid(where.error, where.block);
     const mayRequest = await requestVerdict(deps, userId);
     if (!mayRequest.allowed) return invalid(mayRequest.reason);
+    // A run nobody can see must not start: its card, prompt and Commit live in that channel.
+    const access = await cachedChannelAccess(deps, client, where.channelId);
+    if (!access.ok) return invalid(access.reason, meta.channelId === undefined ? BLOCK.channel : undefined);
     const choiceError = targetChoiceError(form);
     if (choiceError) return invalid(choiceError.text, choiceError.block);
 

@@ -14,8 +14,8 @@ const notice = (...lines: string[]) => noticeModal({ callbackId: CALLBACK.reques
  * the modal turns into a "working…" view at the deadline and then shows the outcome.
  */
 export function registerRequestSubmission(app: App, deps: BotDeps): void {
-  onSubmission(app, deps.log, CALLBACK.request, workingModal(CALLBACK.request, TITLE, 'Checking the request and creating the run…'), (view, userId) =>
-    decideRequest(deps, userId, view).then((outcome) => answerOf(view, outcome)),
+  onSubmission(app, deps.log, CALLBACK.request, workingModal(CALLBACK.request, TITLE, 'Checking the request and creating the run…'), (view, userId, client) =>
+    decideRequest(deps, client, userId, view).then((outcome) => answerOf(view, outcome)),
   );
 }
 
