@@ -2,8 +2,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The product's own sources, seen from anywhere under packages/ (a relative path up to the repository's src/). */
+const PRODUCT_SOURCES = { regex: '^(\\.\\./){3,}src(/|$)', message: 'only packages/sandbox/src/product.ts imports the product' };
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'demo-out/**', '*.js', '*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'demo-out/**', 'bench-out/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,6 +14,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'error',
+    },
+  },
+  {
+    // The product knows nothing of the sandbox: the image holds src/ (without src/bench) only.
+    files: ['src/**/*.ts'],
+    ignores: ['src/bench/**', 'src/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@failback/*', '**/packages/**'], message: 'the product must not import the sandbox packages' }] },
+      ],
     },
   },
   {
@@ -22,7 +36,8 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@slack/*', 'bullmq', 'ioredis', '@azure/*', 'node:*', 'pino'], message: 'domain/ must stay free of I/O' },
-            { group: ['../azure/*', '../jobs/*', '../store/*', '../slack/*', '../bot/*', '../sandbox/*'], message: 'domain/ imports only domain/' },
+            { group: ['../azure/*', '../jobs/*', '../store/*', '../slack/*', '../bot/*'], message: 'domain/ imports only domain/' },
+            { group: ['@failback/*', '**/packages/**'], message: 'the product must not import the sandbox packages' },
           ],
         },
       ],
@@ -34,11 +49,40 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/sandbox/**/*.ts', 'scripts/**/*.ts'],
+    // The emulator and the Slack stand-in stand alone: neither imports the product nor another package.
+    files: ['packages/asr-emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [PRODUCT_SOURCES, { group: ['@failback/*'], message: 'the emulator stands alone' }] }],
+    },
+  },
+  {
+    files: ['packages/slack-standin/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [PRODUCT_SOURCES, { group: ['@failback/*'], message: 'the Slack stand-in stands alone' }] }],
+    },
+  },
+  {
+    // The sandbox starts the product through one module (src/product.ts), and uses the other packages by name.
+    files: ['packages/sandbox/**/*.ts'],
+    ignores: ['packages/sandbox/src/product.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            PRODUCT_SOURCES,
+            { group: ['**/asr-emulator/**', '**/slack-standin/**'], message: 'use @failback/asr-emulator and @failback/slack-standin' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },
 );

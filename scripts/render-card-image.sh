@@ -3,8 +3,8 @@
 # the channel with only the run card and the verification prompt in its thread.
 # Not run by CI. Needs redis-server, chromium and pngquant, e.g. on Debian:
 #   apt-get install -y chromium fonts-noto-color-emoji pngquant
-# Builds into a temporary directory and runs the demo there, so neither dist/ nor demo-out/ in the
-# checkout is touched; only the image is written.
+# Builds the sandbox (packages/*/dist, as `npm run demo` does) and runs the demo in a temporary
+# directory, so demo-out/ in the checkout is not touched; only the image is written.
 #   sh scripts/render-card-image.sh [OUTPUT.png]
 set -eu
 
@@ -22,13 +22,13 @@ done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# 1. Build the demo into the temporary directory (tsc reports type errors but still emits; whether
-#    the demo runs is what counts).
-(cd "$ROOT" && npx tsc -p tsconfig.build.json --outDir "$WORK/dist") || true
-[ -f "$WORK/dist/sandbox/demo.js" ] || { echo "render-card-image: the build produced no dist/sandbox/demo.js" >&2; exit 1; }
+# 1. Build the sandbox (tsc reports type errors but still emits; whether the demo runs is what counts).
+DEMO="$ROOT/packages/sandbox/dist/packages/sandbox/src/demo.js"
+(cd "$ROOT" && npm run build:sandbox --silent) || true
+[ -f "$DEMO" ] || { echo "render-card-image: the build produced no $DEMO" >&2; exit 1; }
 
 # 2. Play the demo with the temporary directory as cwd: it writes demo-out/transcript.html there.
-(cd "$WORK" && NODE_PATH="$ROOT/node_modules" node dist/sandbox/demo.js >demo.log 2>&1) || {
+(cd "$WORK" && node "$DEMO" >demo.log 2>&1) || {
   cat "$WORK/demo.log" >&2
   exit 1
 }

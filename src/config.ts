@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT } from './domain/preflight';
+import { ConfigError } from './errors/config-error';
 
-/** Raised when the environment does not describe a runnable bot; names every offending variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID' as const;
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+export { ConfigError };
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_GROUP_ID = /^S[A-Z0-9]{2,}$/;

@@ -10,6 +10,7 @@ function retryAfterMs(e: unknown): number | undefined {
   const s = Number(h);
   if (Number.isFinite(s)) return s * 1000;
   const at = Date.parse(h);
+  // An HTTP-date Retry-After is measured against this machine's real clock, as the server meant it.
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 

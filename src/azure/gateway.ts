@@ -125,7 +125,7 @@ export interface AsrGateway {
     options?: CallOptions,
   ): Promise<{ readonly jobName: string; readonly retryAfterMs?: number | undefined }>;
   /** An ASR job; for a plan job, `members` are the VMs whose tasks are reported one by one. */
-  getJob(jobName: string, options?: CallOptions, members?: readonly JobMember[]): Promise<AsrJobView>;
+  getJob(jobName: string, members?: readonly JobMember[], options?: CallOptions): Promise<AsrJobView>;
   /**
    * The state of every job of the vault started since `since`, from one list (all pages): the
    * vault-wide watcher's one read per poll. Lower-cased job name → state. The list carries no

@@ -208,7 +208,7 @@ export class SdkAsrGateway implements AsrGateway {
     }
   }
 
-  async getJob(jobName: string, options?: CallOptions, members?: readonly JobMember[]): Promise<AsrJobView> {
+  async getJob(jobName: string, members?: readonly JobMember[], options?: CallOptions): Promise<AsrJobView> {
     const job = await this.read(() => this.client.replicationJobs.get(this.vault, this.rg, jobName, options));
     return summarizeJob(jobName, job, members);
   }

@@ -11,10 +11,18 @@ import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
 import { ACTION, BLOCK, CALLBACK } from '../bot/ids';
 import { optionKey } from '../bot/views';
-import { startBotProcess, type BotProcess } from '../sandbox/bot-process';
-import { blocksOf, findAction, textOf } from '../sandbox/person';
-import type { JsonObject, StoredMessage } from '../sandbox/slack-standin';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../sandbox/world';
+import {
+  blocksOf,
+  type BotProcess,
+  findAction,
+  INCIDENT_CHANNEL,
+  PEOPLE,
+  type SandboxWorld,
+  startBotProcess,
+  startSandboxWorld,
+  textOf,
+} from '@failback/sandbox';
+import type { JsonObject, StoredMessage } from '@failback/slack-standin';
 import { maxPerWindow, percentile, pool, round } from './stats';
 
 interface Sizes {

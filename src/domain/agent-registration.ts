@@ -1,5 +1,5 @@
 /**
- * The seed: for about 15 minutes after the AVS VM starts, reprotect fails because the VM's agent
+ * Microsoft's failback tutorial: for about 15 minutes after the AVS VM starts, reprotect fails because the VM's agent
  * (Mobility service) has not registered with the configuration server / appliance again. ASR has
  * no documented error code for it, so it is recognised from the code or the message. Keep every
  * wording seen in the field here, and nowhere else.

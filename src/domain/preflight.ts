@@ -26,7 +26,7 @@ function tooMany(count: number, max: number, instead: string): string {
 }
 
 /**
- * The seed's prerequisites, checked before anything is queued: at most `options.maxVms` VMs (the
+ * The failback tutorial's prerequisites, checked before anything is queued: at most `options.maxVms` VMs (the
  * request form allows no more, but a Slack client could send more; more is the only problem
  * reported), each VM replicates from Azure to AVS and ASR allows the failback, nothing already runs
  * on it (in ASR or in another run), and it has a recovery point of the chosen kind. Every problem is

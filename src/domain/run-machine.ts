@@ -1,7 +1,7 @@
 import { resumeEffects, waitJobKey } from './resume';
 
 export { waitJobKey };
-import { actorText, cancellable, commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, rechecking, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
+import { cancellable, commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, rechecking, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
@@ -124,7 +124,7 @@ const reject = (reason: string): Decision => ({ accepted: false, reason });
  */
 export function decide(run: Run, event: RunEvent): Decision {
   if (run.cancelled && event.type !== 'card-posted' && event.type !== 'prompt-posted') {
-    return reject(`the run was cancelled by <@${run.cancelled.by}> before anything was issued`);
+    return reject('the run was cancelled before anything was issued');
   }
   switch (event.type) {
     case 'run-cancelled':
@@ -177,7 +177,7 @@ export function decide(run: Run, event: RunEvent): Decision {
       return applyPlanEvent(run, event);
     default: {
       const step = stepVm(run, event);
-      return step.accepted ? accept(run, step.run, step.effects, step.audit) : step;
+      return step.accepted ? accept(run, step.run, [...step.effects], [...step.audit]) : step;
     }
   }
 }
@@ -287,7 +287,7 @@ function remindCommit(run: Run, e: Extract<RunEvent, { type: 'commit-reminder-se
 function leaveOut(run: Run, e: Extract<RunEvent, { type: 'vm-left-out' }>): Decision {
   const vm = run.vms.find((v) => v.id === e.vmId);
   if (!vm) return reject(`VM ${e.vmId} is not in run ${run.id}`);
-  if (vm.leftOut) return reject(`${vm.name} was already left out by <@${vm.leftOut.by}>`);
+  if (vm.leftOut) return reject(`${vm.name} was already left out`);
   if (vm.failover.status !== 'failed') return reject(`only a VM whose failover failed can be left out`);
   if (run.commit || run.closedAt) return reject('the commit has already been approved');
   const reason = e.reason.trim();
@@ -348,7 +348,7 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
 }
 
 function approveCommit(run: Run, by: string, at: string): Decision {
-  if (run.commit) return reject(`already approved by ${actorText(run.commit.approvedBy)}`);
+  if (run.commit) return reject(run.commit.approvedBy === OUTSIDE ? 'the commit was already done outside the bot (seen in ASR)' : 'the commit has already been approved');
   if (phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
   // VMs already committed outside the bot (seen by reconciliation) are not committed again.
   const scope = new Set(commitScope(run).filter((v) => !v.commit).map((v) => v.id));
@@ -388,19 +388,14 @@ function requestReprotect(run: Run, e: Extract<RunEvent, { type: 'reprotect-requ
 
 type OpEvent = Extract<RunEvent, { type: 'op-issuing' | 'op-started' | 'op-progress' | 'op-succeeded' | 'op-failed' | 'op-lost' | 'op-deferred' }>;
 
-type Step =
-  | { readonly accepted: true; readonly run: Run; readonly effects: RunEffect[]; readonly audit: AuditEntry[] }
-  | { readonly accepted: false; readonly reason: string };
-const refuse = (reason: string): Step => ({ accepted: false, reason });
-
-/** One VM's operation event: the next run (phase effects are added by `accept`). */
-function stepVm(run: Run, event: OpEvent): Step {
+/** One VM's operation event: the next run, before `accept` adds what follows from the phase. */
+function stepVm(run: Run, event: OpEvent): Decision {
   const vm = run.vms.find((v) => v.id === event.vmId);
-  if (!vm) return refuse(`VM ${event.vmId} is not in run ${run.id}`);
+  if (!vm) return reject(`VM ${event.vmId} is not in run ${run.id}`);
   const current = opOf(vm, event.op);
-  if (!current) return refuse(`${event.op} was not requested for ${vm.name}`);
+  if (!current) return reject(`${event.op} was not requested for ${vm.name}`);
   const ended = current.status === 'succeeded' || current.status === 'failed';
-  if (ended) return refuse(`${event.op} of ${vm.name} has already ended`);
+  if (ended) return reject(`${event.op} of ${vm.name} has already ended`);
 
   let op: OpState;
   let shutdown = vm.shutdown;
@@ -409,7 +404,7 @@ function stepVm(run: Run, event: OpEvent): Step {
   switch (event.type) {
     case 'op-issuing':
       if (current.status !== 'pending' && current.status !== 'waiting') {
-        return refuse(`${event.op} of ${vm.name} is already ${current.status}`);
+        return reject(`${event.op} of ${vm.name} is already ${current.status}`);
       }
       op = {
         status: 'issuing',
@@ -425,7 +420,7 @@ function stepVm(run: Run, event: OpEvent): Step {
       break;
     case 'op-deferred': {
       if (current.status !== 'pending' && current.status !== 'issuing' && current.status !== 'waiting') {
-        return refuse(`${event.op} of ${vm.name} is already ${current.status}`);
+        return reject(`${event.op} of ${vm.name} is already ${current.status}`);
       }
       const checks = (current.checks ?? 0) + 1;
       const sameWait = current.status === 'waiting' && current.waitingFor === event.reason;
@@ -435,18 +430,18 @@ function stepVm(run: Run, event: OpEvent): Step {
       break;
     }
     case 'op-started':
-      if (current.status === 'running') return refuse(`${event.op} of ${vm.name} is already running`);
+      if (current.status === 'running') return reject(`${event.op} of ${vm.name} is already running`);
       op = { ...current, status: 'running', jobName: event.jobName, issuedAt: current.issuedAt ?? event.at, unconfirmedPostAt: undefined, checks: undefined, nextAttemptAt: undefined };
       audit = { at: event.at, what: `${event.op} started`, vm: vm.name, jobName: event.jobName };
       break;
     case 'op-lost':
-      if (current.status !== 'running') return refuse(`${event.op} of ${vm.name} is not running`);
+      if (current.status !== 'running') return reject(`${event.op} of ${vm.name} is not running`);
       op = { ...current, status: 'issuing', jobName: undefined, progress: undefined };
       effects.push({ kind: 'run-step', step: event.op, jobKey: `recheck-${Date.parse(event.at)}` });
       audit = { at: event.at, what: `${event.op} job no longer known to ASR; re-checking the item`, vm: vm.name, jobName: current.jobName };
       break;
     case 'op-progress':
-      if (sameProgress(current.progress, event.progress)) return refuse('no change');
+      if (sameProgress(current.progress, event.progress)) return reject('no change');
       op = { ...current, progress: event.progress };
       // A milestone for the trail each time ASR moves on to another task (not every poll).
       if (current.progress?.task !== event.progress.task) {

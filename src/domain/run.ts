@@ -113,12 +113,6 @@ export const AUTOPILOT = 'autopilot';
 /** The actor of a change ASR showed that nobody made through the bot (the portal, a script). */
 export const OUTSIDE = 'outside';
 
-/** Who did something, for Slack: a user mention, the autopilot, or someone outside the bot. */
-export function actorText(actor: string): string {
-  if (actor === AUTOPILOT) return 'the autopilot (FAILBACK_AUTO_REPROTECT)';
-  if (actor === OUTSIDE) return 'someone outside the bot (seen in ASR)';
-  return `<@${actor}>`;
-}
 
 /** The reprotect back to Azure: who started it, the inputs chosen per VM, the retry window. */
 export interface ReprotectRequest {
@@ -197,6 +191,22 @@ export function rechecking(run: Run): { readonly vm: RunVm; readonly op: OpKind;
       return state?.status === 'waiting' && state.checks ? [{ vm, op, state }] : [];
     }),
   );
+}
+
+/** Whether the run waits for an approver's commit. */
+export function awaitsCommit(run: Run): boolean {
+  return !run.commit && phaseOf(run) === 'awaiting-commit';
+}
+
+/** Whether a reprotect can be asked for: the commit is done, and no reprotect runs (or the last one failed). */
+export function awaitsReprotect(run: Run): boolean {
+  const phase = phaseOf(run);
+  return phase === 'awaiting-reprotect' || phase === 'reprotect-failed';
+}
+
+/** Whether some VMs' failover failed and a person may still retry them or leave them out. */
+export function hasFailedVmsToDecide(run: Run): boolean {
+  return !run.commit && !run.closedAt && failedFailovers(run).length > 0;
 }
 
 /** Whether the run can still be cancelled: no failover has been issued to ASR (or is being issued). */

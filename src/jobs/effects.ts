@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { MessageLedger } from '../store/message-ledger';
 import { phaseOf, type Run } from '../domain/run';
 import type { RunEffect } from '../domain/run-machine';
 import { commitReminderDelayMs } from '../domain/reminders';
@@ -9,18 +9,33 @@ import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
  * Card edits are coalesced: each change enqueues a render of its version, delayed so one card is
  * edited at most once per `minCardIntervalMs`; the render reads the newest state, older ones skip.
  */
+export interface EffectRunnerOptions {
+  readonly queues: FailbackQueues;
+  readonly ledger: MessageLedger;
+  readonly minCardIntervalMs: number;
+  readonly now: () => number;
+  /** FAILBACK_AUTO_REPROTECT: queue the autopilot when a run's commit is done. */
+  readonly autoReprotect?: boolean | undefined;
+  /** FAILBACK_COMMIT_REMINDER_MINUTES in ms: the first reminder when a run starts waiting for Commit. */
+  readonly commitReminderMs?: number | undefined;
+}
+
 export class EffectRunner {
-  constructor(
-    private readonly queues: FailbackQueues,
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly minCardIntervalMs: number,
-    private readonly now: () => number,
-    /** FAILBACK_AUTO_REPROTECT: queue the autopilot when a run's commit is done. */
-    private readonly autoReprotect = false,
-    /** FAILBACK_COMMIT_REMINDER_MINUTES in ms: the first reminder when a run starts waiting for Commit. */
-    private readonly commitReminderMs?: number,
-  ) {}
+  private readonly queues: FailbackQueues;
+  private readonly ledger: MessageLedger;
+  private readonly minCardIntervalMs: number;
+  private readonly now: () => number;
+  private readonly autoReprotect: boolean;
+  private readonly commitReminderMs: number | undefined;
+
+  constructor(options: EffectRunnerOptions) {
+    this.queues = options.queues;
+    this.ledger = options.ledger;
+    this.minCardIntervalMs = options.minCardIntervalMs;
+    this.now = options.now;
+    this.autoReprotect = options.autoReprotect ?? false;
+    this.commitReminderMs = options.commitReminderMs;
+  }
 
   async run(run: Run, effects: readonly RunEffect[]): Promise<void> {
     const kinds = new Set(effects.map((e) => e.kind));
@@ -44,10 +59,8 @@ export class EffectRunner {
       // The verification prompt is a new message, and people wait for it: not held back by card edits.
       await this.queues.enqueueCard(run.id, run.version, 0);
     } else if (kinds.has('render-card')) {
-      const last = Number(await this.redis.get(cardEditedAtKey(this.prefix, run.id))) || 0;
+      const last = await this.ledger.cardEditedAt(run.id);
       await this.queues.enqueueCard(run.id, run.version, last + this.minCardIntervalMs - this.now());
     }
   }
 }
-
-export const cardEditedAtKey = (prefix: string, runId: string) => `${prefix}:card-at:${runId}`;

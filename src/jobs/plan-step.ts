@@ -3,7 +3,7 @@ import { opOf, type Run } from '../domain/run';
 import { planScope, type PlanOpKind, type RunEvent } from '../domain/run-machine';
 import type { ShutdownOutcome } from '../domain/run';
 import { AsrRefusedError } from '../errors';
-import { OperationBusyError } from './step-errors';
+import { OperationBusyError } from '../errors';
 import type { StepDeps } from './step-processor';
 import { isDue, unconfirmedSince } from './op-due';
 import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';

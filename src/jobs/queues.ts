@@ -1,14 +1,14 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { OpKind } from '../domain/run';
+import { FINAL_REPORT_KEY } from '../store/message-ledger';
 
 export const QUEUE = { steps: 'fb-steps', watch: 'fb-watch', slack: 'fb-slack' } as const;
 
 export const AUTO_REPROTECT_JOB = 'auto-reprotect';
 /** A run report upload in the slack queue (its other jobs render cards). */
 export const REPORT_JOB = 'report';
-/** The key of the report uploaded when a run closes: once per run, however often it is queued. */
-export const FINAL_REPORT_KEY = 'final';
+export { FINAL_REPORT_KEY };
 
 /** A look at whether a run's lost channel takes the bot's messages again (the n-th of the run). */
 export const CHANNEL_RECHECK_JOB = 'channel-recheck';
@@ -49,7 +49,7 @@ export class FailbackQueues {
   readonly watch: Queue;
   readonly slack: Queue;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
+  constructor({ connection, prefix }: { readonly connection: ConnectionOptions; readonly prefix: string }) {
     // BullMQ's event stream is for dashboards; nothing here reads it: keep it short (default 10 000).
     const options = { connection, prefix, streams: { events: { maxLen: 100 } } };
     this.steps = new Queue(QUEUE.steps, options);

@@ -11,7 +11,7 @@ import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
 import { ensurePlanIssued } from './plan-step';
-import { NotDueYetError, OperationBusyError } from './step-errors';
+import { NotDueYetError, OperationBusyError } from '../errors';
 import { changeRun } from './change-run';
 
 export interface StepDeps {
@@ -31,15 +31,15 @@ export interface StepDeps {
   readonly log: Logger;
 }
 
+
 /**
  * Runs one step (failover, commit or reprotect) of a run: issues the ASR operation on each VM of
- * the step exactly once — or once on the run's recovery plan for the VMs that go through it. ASR's state is the source of truth: before issuing, the item is read; an
- * operation it already runs (issued by an earlier attempt whose answer was lost, or from the
- * portal) is followed instead of issued again. The "issuing" checkpoint is saved before the POST.
- * Transient failures throw, so BullMQ retries the step, which then starts again by reading.
+ * the step exactly once — or once on the run's recovery plan for the VMs that go through it. ASR's
+ * state is the source of truth: before issuing, the item is read; an operation it already runs
+ * (issued by an earlier attempt whose answer was lost, or from the portal) is followed instead of
+ * issued again. The "issuing" checkpoint is saved before the POST. Transient failures throw, so
+ * BullMQ retries the step, which then starts again by reading.
  */
-export { NotDueYetError, OperationBusyError };
-
 export async function runStep(deps: StepDeps, runId: string, step: OpKind, signal?: AbortSignal): Promise<void> {
   const run = await deps.store.require(runId);
   if (run.cancelled) return;

@@ -90,7 +90,7 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
   const log = deps.log.child({ runId: watched.runId, jobName: watched.jobName, op: watched.op });
   let view;
   try {
-    view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal });
+    view = await deps.gateway.getJob(watched.jobName, undefined, { abortSignal: signal });
   } catch (e) {
     if (e instanceof AsrRefusedError && e.status === 404) {
       // The step re-reads the item: it adopts a running operation, records a finished one, or
@@ -155,7 +155,11 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
   }
   const apply = (event: RunEvent) => changeRun(deps, run.id, event);
   try {
-    const view = await deps.gateway.getJob(watched.jobName, { abortSignal: signal }, members.map((v) => ({ id: v.id, name: v.name })));
+    const view = await deps.gateway.getJob(
+      watched.jobName,
+      members.map((v) => ({ id: v.id, name: v.name })),
+      { abortSignal: signal },
+    );
     if (view.state === 'pending') return;
     if (view.state === 'running' || view.state === 'suspended') {
       if (view.state === 'suspended') log.warn({ task: view.progress.task }, 'ASR plan job suspended: it waits for someone to resume it in the portal');

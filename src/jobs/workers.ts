@@ -1,18 +1,17 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { OpKind } from '../domain/run';
-import { RunNotFoundError, SlackChannelUnavailableError } from '../errors';
+import { isComeBackLater, RunNotFoundError, SlackChannelUnavailableError } from '../errors';
 import { inJobContext } from '../observability/log-context';
 import type { WorkerMetrics } from '../observability/metrics';
-import { CardBusyError, syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
-import { SlackRateLimitedError } from '../slack/slack-rate-limit';
+import { syncRunMessages, type RunMessagesDeps } from '../slack/run-messages';
 import { channelUnavailable } from '../slack/channel-refusal';
-import { ReportNotReadyError, uploadRunReport } from '../slack/run-report-upload';
+import { uploadRunReport } from '../slack/run-report-upload';
 import { autoReprotect } from './auto-reprotect';
 import { channelLost, recheckChannel, type ChannelWatchDeps } from './channel-watch';
 import { AUTO_REPROTECT_JOB, cardJobSchema, CHANNEL_RECHECK_JOB, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
 import { sendCommitReminder, type CommitReminderDeps } from '../slack/commit-reminder';
-import { NotDueYetError, OperationBusyError, runStep, type StepDeps } from './step-processor';
+import { runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
 
 export interface WorkerTuning {
@@ -40,16 +39,29 @@ async function timed(metrics: WorkerMetrics | undefined, step: OpKind, fn: () =>
     await fn();
     done?.('ok');
   } catch (e) {
-    done?.(e instanceof NotDueYetError || e instanceof OperationBusyError ? 'deferred' : 'error');
+    done?.(isComeBackLater(e) ? 'deferred' : 'error');
     throw e;
   }
 }
 
-/** Starts the three workers of the worker role. `close()` them in shutdown. */
-export function startWorkers(
-  connection: ConnectionOptions,
-  prefix: string,
-  deps: {
+/**
+ * Runs a job; when it asks to come back later (another process holds the card, Slack asked to
+ * wait, a retry ran early, another worker issues the operation) it is moved to the delayed set for
+ * that long, without using up an attempt. (BullMQ's delays run on the real clock.)
+ */
+async function orLater(job: Job, token: string | undefined, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (isComeBackLater(e) && token) {
+      await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+      throw new DelayedError();
+    }
+    throw e;
+  }
+}
+
+export interface WorkerDeps {
     steps: StepDeps;
     watch: WatchDeps;
     messages: RunMessagesDeps;
@@ -60,9 +72,11 @@ export function startWorkers(
     log: Logger;
     metrics?: WorkerMetrics | undefined;
     autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
-  },
-  tuning: WorkerTuning,
-): Worker[] {
+}
+
+/** Starts the three workers of the worker role on `connection` (BullMQ `prefix`). `close()` them in shutdown. */
+export function startWorkers(options: { readonly connection: ConnectionOptions; readonly prefix: string; readonly deps: WorkerDeps; readonly tuning: WorkerTuning }): Worker[] {
+  const { connection, prefix, deps, tuning } = options;
   const common = {
     connection,
     prefix,
@@ -81,7 +95,7 @@ export function startWorkers(
   };
   const steps = new Worker(
     QUEUE.steps,
-    inJobContext(async (job: Job, _token?: string, signal?: AbortSignal) => {
+    inJobContext(async (job: Job, token?: string, signal?: AbortSignal) => {
       const { runId } = stepJobSchema.parse(job.data);
       if (job.name === AUTO_REPROTECT_JOB && deps.autoReprotect) {
         const auto = deps.autoReprotect;
@@ -91,7 +105,7 @@ export function startWorkers(
       if (!step) throw new UnrecoverableError(`unknown step ${job.name}`);
       // A delayed first attempt of a reprotect job is a retry after waiting for the VM's agent.
       if (step === 'reprotect' && (job.opts.delay ?? 0) > 0 && job.attemptsMade === 0 && job.attemptsStarted <= 1) deps.metrics?.reprotectRetry();
-      await timed(deps.metrics, step, () => unrecoverable(() => runStep(deps.steps, runId, step, signal)));
+      await orLater(job, token, () => timed(deps.metrics, step, () => unrecoverable(() => runStep(deps.steps, runId, step, signal))));
     }),
     { ...common, concurrency: 8 },
   );
@@ -122,29 +136,12 @@ export function startWorkers(
   };
   const slack = new Worker(
     QUEUE.slack,
-    inJobContext(async (job: Job, token?: string) => {
-      try {
-        await unrecoverable(() => slackJob(job));
-      } catch (e) {
-        // Another process holds this card (or died holding it, until the lock expires), Slack
-        // asked us to wait, or a report waits for its card: come back then without using up an attempt.
-        if ((e instanceof CardBusyError || e instanceof SlackRateLimitedError || e instanceof ReportNotReadyError) && token) {
-          await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
-          throw new DelayedError();
-        }
-        throw e;
-      }
-    }),
+    inJobContext(async (job: Job, token?: string) => orLater(job, token, () => unrecoverable(() => slackJob(job)))),
     { ...common, concurrency: 8 },
   );
   for (const w of [steps, watch, slack]) {
     w.on('failed', (job, err) => {
-      const expected =
-        err instanceof CardBusyError ||
-        err instanceof SlackRateLimitedError ||
-        err instanceof ReportNotReadyError ||
-        err instanceof NotDueYetError ||
-        err instanceof OperationBusyError;
+      const expected = isComeBackLater(err);
       const level = expected ? 'debug' : 'warn';
       deps.log[level]({ err, queue: w.name, jobId: job?.id, runId: (job?.data as { runId?: unknown } | undefined)?.runId, attempts: job?.attemptsMade }, 'job attempt failed');
       // finishedOn is set only when the job failed for good; otherwise BullMQ tries it again.

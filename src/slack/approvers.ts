@@ -8,13 +8,19 @@ import type { Logger } from 'pino';
 export class ApproverDirectory {
   private readonly cache = new Map<string, { members: Set<string>; at: number }>();
 
-  constructor(
-    private readonly client: WebClient,
-    private readonly groups: readonly string[],
-    private readonly log: Logger,
-    private readonly now: () => number,
-    private readonly ttlMs = 60_000,
-  ) {}
+  private readonly client: WebClient;
+  private readonly groups: readonly string[];
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+
+  constructor(options: { readonly client: WebClient; readonly groups: readonly string[]; readonly log: Logger; readonly now: () => number; readonly ttlMs?: number | undefined }) {
+    this.client = options.client;
+    this.groups = options.groups;
+    this.log = options.log;
+    this.now = options.now;
+    this.ttlMs = options.ttlMs ?? 60_000;
+  }
 
   async isInApproverGroup(userId: string): Promise<boolean> {
     return this.isInAnyGroup(userId, this.groups);

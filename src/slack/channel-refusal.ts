@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { MessageLedger } from '../store/message-ledger';
 import type { Logger } from 'pino';
 import { SlackChannelUnavailableError } from '../errors';
 import type { RunStore } from '../store/run-store';
@@ -12,15 +12,14 @@ const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archi
  * tries again, so inviting the bot is enough. Other errors are returned as they are.
  */
 export async function channelUnavailable(
-  deps: { readonly redis: Redis; readonly prefix: string; readonly store: RunStore; readonly now: () => number; readonly log: Logger },
+  deps: { readonly ledger: MessageLedger; readonly store: RunStore; readonly now: () => number; readonly log: Logger },
   runId: string,
   e: unknown,
 ): Promise<unknown> {
   const slackError = (e as { data?: { error?: unknown } }).data?.error;
   if ((e as { code?: string }).code !== 'slack_webapi_platform_error' || typeof slackError !== 'string' || !CHANNEL_ERRORS.has(slackError)) return e;
   const run = await deps.store.require(runId);
-  const flagKey = `${deps.prefix}:channel-refused:${runId}`;
-  if ((await deps.redis.set(flagKey, slackError, 'EX', 3600, 'NX')) === 'OK') {
+  if (await deps.ledger.firstChannelRefusal(runId, slackError)) {
     await deps.store.audit(runId, { at: new Date(deps.now()).toISOString(), what: 'run messages could not be posted', detail: `Slack: ${slackError} in ${run.channelId}` });
   }
   deps.log.error({ runId, channel: run.channelId, slackError }, 'Slack refuses the run’s messages in its channel');

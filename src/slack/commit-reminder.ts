@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commitReminder, reminderMentions } from '../bot/views/commit-reminder';
 import type { Approvers } from '../bot/views/verification-prompt';
@@ -7,11 +6,11 @@ import { commitReminderDelayMs } from '../domain/reminders';
 import { commitWaitingSince, phaseOf } from '../domain/run';
 import type { RunStore } from '../store/run-store';
 import { slackCall } from './slack-rate-limit';
+import type { MessageLedger } from '../store/message-ledger';
 
 export interface CommitReminderDeps {
   readonly client: WebClient;
-  readonly redis: Redis;
-  readonly prefix: string;
+  readonly ledger: MessageLedger;
   readonly store: RunStore;
   readonly approvers: Approvers;
   /** FAILBACK_COMMIT_REMINDER_MINUTES, in ms: the first reminder's delay, doubled for each next one. */
@@ -38,13 +37,12 @@ export async function sendCommitReminder(deps: CommitReminderDeps, runId: string
     if (!r.applied) return;
     run = r.run;
   }
-  const postedKey = `${deps.prefix}:reminder-posted:${runId}:${n}`;
   const nextInMs = commitReminderDelayMs(deps.reminderMs, n + 1);
-  if (!(await deps.redis.get(postedKey))) {
+  if (!(await deps.ledger.posted(`reminder-${n}`, runId))) {
     const msg = commitReminder(run, { n, approvers: deps.approvers, waitingSince: commitWaitingSince(run), now: new Date(deps.now()), nextInMs });
     // Posted, then marked: a crash in between repeats one reminder rather than losing it.
     await slackCall(deps, 'chat.postMessage', () => deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks }));
-    await deps.redis.set(postedKey, '1', 'EX', 30 * 24 * 3600);
+    await deps.ledger.markPosted(`reminder-${n}`, runId);
     deps.log.info({ runId, n }, 'commit reminder sent');
   }
   await deps.scheduleReminder(runId, n + 1, nextInMs);

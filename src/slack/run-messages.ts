@@ -1,23 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { runCard, runSummary, verificationPrompt } from '../bot/views';
-import { phaseOf } from '../domain/run';
+import { phaseOf, type Run } from '../domain/run';
+import type { RunEvent } from '../domain/run-machine';
+import { CardBusyError } from '../errors';
+import type { MessageLedger } from '../store/message-ledger';
 import type { RunStore } from '../store/run-store';
-import { cardEditedAtKey } from '../jobs/effects';
 import { slackCall } from './slack-rate-limit';
-import { changeRun } from '../jobs/change-run';
-import type { EffectRunner } from '../jobs/effects';
-
 
 export interface RunMessagesDeps {
-  /** Queues what a change of the run needs (the failover once its card is posted). */
-  readonly effects: EffectRunner;
   readonly client: WebClient;
-  readonly redis: Redis;
-  readonly prefix: string;
+  readonly ledger: MessageLedger;
   readonly store: RunStore;
+  /** Changes the run the one way (state machine, trail, effects): posting the card queues its failover. */
+  readonly change: (runId: string, event: RunEvent) => Promise<{ readonly run: Run }>;
   readonly approvers: { readonly users: readonly string[]; readonly groups: readonly string[] };
   /** Links the run card's steps to their ASR jobs in the Azure portal (`asrJobLink(config.azure)`); without it, step names only. */
   readonly jobLink?: ((jobName: string) => string | undefined) | undefined;
@@ -25,14 +22,7 @@ export interface RunMessagesDeps {
   readonly log: Logger;
 }
 
-/** Thrown when another process is rendering the same run's messages; the job retries shortly. */
-export class CardBusyError extends Error {
-  override readonly name = 'CardBusyError';
-  readonly retryAfterMs = 300;
-}
-
-/** Render bookkeeping outlives any run's activity on its card (a week), then goes. */
-const KEEP_SECONDS = 7 * 24 * 3600;
+export { CardBusyError };
 
 /**
  * Brings a run's Slack messages up to date: the run card (posted once, then edited in place) and,
@@ -41,29 +31,22 @@ const KEEP_SECONDS = 7 * 24 * 3600;
  * hash keep repeated renders from calling Slack again.
  */
 export async function syncRunMessages(deps: RunMessagesDeps, runId: string): Promise<void> {
-  const lockKey = `${deps.prefix}:card-lock:${runId}`;
-  const token = randomUUID();
   // Long enough for two Slack calls; short enough that a process killed while holding it blocks little.
-  if ((await deps.redis.set(lockKey, token, 'PX', 5_000, 'NX')) !== 'OK') throw new CardBusyError(runId);
+  const token = await deps.ledger.lockCard(runId, 5_000);
+  if (!token) throw new CardBusyError(runId);
   try {
     await sync(deps, runId);
   } finally {
-    await deps.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      lockKey,
-      token,
-    );
+    await deps.ledger.unlockCard(runId, token);
   }
 }
 
 async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
-  const { client, redis, prefix, store } = deps;
+  const { client, ledger, store } = deps;
   const call = <T>(method: string, fn: () => Promise<T>) => slackCall(deps, method, fn);
   let run = await store.require(runId);
   const now = new Date(deps.now());
-  const versionKey = `${prefix}:card-ver:${runId}`;
-  const rendered = Number(await redis.get(versionKey)) || 0;
+  const rendered = await ledger.renderedVersion(runId);
 
   if (!run.card) {
     const card = runCard(run, now, { jobLink: deps.jobLink });
@@ -71,24 +54,22 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
       const res = await call('chat.postMessage', () => client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks, metadata: marker('card', run.id) }));
       return String(res.ts);
     });
-    // Through changeRun: posting the card is what queues the run's failover.
-    const posted = await changeRun(deps, runId, { type: 'card-posted', ts });
-    run = posted.run;
-    await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
+    // Posting the card is what queues the run's failover.
+    run = (await deps.change(runId, { type: 'card-posted', ts })).run;
+    await ledger.setRenderedVersion(runId, run.version);
   } else if (rendered < run.version) {
     const card = runCard(run, now, { jobLink: deps.jobLink });
     const cardTs = run.card.ts;
     await call('chat.update', () => client.chat.update({ channel: run.channelId, ts: cardTs, text: card.text, blocks: card.blocks }));
-    await redis.set(versionKey, String(run.version), 'EX', KEEP_SECONDS);
+    await ledger.setRenderedVersion(runId, run.version);
   }
-  await redis.set(cardEditedAtKey(prefix, runId), String(deps.now()), 'EX', 3600);
+  await ledger.markCardEdited(runId, deps.now());
 
   // The prompt appears once the failover has ended; once posted it also shows a retry under way.
   if (!run.card || run.cancelled || (phaseOf(run) === 'failing-over' && !run.prompt)) return;
   if (phaseOf(run) === 'done') await postSummary(deps, run.id, run.channelId, run.card.ts);
   const prompt = verificationPrompt(run, deps.approvers, now);
   const hash = createHash('sha1').update(JSON.stringify(prompt.blocks)).digest('hex');
-  const hashKey = `${prefix}:prompt-hash:${runId}`;
   if (!run.prompt) {
     const cardTs = run.card.ts;
     const ts = await postOnce(deps, run.id, 'prompt', (since) => findInThread(deps, run.channelId, cardTs, run.id, 'prompt', since), async () => {
@@ -102,31 +83,27 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
       }));
       return String(res.ts);
     });
-    const posted = await store.apply(runId, { type: 'prompt-posted', ts, at: new Date(deps.now()).toISOString() });
-    await redis.set(hashKey, hash, 'EX', KEEP_SECONDS);
+    const posted = await deps.change(runId, { type: 'prompt-posted', ts, at: new Date(deps.now()).toISOString() });
+    await ledger.setPromptHash(runId, hash);
     // Recording the prompt changes no card content: mark that version as rendered too.
-    if (rendered <= run.version) await redis.set(versionKey, String(posted.run.version), 'EX', KEEP_SECONDS);
-  } else if ((await redis.get(hashKey)) !== hash) {
+    if (rendered <= run.version) await ledger.setRenderedVersion(runId, posted.run.version);
+  } else if ((await ledger.promptHash(runId)) !== hash) {
     const promptTs = run.prompt.ts;
     await call('chat.update', () => client.chat.update({ channel: run.channelId, ts: promptTs, text: prompt.text, blocks: prompt.blocks }));
-    await redis.set(hashKey, hash, 'EX', KEEP_SECONDS);
+    await ledger.setPromptHash(runId, hash);
   }
 }
 
-/** Set once the closing summary is in the run's thread. */
-export const summaryPostedKey = (prefix: string, runId: string) => `${prefix}:summary-posted:${runId}`;
-
 /** The closing summary in the run's thread, once. */
 async function postSummary(deps: RunMessagesDeps, runId: string, channel: string, cardTs: string): Promise<void> {
-  const doneKey = summaryPostedKey(deps.prefix, runId);
-  if (await deps.redis.get(doneKey)) return;
+  if (await deps.ledger.posted('summary', runId)) return;
   const run = await deps.store.require(runId);
   const summary = runSummary(run, await deps.store.trail(runId));
   await postOnce(deps, runId, 'summary', (since) => findInThread(deps, channel, cardTs, runId, 'summary', since), async () => {
     const res = await slackCall(deps, 'chat.postMessage', () => deps.client.chat.postMessage({ channel, thread_ts: cardTs, text: summary.text, blocks: summary.blocks, metadata: marker('summary', runId) }));
     return String(res.ts);
   });
-  await deps.redis.set(doneKey, '1', 'EX', 30 * 24 * 3600);
+  await deps.ledger.markPosted('summary', runId);
 }
 
 type MessageKind = 'card' | 'prompt' | 'summary';
@@ -149,14 +126,13 @@ function isMarked(m: { metadata?: { event_type?: string; event_payload?: Record<
  * a whole channel's history (which Slack limits hard for some apps: one call a minute, 15 items).
  */
 export async function postOnce(
-  deps: Pick<RunMessagesDeps, 'redis' | 'prefix' | 'log' | 'now'>,
+  deps: Pick<RunMessagesDeps, 'ledger' | 'log' | 'now'>,
   runId: string,
   kind: MessageKind | 'report',
   find: (since: number) => Promise<string | undefined>,
   post: () => Promise<string>,
 ): Promise<string> {
-  const key = `${deps.prefix}:posting:${kind}:${runId}`;
-  const attempted = Number(await deps.redis.get(key));
+  const attempted = await deps.ledger.attempted(kind, runId);
   if (attempted) {
     const found = await find(attempted);
     if (found) {
@@ -164,7 +140,7 @@ export async function postOnce(
       return found;
     }
   }
-  await deps.redis.set(key, String(deps.now()), 'EX', 30 * 24 * 3600);
+  await deps.ledger.markAttempt(kind, runId, deps.now());
   return post();
 }
 

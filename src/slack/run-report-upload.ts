@@ -1,41 +1,27 @@
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { runReport, runReportHtml, runReportMarkdown } from '../bot/views';
 import { phaseOf } from '../domain/run';
-import { FINAL_REPORT_KEY } from '../jobs/queues';
 import type { RunStore } from '../store/run-store';
-import { FIND_MARGIN_MS, postOnce, slackTs, summaryPostedKey } from './run-messages';
+import { FIND_MARGIN_MS, postOnce, slackTs } from './run-messages';
+import { FINAL_REPORT_KEY, type MessageLedger } from '../store/message-ledger';
 import { slackCall } from './slack-rate-limit';
+import { ReportNotReadyError } from '../errors';
+
+export { ReportNotReadyError };
 
 export interface ReportUploadDeps {
   readonly client: WebClient;
-  readonly redis: Redis;
-  readonly prefix: string;
+  readonly ledger: MessageLedger;
   readonly store: RunStore;
   readonly now: () => number;
   readonly log: Logger;
-}
-
-/** The report cannot go yet (the run card, its thread, is not posted); the job comes back later. */
-export class ReportNotReadyError extends Error {
-  override readonly name = 'ReportNotReadyError';
-  constructor(
-    runId: string,
-    why: string,
-    readonly retryAfterMs = 1_000,
-  ) {
-    super(`report of ${runId} not uploaded yet: ${why}`);
-  }
 }
 
 /** How long a report waits for the run card (its thread) without using up attempts. */
 const CARD_GRACE_MS = 10 * 60_000;
 /** How long the final report waits for the closing summary to go first. */
 const SUMMARY_GRACE_MS = 30_000;
-const KEEP_SECONDS = 30 * 24 * 3600;
-/** Set once the final report is in the thread. */
-const doneKey = (prefix: string, runId: string) => `${prefix}:report-posted:${runId}`;
 
 export const reportFileNames = (runId: string) => ({ markdown: `${runId}-report.md`, html: `${runId}-report.html` });
 
@@ -47,12 +33,11 @@ export type ReportUploadOutcome = 'uploaded' | 'already-uploaded';
  * is a request and uploads each time.
  */
 export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
-  if (key === FINAL_REPORT_KEY && (await deps.redis.get(doneKey(deps.prefix, runId)))) return 'already-uploaded';
+  if (key === FINAL_REPORT_KEY && (await deps.ledger.posted('report', runId))) return 'already-uploaded';
   return upload(deps, runId, key);
 }
 
 async function upload(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
-  const { redis, prefix } = deps;
   const final = key === FINAL_REPORT_KEY;
 
   const run = await deps.store.require(runId);
@@ -66,7 +51,7 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
   if (final) {
     // The closing summary goes first when the run is done, unless it is long overdue.
     const closedAgo = deps.now() - Date.parse(run.closedAt ?? run.createdAt);
-    if (phaseOf(run) === 'done' && !(await redis.get(summaryPostedKey(prefix, runId))) && closedAgo < SUMMARY_GRACE_MS) {
+    if (phaseOf(run) === 'done' && !(await deps.ledger.posted('summary', runId)) && closedAgo < SUMMARY_GRACE_MS) {
       throw new ReportNotReadyError(runId, 'the closing summary is not posted yet', 500);
     }
   }
@@ -90,7 +75,7 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
     // An earlier attempt may have uploaded without recording it: the thread is looked at first.
     const found = async (since: number) => ((await foundInThread(deps, run.channelId, cardTs, files.markdown, since)) ? 'found' : undefined);
     const outcome = await postOnce(deps, runId, 'report', found, share);
-    await redis.set(doneKey(prefix, runId), '1', 'EX', KEEP_SECONDS);
+    await deps.ledger.markPosted('report', runId);
     if (outcome === 'found') return 'already-uploaded';
   }
   deps.log.info({ runId, key }, 'run report uploaded');

@@ -1,17 +1,7 @@
-import type { Redis } from 'ioredis';
+import { SlackRateLimitedError } from '../errors';
+import type { MessageLedger } from '../store/message-ledger';
 
-/** Slack rate-limited one of its methods: no call of that method from any process until its Retry-After has passed. */
-export class SlackRateLimitedError extends Error {
-  override readonly name = 'SlackRateLimitedError';
-  constructor(
-    readonly retryAfterMs: number,
-    readonly method: string,
-  ) {
-    super(`Slack rate-limited ${method}; waiting ${retryAfterMs} ms`);
-  }
-}
-
-const blockedKey = (prefix: string, method: string) => `${prefix}:slack-blocked-until:${method}`;
+export { SlackRateLimitedError };
 
 /**
  * One Slack Web API call under Slack's per-method rate limits: nothing calls `method` while an
@@ -20,8 +10,8 @@ const blockedKey = (prefix: string, method: string) => `${prefix}:slack-blocked-
  * minute, which must not hold up card edits. Either way the job gets a SlackRateLimitedError to come
  * back later.
  */
-export async function slackCall<T>(deps: { redis: Redis; prefix: string; now: () => number }, method: string, call: () => Promise<T>): Promise<T> {
-  const blockedUntil = Number(await deps.redis.get(blockedKey(deps.prefix, method))) || 0;
+export async function slackCall<T>(deps: { ledger: MessageLedger; now: () => number }, method: string, call: () => Promise<T>): Promise<T> {
+  const blockedUntil = await deps.ledger.slackBlockedUntil(method);
   if (blockedUntil > deps.now()) throw new SlackRateLimitedError(blockedUntil - deps.now(), method);
   try {
     return await call();
@@ -30,7 +20,7 @@ export async function slackCall<T>(deps: { redis: Redis; prefix: string; now: ()
     const retryAfter = (e as { retryAfter?: number }).retryAfter;
     if ((e as { code?: string }).code === 'slack_webapi_rate_limited_error' && typeof retryAfter === 'number') {
       const ms = Math.max(1, retryAfter) * 1000;
-      await deps.redis.set(blockedKey(deps.prefix, method), String(deps.now() + ms), 'PX', ms);
+      await deps.ledger.blockSlack(method, deps.now() + ms, ms);
       throw new SlackRateLimitedError(ms, method);
     }
     throw e;

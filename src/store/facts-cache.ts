@@ -12,21 +12,27 @@ type CompactPoint = [string, number, 0 | 1];
  * Shared in Redis because the submission may reach another web process.
  */
 export class FactsCache {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly ttlSeconds = 15 * 60,
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: { readonly redis: Redis; readonly prefix: string; readonly now: () => number; readonly ttlSeconds?: number | undefined }) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.now = options.now;
+    this.ttlSeconds = options.ttlSeconds ?? 15 * 60;
+  }
 
   async putVms(vms: readonly ReplicatedVm[]): Promise<void> {
     await this.put('vms', vms);
-    await this.put('vms-at', Date.now());
+    await this.put('vms-at', this.now());
   }
 
   /** The cached VM list if it was read from ASR less than `maxAgeMs` ago. */
   async freshVms(maxAgeMs: number): Promise<ReplicatedVm[] | undefined> {
     const at = await this.get<number>('vms-at');
-    return at !== undefined && Date.now() - at < maxAgeMs ? this.vms() : undefined;
+    return at !== undefined && this.now() - at < maxAgeMs ? this.vms() : undefined;
   }
 
   vms(): Promise<ReplicatedVm[] | undefined> {

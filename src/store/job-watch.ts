@@ -21,15 +21,17 @@ export interface WatchedJob {
  */
 export class JobWatchList {
   private readonly key: string;
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.key = `${prefix}:watch`;
+  private readonly redis: Redis;
+  private readonly now: () => number;
+
+  constructor(options: { readonly redis: Redis; readonly prefix: string; readonly now: () => number }) {
+    this.redis = options.redis;
+    this.now = options.now;
+    this.key = `${options.prefix}:watch`;
   }
 
   async add(job: WatchedJob): Promise<void> {
-    await this.redis.hset(this.key, job.jobName, JSON.stringify({ addedAt: Date.now(), ...job }));
+    await this.redis.hset(this.key, job.jobName, JSON.stringify({ addedAt: this.now(), ...job }));
   }
 
   async all(): Promise<WatchedJob[]> {

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { decide, type AuditEntry, type Decision, type RunEvent } from '../domain/run-machine';
 import type { Run } from '../domain/run';
 import { RunConflictError, RunNotFoundError, StoreUnavailableError } from '../errors';
+import { acquireLock, releaseLock } from './locks';
+import { TTL } from './ttl';
 
 /** Result of creating a run: either it exists now, or a VM was already taken by another run. */
 export type CreateResult =
@@ -77,12 +78,23 @@ const ID_PLACEHOLDER = '__RUN_ID__';
  * stream in the same atomic step. Any process may read or change any run.
  */
 export class RunStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    /** FAILBACK_RETENTION_DAYS: how long a closed run and its trail are kept. */
-    private readonly retentionMs = 90 * 24 * 3600_000,
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+
+  constructor(options: {
+    readonly redis: Redis;
+    readonly prefix: string;
+    /** FAILBACK_RETENTION_DAYS: how long a closed run and its trail are kept (default 90 days). */
+    readonly retentionMs?: number | undefined;
+    readonly now?: (() => number) | undefined;
+  }) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.retentionMs = options.retentionMs ?? 90 * 24 * 3600_000;
+    this.now = options.now ?? Date.now;
+  }
 
   private readonly listeners: ((before: Run, after: Run) => void)[] = [];
 
@@ -202,7 +214,7 @@ export class RunStore {
           String(Math.max(1, Math.ceil(this.retentionMs / 1000))),
           this.key('outbox'),
           pending ?? '',
-          String(Date.now()),
+          String(this.now()),
           ...audit,
         ),
       );
@@ -232,7 +244,7 @@ export class RunStore {
   }
 
   async setMark(name: string, value: number): Promise<void> {
-    await this.guard(this.redis.set(this.key('mark', name), String(value), 'EX', 30 * 24 * 3600));
+    await this.guard(this.redis.set(this.key('mark', name), String(value), 'EX', TTL.month));
   }
 
   /** Sets a key once (dedup of clicks and Slack retries); true for the first caller only. */
@@ -241,16 +253,12 @@ export class RunStore {
   }
 
   /** A short exclusive lock; returns its token, or undefined when someone else holds it. */
-  async lock(name: string, ttlMs: number): Promise<string | undefined> {
-    const token = randomUUID();
-    const ok = await this.guard(this.redis.set(this.key('lock', name), token, 'PX', ttlMs, 'NX'));
-    return ok === 'OK' ? token : undefined;
+  lock(name: string, ttlMs: number): Promise<string | undefined> {
+    return this.guard(acquireLock(this.redis, this.key('lock', name), ttlMs));
   }
 
-  async unlock(name: string, token: string): Promise<void> {
-    await this.guard(
-      this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.key('lock', name), token),
-    );
+  unlock(name: string, token: string): Promise<void> {
+    return this.guard(releaseLock(this.redis, this.key('lock', name), token));
   }
 
   /** Redis errors (down, timeout, offline queue refused) become one typed error. */

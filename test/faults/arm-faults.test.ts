@@ -1,6 +1,5 @@
 import type { Runtime } from '../../src/runtime';
-import { failBackFully } from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import { failBackFully, INCIDENT_CHANNEL, type SandboxWorld, startSandboxWorld } from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(90_000);

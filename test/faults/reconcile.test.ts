@@ -1,9 +1,21 @@
 import { Redis } from 'ioredis';
 import type { Runtime } from '../../src/runtime';
-import { chooseVms, commitAsApprover, findAction, openRequestModal, reprotectWithDefaults, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
+import {
+  chooseVms,
+  commitAsApprover,
+  findAction,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  reprotectWithDefaults,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  waitForCardText,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
 import { Queue } from 'bullmq';
 import { QUEUE } from '../../src/jobs/queues';
-import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
 import { ACTION } from '../../src/bot/ids';
 import { RunStore } from '../../src/store/run-store';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
@@ -21,7 +33,7 @@ beforeEach(async () => {
   worldPrefix = prefix;
   world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix });
   redis = new Redis(testRedisUrl());
-  store = new RunStore(redis, prefix);
+  store = new RunStore({ redis, prefix });
 });
 
 afterEach(async () => {

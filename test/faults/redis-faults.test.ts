@@ -1,7 +1,17 @@
 import type { Runtime } from '../../src/runtime';
-import { chooseVms, finishCycle, openRequestModal, submitRequest, waitForCommitPrompt } from '../../src/sandbox/person';
-import { startRedisServer, type RedisServerHandle } from '../../src/sandbox/redis-server';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  chooseVms,
+  finishCycle,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  PEOPLE,
+  type RedisServerHandle,
+  type SandboxWorld,
+  startRedisServer,
+  startSandboxWorld,
+  submitRequest,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
 
 jest.setTimeout(90_000);
 

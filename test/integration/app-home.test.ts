@@ -4,15 +4,20 @@ import {
   blocksOf,
   chooseVms,
   findAction,
+  INCIDENT_CHANNEL,
   openHome,
   openRequestModal,
+  PEOPLE,
   requestFromHome,
+  SANDBOX_BOT_TOKEN,
+  type SandboxWorld,
+  SECOND_CHANNEL,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import type { JsonObject, StoredView } from '../../src/sandbox/slack-standin';
-import { INCIDENT_CHANNEL, PEOPLE, SANDBOX_BOT_TOKEN, startSandboxWorld, type SandboxWorld, SECOND_CHANNEL } from '../../src/sandbox/world';
+} from '@failback/sandbox';
+import type { JsonObject, StoredView } from '@failback/slack-standin';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

@@ -3,10 +3,23 @@
  * person, never closes a run on a guess, and never POSTs an operation twice.
  */
 import type { Runtime } from '../../src/runtime';
-import type { EmulatorOptions } from '../../src/sandbox/asr-emulator';
+import type { EmulatorOptions } from '@failback/asr-emulator';
 import { ACTION } from '../../src/bot/ids';
-import { approveCommit, chooseVms, commitAsApprover, findAction, openRequestModal, submitRequest, textOf, waitForCardText, waitForCommitPrompt } from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  approveCommit,
+  chooseVms,
+  commitAsApprover,
+  findAction,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  PEOPLE,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  waitForCardText,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

@@ -1,21 +1,24 @@
 import { ACTION, BLOCK } from '../../src/bot/ids';
 import type { Runtime } from '../../src/runtime';
-import type { EmulatorOptions } from '../../src/sandbox/asr-emulator';
-import type { JsonObject, StoredMessage } from '../../src/sandbox/slack-standin';
+import type { EmulatorOptions } from '@failback/asr-emulator';
+import type { JsonObject, StoredMessage } from '@failback/slack-standin';
 import {
   blocksOf,
   chooseVms,
   commitAsApprover,
   findAction,
+  INCIDENT_CHANNEL,
   openRequestModal,
+  PEOPLE,
   promptOf,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   vmOptions,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

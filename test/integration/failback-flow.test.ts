@@ -1,9 +1,21 @@
 import { ACTION, BLOCK, CALLBACK } from '../../src/bot/ids';
 import type { Runtime } from '../../src/runtime';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  blocksOf,
+  chooseVms,
+  findAction,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  PEOPLE,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  vmOptions,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { waitFor } from '../support/wait-for';
-import { blocksOf, chooseVms, findAction, openRequestModal, submitRequest, textOf, vmOptions, waitForCommitPrompt } from '../../src/sandbox/person';
 
 jest.setTimeout(60_000);
 

@@ -4,17 +4,21 @@ import { ACTION } from '../../src/bot/ids';
 import { QUEUE } from '../../src/jobs/queues';
 import type { Runtime } from '../../src/runtime';
 import {
+  APPROVER_GROUP,
   chooseVms,
   commitAsApprover,
   findAction,
+  INCIDENT_CHANNEL,
   openRequestModal,
+  PEOPLE,
   promptOf,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { APPROVER_GROUP, INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
 import { RunStore } from '../../src/store/run-store';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
@@ -30,7 +34,7 @@ async function start(env: Record<string, string> = {}) {
   world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix, env });
   bot = await world.startBot();
   redis = new Redis(testRedisUrl());
-  return { w: world, store: new RunStore(redis, prefix) };
+  return { w: world, store: new RunStore({ redis, prefix }) };
 }
 
 afterEach(async () => {

@@ -1,13 +1,16 @@
 import type { Runtime } from '../../src/runtime';
-import type { EmulatorOptions } from '../../src/sandbox/asr-emulator';
+import type { EmulatorOptions } from '@failback/asr-emulator';
 import {
   chooseVms,
+  INCIDENT_CHANNEL,
   openRequestModal,
+  PEOPLE,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

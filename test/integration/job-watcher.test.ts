@@ -1,6 +1,13 @@
 import type { Runtime } from '../../src/runtime';
-import { chooseVms, openRequestModal, submitRequest, textOf, waitForCommitPrompt } from '../../src/sandbox/person';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  chooseVms,
+  openRequestModal,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

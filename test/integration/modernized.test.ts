@@ -4,13 +4,14 @@ import {
   commitAsApprover,
   openRequestModal,
   reprotectWithDefaults,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
+import { DEFAULT_SCENARIO } from '@failback/asr-emulator';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(90_000);

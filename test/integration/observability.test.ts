@@ -4,15 +4,19 @@ import { ACTION, CALLBACK } from '../../src/bot/ids';
 import { createLogger } from '../../src/logging';
 import { withLogContext } from '../../src/observability/log-context';
 import type { Runtime } from '../../src/runtime';
-import { chooseVms, openRequestModal, submitRequest, textOf, waitForCommitPrompt } from '../../src/sandbox/person';
-import type { StoredMessage } from '../../src/sandbox/slack-standin';
 import {
+  chooseVms,
   INCIDENT_CHANNEL,
+  openRequestModal,
   PEOPLE,
   SANDBOX_BOT_TOKEN,
-  startSandboxWorld,
   type SandboxWorld,
-} from '../../src/sandbox/world';
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
+import type { StoredMessage } from '@failback/slack-standin';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { waitFor } from '../support/wait-for';
 

@@ -4,14 +4,17 @@ import type { Runtime } from '../../src/runtime';
 import {
   chooseVms,
   findAction,
+  INCIDENT_CHANNEL,
   openRequestModal,
+  PEOPLE,
   promptOf,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCardText,
-} from '../../src/sandbox/person';
-import type { StoredMessage } from '../../src/sandbox/slack-standin';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
+import type { StoredMessage } from '@failback/slack-standin';
 import { RunStore } from '../../src/store/run-store';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
@@ -30,7 +33,7 @@ beforeEach(async () => {
   world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix });
   bot = await world.startBot();
   redis = new Redis(testRedisUrl());
-  store = new RunStore(redis, prefix);
+  store = new RunStore({ redis, prefix });
   world.emulator.faults.add({ kind: 'job-fails', operation: 'unplannedFailover', item: 'web-01', code: 'VmPowerOnFailed', message: asrMessage });
 });
 

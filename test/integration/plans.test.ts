@@ -4,17 +4,18 @@ import {
   choosePlan,
   chooseVms,
   commitAsApprover,
+  INCIDENT_CHANNEL,
   openRequestModal,
   reprotectWithDefaults,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { DEFAULT_SCENARIO as S } from '../../src/sandbox/asr-emulator';
-import type { JsonObject, StoredMessage } from '../../src/sandbox/slack-standin';
-import { INCIDENT_CHANNEL } from '../../src/sandbox/world';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
+import { DEFAULT_SCENARIO as S } from '@failback/asr-emulator';
+import type { JsonObject, StoredMessage } from '@failback/slack-standin';
 import { BLOCK } from '../../src/bot/ids';
 import { Redis } from 'ioredis';
 import { RunStore } from '../../src/store/run-store';
@@ -33,7 +34,7 @@ beforeEach(async () => {
   world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix, emulator: { agentRegistrationDelayMs: 1500, taskMs: 500 } });
   bot = await world.startBot();
   redis = new Redis(testRedisUrl());
-  store = new RunStore(redis, prefix);
+  store = new RunStore({ redis, prefix });
 });
 
 afterEach(async () => {

@@ -5,17 +5,19 @@ import {
   chooseVms,
   commitAsApprover,
   findAction,
+  INCIDENT_CHANNEL,
   openRequestModal,
+  PEOPLE,
   reprotectWithDefaults,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   textOf,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
-import { DEFAULT_SCENARIO, defaultVault, type EmulatorOptions, type VaultSeed } from '../../src/sandbox/asr-emulator';
-import { guidFrom } from '../../src/sandbox/asr-emulator/ids';
-import type { JsonObject } from '../../src/sandbox/slack-standin';
+} from '@failback/sandbox';
+import { DEFAULT_SCENARIO, defaultVault, type EmulatorOptions, guidFrom, type VaultSeed } from '@failback/asr-emulator';
+import type { JsonObject } from '@failback/slack-standin';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(90_000);

@@ -4,11 +4,22 @@
  */
 import { Redis } from 'ioredis';
 import type { Runtime } from '../../src/runtime';
-import type { EmulatorOptions } from '../../src/sandbox/asr-emulator';
+import type { EmulatorOptions } from '@failback/asr-emulator';
 import { ACTION, BLOCK } from '../../src/bot/ids';
-import type { StoredView } from '../../src/sandbox/slack-standin';
-import { blocksOf, chooseVms, openRequestModal, submitRequest, textOf, vmOptions, waitForCommitPrompt } from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import type { StoredView } from '@failback/slack-standin';
+import {
+  blocksOf,
+  chooseVms,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  PEOPLE,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  vmOptions,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

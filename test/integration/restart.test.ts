@@ -1,17 +1,20 @@
 import {
   choosePlan,
-  finishCycle,
   chooseVms,
   commitAsApprover,
+  finishCycle,
+  INCIDENT_CHANNEL,
   openRequestModal,
+  PEOPLE,
   reprotectWithDefaults,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
 import { ACTION, CALLBACK } from '../../src/bot/ids';
-import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
+import { DEFAULT_SCENARIO } from '@failback/asr-emulator';
 import { startBotProcess, type BotProcess } from '../support/bot-process';
 
 jest.setTimeout(90_000);

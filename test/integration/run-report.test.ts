@@ -2,9 +2,20 @@ import { Redis } from 'ioredis';
 import { ACTION } from '../../src/bot/ids';
 import { FailbackQueues } from '../../src/jobs/queues';
 import type { Runtime } from '../../src/runtime';
-import { chooseVms, findAction, finishCycle, openRequestModal, submitRequest, textOf, waitForCommitPrompt } from '../../src/sandbox/person';
-import type { StoredMessage } from '../../src/sandbox/slack-standin';
-import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  chooseVms,
+  findAction,
+  finishCycle,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  PEOPLE,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+  textOf,
+  waitForCommitPrompt,
+} from '@failback/sandbox';
+import type { StoredMessage } from '@failback/slack-standin';
 import { RunStore } from '../../src/store/run-store';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { waitFor } from '../support/wait-for';
@@ -32,8 +43,8 @@ beforeAll(async () => {
   world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix });
   bot = await world.startBot();
   redis = new Redis(world.redisUrl, { maxRetriesPerRequest: 1 });
-  store = new RunStore(redis, prefix);
-  queues = new FailbackQueues({ url: world.redisUrl, maxRetriesPerRequest: 1 }, prefix);
+  store = new RunStore({ redis, prefix });
+  queues = new FailbackQueues({ connection: { url: world.redisUrl, maxRetriesPerRequest: 1 }, prefix });
 
   const { view } = await openRequestModal(world);
   const shown = await chooseVms(world, view, VMS);

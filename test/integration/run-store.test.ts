@@ -23,7 +23,7 @@ let store: RunStore;
 beforeEach(() => {
   redis = new Redis(testRedisUrl());
   prefix = uniquePrefix('store');
-  store = new RunStore(redis, prefix, 24 * 3600_000);
+  store = new RunStore({ redis, prefix, retentionMs: 24 * 3600_000 });
 });
 
 afterEach(async () => {

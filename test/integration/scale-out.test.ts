@@ -2,15 +2,17 @@ import {
   choosePlan,
   chooseVms,
   commitAsApprover,
+  INCIDENT_CHANNEL,
   openRequestModal,
   promptOf,
   reprotectWithDefaults,
+  type SandboxWorld,
+  startSandboxWorld,
   submitRequest,
   waitForCardText,
   waitForCommitPrompt,
-} from '../../src/sandbox/person';
-import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator';
-import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+} from '@failback/sandbox';
+import { DEFAULT_SCENARIO } from '@failback/asr-emulator';
 import { startBotProcess, type BotProcess } from '../support/bot-process';
 
 jest.setTimeout(120_000);

@@ -4,8 +4,16 @@
  */
 import { Redis } from 'ioredis';
 import type { Runtime } from '../../src/runtime';
-import { cardOf, chooseVms, openRequestModal, promptOf, submitRequest } from '../../src/sandbox/person';
-import { INCIDENT_CHANNEL, startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  cardOf,
+  chooseVms,
+  INCIDENT_CHANNEL,
+  openRequestModal,
+  promptOf,
+  type SandboxWorld,
+  startSandboxWorld,
+  submitRequest,
+} from '@failback/sandbox';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 jest.setTimeout(60_000);

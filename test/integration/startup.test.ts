@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
-import { chooseVms, openRequestModal, submitRequest } from '../../src/sandbox/person';
-import { findFreePort, startRedisServer, type RedisServerHandle } from '../../src/sandbox/redis-server';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/world';
+import {
+  chooseVms,
+  findFreePort,
+  openRequestModal,
+  type RedisServerHandle,
+  type SandboxWorld,
+  startRedisServer,
+  startSandboxWorld,
+  submitRequest,
+} from '@failback/sandbox';
 import { waitFor } from '../support/wait-for';
 
 // Needs `npm run build --silent` first: these tests run the built bot, `node dist/main.js`.

@@ -1,4 +1,4 @@
-import { RedisServerNotFoundError, startRedisServer, type RedisServerHandle } from '../../src/sandbox/redis-server';
+import { type RedisServerHandle, RedisServerNotFoundError, startRedisServer } from '@failback/sandbox';
 
 /**
  * Jest globalSetup: starts one private redis-server for the whole run and publishes its address as
@@ -6,7 +6,7 @@ import { RedisServerNotFoundError, startRedisServer, type RedisServerHandle } fr
  *
  * Why process.env works: globalSetup runs in jest's parent process before the workers are forked,
  * and the workers inherit the parent's environment (globals set here do NOT reach test files; env
- * vars do — test/unit/transcript… does not need it, test/integration/… read it via
+ * vars do — packages/slack-standin/test/transcript… does not need it, test/integration/… read it via
  * `testRedisUrl()` in ./redis.ts).
  *
  * An externally provided `TEST_REDIS_URL` is used as is. Without a redis-server binary the run

@@ -1,4 +1,4 @@
-import type { RedisServerHandle } from '../../src/sandbox/redis-server';
+import type { RedisServerHandle } from '@failback/sandbox';
 
 /** Jest globalTeardown: stops the redis-server that global-setup.ts started (same process). */
 export default async function globalTeardown(): Promise<void> {

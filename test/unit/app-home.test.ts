@@ -6,7 +6,7 @@ import { encodeRequestMetadata } from '../../src/bot/views/request-metadata';
 import { appHome, appHomeUnavailable, requestModal } from '../../src/bot/views';
 import type { OpState, Run, RunVm } from '../../src/domain/run';
 import type { VmFacts } from '../../src/domain/vm';
-import { checkHomeView } from '../../src/sandbox/slack-standin';
+import { checkHomeView } from '@failback/slack-standin';
 import { mrkdwnTexts, slackLimitViolations } from './views-limits';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');

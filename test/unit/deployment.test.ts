@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES } from '../../src/config';
-import { DEFAULT_SCENARIO } from '../../src/sandbox/asr-emulator/scenario';
+import { DEFAULT_SCENARIO } from '@failback/asr-emulator';
 
 const ROOT = join(__dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -31,8 +32,8 @@ const WRAPPERS: Record<string, readonly string[]> = {
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    // The sandbox is not the bot; src/azure's `client` is the ARM client.
-    if (statSync(p).isDirectory()) return name === 'sandbox' || name === 'azure' ? [] : sourceFiles(p);
+    // The benchmark is not the bot; src/azure's `client` is the ARM client.
+    if (statSync(p).isDirectory()) return name === 'bench' || name === 'azure' ? [] : sourceFiles(p);
     return p.endsWith('.ts') ? [p] : [];
   });
 }
@@ -81,22 +82,117 @@ describe('the Slack app manifest', () => {
   });
 });
 
+/** The Dockerfile's stages by name (`FROM image AS name`), in order. */
+function dockerStages(dockerfile: string): { name: string; image: string; body: string }[] {
+  return dockerfile
+    .split(/^FROM /m)
+    .slice(1)
+    .map((body) => {
+      const [, image = '', name = ''] = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(body) ?? [];
+      return { name, image, body };
+    });
+}
+
+/** Sources of a stage's `COPY` lines that come from the build context (not `--from=` another stage). */
+function contextCopies(body: string): string[] {
+  return [...body.matchAll(/^COPY (?!.*--from=)(?:--\S+ )*(.+)$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/).slice(0, -1));
+}
+
+/** Packages named by the import/export statements of these files (`node:` built-ins and relative paths left out). */
+function packagesImported(files: readonly string[]): Set<string> {
+  return new Set(
+    files.flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/\bfrom '([^'.][^']*)'|^import '([^'.][^']*)'/gm)]
+        .map((m) => m[1] ?? m[2] ?? '')
+        .filter((spec) => !spec.startsWith('node:'))
+        .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')),
+    ),
+  );
+}
+
+function tsFiles(dir: string, skip: readonly string[] = []): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return skip.includes(p) ? [] : tsFiles(p, skip);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** The product's sources: src/ without the benchmark (which the sandbox build compiles). */
+const productSources = () => tsFiles(join(ROOT, 'src'), [join(ROOT, 'src/bench')]);
+const manifest = (p: string) => JSON.parse(read(p)) as { name: string; dependencies?: Record<string, string>; bin?: Record<string, string>; workspaces?: string[] };
+
 describe('the container', () => {
   const dockerfile = read('Dockerfile');
-  const stages = dockerfile.split(/^FROM /m).slice(1);
-  const runtime = stages.at(-1) ?? '';
+  const stages = dockerStages(dockerfile);
+  const stage = (name: string) => stages.find((s) => s.name === name)?.body ?? '';
+  const runtime = stage('runtime');
 
   it('is multi-stage on Node 20 and runs production dependencies only, as a non-root user', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(runtime).toMatch(/^node:20/);
+    expect(stages.find((s) => s.name === 'runtime')?.image).toMatch(/^node:20/);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).not.toMatch(/^USER root$/m);
   });
 
+  it('builds the product by default: the runtime stage is the last one', () => {
+    expect(stages.at(-1)?.name).toBe('runtime');
+  });
+
   it('checks /healthz and starts the built bot', () => {
     expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
     expect(runtime).toMatch(/CMD \["node", "dist\/main\.js"\]/);
+  });
+
+  it('holds the product only: src/ built without the bench, the root package’s dependencies without the workspaces’', () => {
+    // The runtime stage takes only the build's dist/, the production node_modules and the manifest.
+    expect([...runtime.matchAll(/--from=(\S+)/g)].map((m) => m[1]).sort()).toEqual(['build', 'deps']);
+    expect(contextCopies(runtime)).toEqual(['package.json']);
+    // Those stages see no packages/ and install no workspace.
+    for (const name of ['build', 'deps']) {
+      expect(contextCopies(stage(name)).every((src) => ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.build.json', 'src'].includes(src))).toBe(true);
+      const installs = [...stage(name).matchAll(/npm ci[^\n&]*/g)].map((m) => m[0]);
+      expect(installs.length).toBe(1);
+      for (const install of installs) expect(install).toContain('--workspaces=false');
+    }
+    // The product build compiles src/ only, and not the benchmark (a sandbox tool).
+    const build = ts.readConfigFile(join(ROOT, 'tsconfig.build.json'), ts.sys.readFile).config as { include: string[]; exclude: string[] };
+    expect(build.include).toEqual(['src']);
+    expect(build.exclude).toContain('src/bench');
+  });
+
+  it('builds the sandbox’s emulated vault as its own target, from packages/asr-emulator only', () => {
+    const sandbox = stages.filter((s) => s.name.startsWith('sandbox'));
+    expect(sandbox.map((s) => s.name)).toContain('sandbox');
+    const copied = sandbox.flatMap((s) => contextCopies(s.body));
+    expect(copied.filter((src) => src.startsWith('packages/') && !src.startsWith('packages/asr-emulator'))).toEqual([]);
+    expect(stage('sandbox')).toMatch(/^USER node$/m);
+  });
+});
+
+describe('the product’s dependencies', () => {
+  it('are exactly the packages src/ imports (no sandbox package, no selfsigned)', () => {
+    const root = manifest('package.json');
+    expect(root.workspaces).toEqual(['packages/*']);
+    expect(Object.keys(root.dependencies ?? {}).sort()).toEqual([...packagesImported(productSources())].sort());
+    expect(root.dependencies).not.toHaveProperty('selfsigned');
+  });
+
+  it('never reach into the sandbox packages from src/', () => {
+    const offenders = productSources().filter((f) => /from '(@failback\/|(\.\.\/)+packages\/)/.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it.each(['asr-emulator', 'slack-standin', 'sandbox'])('leave packages/%s declaring what its sources import', (name) => {
+    const pkg = manifest(`packages/${name}/package.json`);
+    expect(pkg.name).toBe(`@failback/${name}`);
+    const imported = packagesImported(tsFiles(join(ROOT, `packages/${name}/src`)));
+    expect([...imported].filter((p) => !(p in (pkg.dependencies ?? {})))).toEqual([]);
+  });
+
+  it('give the emulated vault its certificate maker, selfsigned, in its own package', () => {
+    expect(manifest('packages/asr-emulator/package.json').dependencies).toHaveProperty('selfsigned');
   });
 });
 
@@ -116,6 +212,10 @@ describe('docker compose', () => {
     expect(bot.depends_on.redis.condition).toBe('service_healthy');
   });
 
+  it('builds the production bot from the Dockerfile’s runtime target (the product only)', () => {
+    expect(compose.services['failback-bot'].build).toEqual({ context: '.', target: 'runtime' });
+  });
+
   it('never runs the production bot and the sandbox together: every service is in exactly one profile, each documented', () => {
     const profileOf = (name: string): string[] => compose.services[name].profiles ?? [];
     expect(Object.keys(compose.services).filter((n) => profileOf(n).length !== 1)).toEqual([]);
@@ -133,9 +233,9 @@ describe('docker compose', () => {
     const volumeHolding = (service: { volumes: string[] }, file: string) =>
       service.volumes.map((v) => v.split(':')).find(([, dir]) => dir !== undefined && file.startsWith(`${dir}/`))?.[0];
 
-    it('runs the emulated vault from the bot image, reachable as asr-emulator, healthy once a client trusting its CA file is answered', () => {
-      expect(emulator.build).toBe(compose.services['failback-bot'].build);
-      expect(emulator.command).toEqual(['node', 'dist/sandbox/emulator-main.js']);
+    it('runs the emulated vault from the sandbox target (its package’s bin), reachable as asr-emulator, healthy once a client trusting its CA file is answered', () => {
+      expect(emulator.build).toEqual({ context: '.', target: 'sandbox' });
+      expect(emulator.command).toEqual(Object.keys(manifest('packages/asr-emulator/package.json').bin ?? {}));
       expect(emulator.environment.EMULATOR_HOST).toBe('0.0.0.0');
       expect(emulator.environment.EMULATOR_HOSTNAMES.split(',')[0]).toBe('asr-emulator');
       expect(emulator.healthcheck.test.join(' ')).toContain(caFile);
@@ -145,7 +245,7 @@ describe('docker compose', () => {
 
     it('runs the unchanged bot against it: trusts its CA, uses its endpoints, identity and vault, waits until it is healthy', () => {
       const env = bot.environment;
-      expect(bot.build).toBe(compose.services['failback-bot'].build);
+      expect(bot.build).toEqual(compose.services['failback-bot'].build);
       expect(bot.command).toBeUndefined();
       expect(env.NODE_EXTRA_CA_CERTS).toBe(caFile);
       expect(volumeHolding(bot, caFile)).toBe(volumeHolding(emulator, caFile));
@@ -168,24 +268,6 @@ describe('docker compose', () => {
       expect(bot.depends_on['sandbox-redis'].condition).toBe('service_healthy');
       expect(compose.services['sandbox-redis'].command).toEqual(compose.services.redis.command);
     });
-  });
-});
-
-describe('the image', () => {
-  it('ships every package the sandbox emulator imports as a production dependency (the image has no others)', () => {
-    const dependencies = Object.keys(JSON.parse(read('package.json')).dependencies);
-    const dir = join(ROOT, 'src/sandbox/asr-emulator');
-    const files = [...readdirSync(dir).map((f) => join(dir, f)), join(ROOT, 'src/sandbox/emulator-main.ts')].filter((f) => f.endsWith('.ts'));
-    const packages = new Set(
-      files.flatMap((f) =>
-        [...readFileSync(f, 'utf8').matchAll(/^import (?!type ).*from '([^'.][^']*)';$/gm)]
-          .map((m) => m[1] ?? '')
-          .filter((spec) => !spec.startsWith('node:'))
-          .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')),
-      ),
-    );
-    expect(packages).toContain('selfsigned');
-    expect([...packages].filter((p) => !dependencies.includes(p))).toEqual([]);
   });
 });
 

@@ -33,7 +33,7 @@ describe('cancel before the failover is issued', () => {
     expect(d.effects.map((e) => e.kind)).toEqual(['render-card', 'run-closed']);
     expect(d.audit).toEqual([expect.objectContaining({ what: 'run cancelled before the failover was issued', actor: 'UREQ' })]);
     const late = decide(d.run, { type: 'op-issuing', vmId: app, op: 'failover', at: T0 });
-    expect(late).toEqual({ accepted: false, reason: 'the run was cancelled by <@UREQ> before anything was issued' });
+    expect(late).toEqual({ accepted: false, reason: 'the run was cancelled before anything was issued' });
   });
 
   it('is refused once any failover is being issued (the issuing checkpoint wins the race)', () => {
@@ -106,7 +106,7 @@ describe('operations done outside the bot', () => {
     expect(phaseOf(run)).toBe('awaiting-reprotect');
     expect(run.commit).toEqual({ approvedBy: OUTSIDE, approvedAt: T0 });
     expect(run.vms[0]?.commit).toMatchObject({ status: 'succeeded', outside: true, jobName: 'portal-1' });
-    expect(decide(run, { type: 'commit-approved', by: 'UAPP', at: T0 })).toEqual({ accepted: false, reason: 'already approved by someone outside the bot (seen in ASR)' });
+    expect(decide(run, { type: 'commit-approved', by: 'UAPP', at: T0 })).toEqual({ accepted: false, reason: 'the commit was already done outside the bot (seen in ASR)' });
     expect(JSON.stringify(runCard(run, new Date(T0)).blocks)).toContain('committed (done outside the bot, seen in ASR)');
   });
 

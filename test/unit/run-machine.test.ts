@@ -67,7 +67,7 @@ describe('run state machine', () => {
     it('is accepted once: a second approval is refused and names the first approver', () => {
       const once = play(failedOver, { type: 'commit-approved', by: 'UAPP', at: T0 });
       const again = decide(once, { type: 'commit-approved', by: 'UOTHER', at: T0 });
-      expect(again).toEqual({ accepted: false, reason: 'already approved by <@UAPP>' });
+      expect(again).toEqual({ accepted: false, reason: 'the commit has already been approved' });
     });
 
     it('ends waiting for reprotect when the commit succeeded', () => {

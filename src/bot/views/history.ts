@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { phaseOf, type Run } from '../../domain/run';
-import { actorText } from '../../domain/run';
+import { actorText } from './people';
 import { PHASE_TEXT } from './run-card';
 import { LIMITS, listWithin, packLines, safeLine, section } from './text';
 import { utcTime } from './time';

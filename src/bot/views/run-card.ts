@@ -1,6 +1,6 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
 import { cancellable, type OpKind, type OpState, type Run, type RunPhase, type RunVm, opOf, phaseOf, rechecking } from '../../domain/run';
-import { actorText } from '../../domain/run';
+import { actorText } from './people';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, plain, plural, safe, safeLine } from './text';
 import { ACTION } from '../ids';

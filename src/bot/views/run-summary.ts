@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditEntry } from '../../domain/run-machine';
 import type { Run } from '../../domain/run';
-import { actorText } from '../../domain/run';
+import { actorText } from './people';
 import { ACTION } from '../ids';
 import { LIMITS, plain, safeLine, section } from './text';
 import { utcTime } from './time';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { actorText } from '../../domain/run';
+import { actorText } from './people';
 import type { AuditEntry } from '../../domain/run-machine';
 import { LIMITS, packLines, safeLine, section } from './text';
 

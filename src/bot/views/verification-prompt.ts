@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { type Run, type RunVm, actorText, commitScope, failedFailovers, phaseOf } from '../../domain/run';
+import { type Run, type RunVm, commitScope, failedFailovers, phaseOf } from '../../domain/run';
+import { actorText } from './people';
 import { ACTION } from '../ids';
 import { LIMITS, context, listWithin, plain, plural, safeLine, section } from './text';
 import { utcTime } from './time';
@@ -13,7 +14,7 @@ export interface Approvers {
 }
 
 /**
- * The prompt posted once the failover has ended (the seed's step 6): each VM's outcome and ASR's
+ * The prompt posted once the failover has ended (step 6 of Microsoft's failback tutorial): each VM's outcome and ASR's
  * shutdown of its Azure VM, the Windows/VMware-Tools note, what to check, who may commit, and the
  * Commit button — only while the run awaits a commit and something failed over. Once the commit is
  * approved the button is replaced by who approved it (Slack buttons cannot be disabled).

@@ -1,45 +1,29 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
-import { failedFailovers } from '../../../domain/run';
-import { isFailbackError } from '../../../errors';
+import { hasFailedVmsToDecide } from '../../../domain/run';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { leaveOutModal } from '../../views';
-import { authorizedRun, tellClicker } from '../commit-guard';
+import { onRunButton, type RunClick } from '../run-button';
 import { changeRun } from '../../../jobs/change-run';
 
 /**
  * Partial failure, on the verification prompt: **Retry failover** tries the failed VMs again in the
  * same run (VM by VM); **Leave out…** asks which VM and why. Both are for the requester or an approver.
  */
-export function registerFailedVmButtons(app: App, deps: BotDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTION.retryFailover, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const tell = tellClicker(deps, { body, client, respond });
-    try {
-      const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'handle-failed', tell);
-      if (!run) return;
-      const at = new Date(deps.now()).toISOString();
-      const result = await changeRun(deps, run.id, { type: 'failover-retry-requested', by: body.user.id, at });
-      if (!result.applied) return void (await tell(`Nothing to retry: ${escapeMrkdwn(result.reason)}.`));
-      deps.log.info({ runId: run.id, user: body.user.id }, 'failover retry requested');
-    } catch (e) {
-      deps.log.error({ err: e }, 'retry failover failed');
-      await tell(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was retried.');
-    }
-  });
+export async function retryClicked(deps: BotDeps, click: RunClick): Promise<void> {
+  const at = new Date(deps.now()).toISOString();
+  const result = await changeRun(deps, click.run.id, { type: 'failover-retry-requested', by: click.userId, at });
+  if (!result.applied) return void (await click.tell(`Nothing to retry: ${escapeMrkdwn(result.reason)}.`));
+  deps.log.info({ runId: click.run.id, user: click.userId }, 'failover retry requested');
+}
 
-  app.action<BlockAction<ButtonAction>>(ACTION.leaveOut, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const tell = tellClicker(deps, { body, client, respond });
-    try {
-      const run = await authorizedRun(deps, action.value ?? '', body.user.id, 'handle-failed', tell);
-      if (!run) return;
-      if (run.commit || failedFailovers(run).length === 0) return void (await tell(`Run ${run.id} has no failed VM to leave out.`));
-      await client.views.open({ trigger_id: body.trigger_id, view: leaveOutModal(run) });
-    } catch (e) {
-      deps.log.error({ err: e }, 'leave-out button failed');
-      await tell(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing changed.');
-    }
-  });
+export async function leaveOutClicked(click: RunClick): Promise<void> {
+  if (!hasFailedVmsToDecide(click.run)) return void (await click.tell(`Run ${click.run.id} has no failed VM to leave out.`));
+  await click.client.views.open({ trigger_id: click.triggerId, view: leaveOutModal(click.run) });
+}
+
+export function registerFailedVmButtons(app: App, deps: BotDeps): void {
+  onRunButton(app, deps, ACTION.retryFailover, { who: 'handle-failed', whenFailed: 'Something went wrong; nothing was retried.', handle: (click) => retryClicked(deps, click) });
+  onRunButton(app, deps, ACTION.leaveOut, { who: 'handle-failed', whenFailed: 'Something went wrong; nothing changed.', handle: leaveOutClicked });
 }
