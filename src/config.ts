@@ -11,7 +11,13 @@ const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
 const requiredString = (what: string) =>
-  z.preprocess(emptyToUndefined, z.string({ error: `is required (${what})` }).trim().min(1));
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string({ error: `is required (${what})` })
+      .trim()
+      .min(1),
+  );
 
 const boolean = (dflt: boolean) =>
   z.preprocess(
@@ -26,7 +32,12 @@ const boolean = (dflt: boolean) =>
 const count = (dflt: number, max: number) =>
   z.preprocess(
     emptyToUndefined,
-    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(dflt),
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(max, `must be at most ${max}`)
+      .default(dflt),
   );
 
 const duration = (dflt: number, max: number) =>
@@ -60,74 +71,75 @@ const commaList = (pattern: RegExp, what: string) =>
     z.array(z.string().regex(pattern, `entries must be ${what}`)),
   );
 
-const schema = z
-  .object({
-    SLACK_BOT_TOKEN: requiredString('the bot token, xoxb-…'),
-    SLACK_SIGNING_SECRET: optionalString,
-    SLACK_APP_TOKEN: optionalString,
-    SLACK_MODE: z.preprocess(emptyToUndefined, z.enum(['socket', 'http'], { error: 'must be socket or http' }).optional()),
-    PORT: z.preprocess(
-      emptyToUndefined,
-      z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be a port number').default(3000),
+const schema = z.object({
+  SLACK_BOT_TOKEN: requiredString('the bot token, xoxb-…'),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_MODE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['socket', 'http'], { error: 'must be socket or http' }).optional(),
+  ),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be a port number').default(3000),
+  ),
+  SLACK_API_URL: httpsUrl('https://slack.com/api/'),
+  REDIS_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('redis://127.0.0.1:6379')
+      .refine((u) => /^rediss?:\/\/|^unix:\/\//.test(u), 'must be a redis:// or rediss:// URL'),
+  ),
+  AZURE_SUBSCRIPTION_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string({ error: 'is required (the vault’s subscription id)' })
+      .regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID'),
+  ),
+  AZURE_RESOURCE_GROUP: requiredString('the vault’s resource group'),
+  AZURE_RECOVERY_VAULT: requiredString('the Recovery Services vault name'),
+  AZURE_ARM_ENDPOINT: httpsUrl('https://management.azure.com'),
+  FAILBACK_APPROVERS: z.preprocess(
+    emptyToUndefined,
+    commaList(/^[UWS][A-Z0-9]{2,}$/, 'Slack user ids (U…, W…) or user-group ids (S…)').refine(
+      (l) => l.length > 0,
+      'needs at least one approver',
     ),
-    SLACK_API_URL: httpsUrl('https://slack.com/api/'),
-    REDIS_URL: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .default('redis://127.0.0.1:6379')
-        .refine((u) => /^rediss?:\/\/|^unix:\/\//.test(u), 'must be a redis:// or rediss:// URL'),
-    ),
-    AZURE_SUBSCRIPTION_ID: z.preprocess(
-      emptyToUndefined,
-      z
-        .string({ error: 'is required (the vault’s subscription id)' })
-        .regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID'),
-    ),
-    AZURE_RESOURCE_GROUP: requiredString('the vault’s resource group'),
-    AZURE_RECOVERY_VAULT: requiredString('the Recovery Services vault name'),
-    AZURE_ARM_ENDPOINT: httpsUrl('https://management.azure.com'),
-    FAILBACK_APPROVERS: z.preprocess(
-      emptyToUndefined,
-      commaList(/^[UWS][A-Z0-9]{2,}$/, 'Slack user ids (U…, W…) or user-group ids (S…)').refine(
-        (l) => l.length > 0,
-        'needs at least one approver',
-      ),
-    ),
-    FAILBACK_ALLOWED_CHANNELS: z.preprocess(
-      emptyToUndefined,
-      commaList(SLACK_CHANNEL_ID, 'Slack channel ids (C…, G…)').optional(),
-    ),
-    FAILBACK_REQUESTERS: z.preprocess(
-      emptyToUndefined,
-      commaList(/^[UWS][A-Z0-9]{2,}$/, 'Slack user ids (U…, W…) or user-group ids (S…)').optional(),
-    ),
-    FAILBACK_FOUR_EYES: boolean(true),
-    FAILBACK_COMMIT_REMINDER_MINUTES: duration(15, 24 * 60),
-    FAILBACK_RETENTION_DAYS: duration(90, 3650),
-    FAILBACK_AUTO_REPROTECT: boolean(false),
-    FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
-    FAILBACK_MAX_VMS_PER_RUN: count(DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT),
-    ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
-    ASR_JOB_READS_PER_POLL: count(5, 1000),
-    REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
-    REPROTECT_RETRY_WINDOW_MINUTES: duration(20, 24 * 60),
-    SHUTDOWN_TIMEOUT_SECONDS: duration(25, 600),
-    JOB_LOCK_SECONDS: duration(30, 600),
-    FAILBACK_ROLE: z.preprocess(
-      emptyToUndefined,
-      z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
-    ),
-    LOG_LEVEL: z.preprocess(
-      emptyToUndefined,
-      z
-        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
-        })
-        .default('info'),
-    ),
-  })
-;
+  ),
+  FAILBACK_ALLOWED_CHANNELS: z.preprocess(
+    emptyToUndefined,
+    commaList(SLACK_CHANNEL_ID, 'Slack channel ids (C…, G…)').optional(),
+  ),
+  FAILBACK_REQUESTERS: z.preprocess(
+    emptyToUndefined,
+    commaList(/^[UWS][A-Z0-9]{2,}$/, 'Slack user ids (U…, W…) or user-group ids (S…)').optional(),
+  ),
+  FAILBACK_FOUR_EYES: boolean(true),
+  FAILBACK_COMMIT_REMINDER_MINUTES: duration(15, 24 * 60),
+  FAILBACK_RETENTION_DAYS: duration(90, 3650),
+  FAILBACK_AUTO_REPROTECT: boolean(false),
+  FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
+  FAILBACK_MAX_VMS_PER_RUN: count(DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT),
+  ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
+  ASR_JOB_READS_PER_POLL: count(5, 1000),
+  REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
+  REPROTECT_RETRY_WINDOW_MINUTES: duration(20, 24 * 60),
+  SHUTDOWN_TIMEOUT_SECONDS: duration(25, 600),
+  JOB_LOCK_SECONDS: duration(30, 600),
+  FAILBACK_ROLE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+  ),
+});
 
 /** Mode-dependent requirements, checked on the raw env so they are reported with every other problem. */
 function modeProblems(env: Readonly<Record<string, string | undefined>>): string[] {
@@ -136,7 +148,8 @@ function modeProblems(env: Readonly<Record<string, string | undefined>>): string
   const mode = declared === 'socket' || declared === 'http' ? declared : set('SLACK_APP_TOKEN') ? 'socket' : 'http';
   const problems: string[] = [];
   if (mode === 'http' && !set('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET is required in HTTP mode');
-  if (mode === 'socket' && !set('SLACK_APP_TOKEN')) problems.push('SLACK_APP_TOKEN is required in Socket Mode (xapp-…)');
+  if (mode === 'socket' && !set('SLACK_APP_TOKEN'))
+    problems.push('SLACK_APP_TOKEN is required in Socket Mode (xapp-…)');
   if (/^(true|1|yes)$/.test((env.FAILBACK_AUTO_REPROTECT ?? '').trim()) && !set('FAILBACK_DEFAULT_PROCESS_SERVER')) {
     problems.push('FAILBACK_DEFAULT_PROCESS_SERVER is required when FAILBACK_AUTO_REPROTECT is true');
   }
@@ -231,7 +244,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         groups: e.FAILBACK_REQUESTERS.filter((a) => SLACK_GROUP_ID.test(a)),
       },
       autoReprotect:
-        e.FAILBACK_AUTO_REPROTECT && e.FAILBACK_DEFAULT_PROCESS_SERVER ? { processServer: e.FAILBACK_DEFAULT_PROCESS_SERVER } : undefined,
+        e.FAILBACK_AUTO_REPROTECT && e.FAILBACK_DEFAULT_PROCESS_SERVER
+          ? { processServer: e.FAILBACK_DEFAULT_PROCESS_SERVER }
+          : undefined,
       maxVmsPerRun: e.FAILBACK_MAX_VMS_PER_RUN,
     },
     timing: {

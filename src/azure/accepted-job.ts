@@ -27,7 +27,12 @@ export class AcceptedJob {
 
   readonly onResponse = (raw: RawResponse): void => {
     const name = (raw.parsedBody as { name?: unknown } | undefined)?.name;
-    if (raw.status === 200 && typeof name === 'string' && name !== '' && /\/replicationOperationStatus\//i.test(raw.request?.url ?? '')) {
+    if (
+      raw.status === 200 &&
+      typeof name === 'string' &&
+      name !== '' &&
+      /\/replicationOperationStatus\//i.test(raw.request?.url ?? '')
+    ) {
       this.fromStatus ??= name;
       return;
     }
@@ -57,6 +62,10 @@ export class AcceptedJob {
   result(): { jobName: string; retryAfterMs?: number; source: 'status' | 'url' } {
     const jobName = this.fromStatus ?? this.fromUrl;
     if (!jobName) throw mapOperationError(this.error ?? new Error('ASR accepted the operation but named no job'));
-    return { jobName, source: this.fromStatus ? 'status' : 'url', ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}) };
+    return {
+      jobName,
+      source: this.fromStatus ? 'status' : 'url',
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+    };
   }
 }

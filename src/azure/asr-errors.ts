@@ -37,7 +37,8 @@ export function mapOperationError(e: unknown): Error {
   if (isFailbackError(e)) return e;
   if (isRestError(e) && e.statusCode !== undefined) {
     const status = e.statusCode;
-    if (status === 429) return new AsrTransientError(`ARM throttled the operation: ${e.message}`, retryAfterMs(e), { cause: e });
+    if (status === 429)
+      return new AsrTransientError(`ARM throttled the operation: ${e.message}`, retryAfterMs(e), { cause: e });
     if (status >= 400 && status < 500 && status !== 408) {
       return new AsrRefusedError(e.code ?? String(status), e.message, status, { cause: e });
     }

@@ -43,7 +43,9 @@ export function opOfScenario(scenarioName: string | undefined | null): OpKind | 
  * `None` (jobId …/replicationJobs/None) when its job ends (recorded). Which scenarioName an item shows
  * WHILE a job runs was never recorded: callers read the job to learn what it is.
  */
-export function runningJobOfItem(item: ReplicationProtectedItem): { readonly jobName: string; readonly scenario: string } | undefined {
+export function runningJobOfItem(
+  item: ReplicationProtectedItem,
+): { readonly jobName: string; readonly scenario: string } | undefined {
   const s = item.properties?.currentScenario;
   const scenario = s?.scenarioName ?? 'None';
   const jobName = jobNameFromUrl(s?.jobId ?? '');
@@ -55,13 +57,22 @@ export function runningJobOfItem(item: ReplicationProtectedItem): { readonly job
  * `Succeeded`/`Failed` (recorded); only `InProgress`/`NotStarted` mean running. A scenario without a
  * status is not known to have ended: it is returned too (the caller reads the job).
  */
-export function runningJobOfPlan(plan: RecoveryPlan): { readonly jobName: string; readonly scenario: string } | undefined {
+export function runningJobOfPlan(
+  plan: RecoveryPlan,
+): { readonly jobName: string; readonly scenario: string } | undefined {
   const p = plan.properties ?? {};
   const scenario = p.currentScenario?.scenarioName ?? 'None';
   const jobName = jobNameFromUrl(p.currentScenario?.jobId ?? '');
   if (lower(scenario) === 'none' || !jobName) return undefined;
   const status = lower(p.currentScenarioStatus);
-  if (status === 'succeeded' || status === 'failed' || status === 'cancelled' || status === 'canceled' || status === 'completed') return undefined;
+  if (
+    status === 'succeeded' ||
+    status === 'failed' ||
+    status === 'cancelled' ||
+    status === 'canceled' ||
+    status === 'completed'
+  )
+    return undefined;
   return { jobName, scenario };
 }
 
@@ -79,7 +90,9 @@ export function isCommitted(item: ReplicationProtectedItem): boolean {
 /** The GUIDs ASR names this item by in jobs (`targetObjectId`): classic `vmId`, modernized `internalIdentifier`. */
 export function jobTargetIds(item: ReplicationProtectedItem): string[] {
   const d = detailsOf(item);
-  return [str(d.vmId), str(d.internalIdentifier)].filter((id): id is string => id !== undefined).map((id) => id.toLowerCase());
+  return [str(d.vmId), str(d.internalIdentifier)]
+    .filter((id): id is string => id !== undefined)
+    .map((id) => id.toLowerCase());
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { OpKind, ShutdownOutcome } from '../domain/run';
 import type { PlanOpKind } from '../domain/run-machine';
 import type { ReprotectForm } from '../domain/reprotect-form';
-import type { RecoveryPointChoice, RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
+import type {
+  RecoveryPointChoice,
+  RecoveryPointInfo,
+  RecoveryPointSummary,
+  ReplicatedPlan,
+  ReplicatedVm,
+} from '../domain/vm';
 
 export interface CallOptions {
   readonly abortSignal?: AbortSignal | undefined;

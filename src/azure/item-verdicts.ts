@@ -7,7 +7,14 @@ import type { RecoveryPlan, ReplicationProtectedItem } from '@azure/arm-recovery
 import type { OpKind } from '../domain/run';
 import type { ReplicatedPlan, ReplicatedVm } from '../domain/vm';
 import { allowedOf, isCommitted, jobTargetIds, runningJobOfItem, runningJobOfPlan } from './asr-facts';
-import { notReadyReason, PLAN_POINT_CHOICES, planStrategyFor, protectedToAzure, strategyFor, type ProviderStrategy } from './providers';
+import {
+  notReadyReason,
+  PLAN_POINT_CHOICES,
+  planStrategyFor,
+  protectedToAzure,
+  strategyFor,
+  type ProviderStrategy,
+} from './providers';
 
 /** What an item says about an operation, before the job it may run is read. */
 export type ItemVerdict =
@@ -35,13 +42,17 @@ function failedBack(item: ReplicationProtectedItem): boolean {
 }
 
 /** Why the VM cannot fail back now, or undefined when it can (nothing running is checked apart). */
-export function failbackProblem(item: ReplicationProtectedItem, strategy: ProviderStrategy | undefined): string | undefined {
+export function failbackProblem(
+  item: ReplicationProtectedItem,
+  strategy: ProviderStrategy | undefined,
+): string | undefined {
   if (!strategy) return notReadyReason(item);
   if (failedBack(item)) return 'has already failed back (ASR offers the commit)';
   if (!allowedOf(item).includes(strategy.failbackOperation)) {
     return `is not ready to fail back: ASR does not allow ${strategy.failbackOperation} now (${stateWords(item)})`;
   }
-  if (strategy.onAzureSide(item) === false) return 'runs on premises already (ASR shows it active on the on-premises site)';
+  if (strategy.onAzureSide(item) === false)
+    return 'runs on premises already (ASR shows it active on the on-premises site)';
   return undefined;
 }
 
@@ -63,15 +74,26 @@ export function itemVerdict(item: ReplicationProtectedItem, op: OpKind): ItemVer
       if (!strategy) return blocked(notReadyReason(item));
       if (isCommitted(item)) return { verdict: 'done' };
       if (allowed.includes('Commit')) return { verdict: 'ready' };
-      if (allowed.includes(strategy.failbackOperation)) return blocked('has not failed back: ASR offers the failback, not the commit');
+      if (allowed.includes(strategy.failbackOperation))
+        return blocked('has not failed back: ASR offers the failback, not the commit');
       return blocked(`ASR does not allow Commit now (${stateWords(item)})`);
     case 'reprotect':
       if (protectedToAzure(item)) return { verdict: 'done' };
       if (!strategy) return blocked(notReadyReason(item));
       // A modernized item lists SwitchProtection before its commit (recorded): committed first.
-      if (!isCommitted(item)) return blocked(allowed.includes('Commit') ? 'is not committed yet: ASR still offers the commit' : `ASR does not show the failover committed (${stateWords(item)})`);
-      if (!allowed.includes('SwitchProtection')) return blocked(`ASR does not allow the reprotect (SwitchProtection) now (${stateWords(item)})`);
-      if (strategy.agentReady(item) === false) return { verdict: 'waiting', reason: `the VM’s agent to register with the ${strategy.fabricRole.toLowerCase()}` };
+      if (!isCommitted(item))
+        return blocked(
+          allowed.includes('Commit')
+            ? 'is not committed yet: ASR still offers the commit'
+            : `ASR does not show the failover committed (${stateWords(item)})`,
+        );
+      if (!allowed.includes('SwitchProtection'))
+        return blocked(`ASR does not allow the reprotect (SwitchProtection) now (${stateWords(item)})`);
+      if (strategy.agentReady(item) === false)
+        return {
+          verdict: 'waiting',
+          reason: `the VM’s agent to register with the ${strategy.fabricRole.toLowerCase()}`,
+        };
       return { verdict: 'ready' };
   }
 }
@@ -94,7 +116,9 @@ export function toVm(item: ReplicationProtectedItem): ReplicatedVm {
 
 /** The plan's protected items, group by group (a VM listed in two groups counts once). */
 export function planMemberIds(plan: RecoveryPlan): string[] {
-  const ids = (plan.properties?.groups ?? []).flatMap((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? ''));
+  const ids = (plan.properties?.groups ?? []).flatMap((g) =>
+    (g.replicationProtectedItems ?? []).map((i) => i.id ?? ''),
+  );
   return [...new Set(ids.filter((id) => id !== ''))];
 }
 

@@ -73,7 +73,15 @@ export function summarizeJob(jobName: string, job: Job, members?: readonly JobMe
   const view = { name: jobName, progress: progressOf(leaves, fallback), shutdown: shutdownOf(leaves), members: perVm };
   if (SUCCEEDED.has(state)) return { ...view, state: 'succeeded' };
   if (FAILED.has(state)) return { ...view, state: 'failed', error: jobError(job) };
-  if (state === SUSPENDED) return { ...view, state: 'suspended', progress: { ...view.progress, task: `suspended in ASR at “${view.progress.task}” — resume the job in the Azure portal` } };
+  if (state === SUSPENDED)
+    return {
+      ...view,
+      state: 'suspended',
+      progress: {
+        ...view.progress,
+        task: `suspended in ASR at “${view.progress.task}” — resume the job in the Azure portal`,
+      },
+    };
   // Right after its POST a job can read blank (recorded): not an answer yet.
   if (state === 'notstarted' || (!p.scenarioName && !p.targetObjectId)) return { ...view, state: 'pending' };
   return { ...view, state: 'running' };

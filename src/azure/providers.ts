@@ -72,7 +72,8 @@ type Row = Readonly<Record<string, unknown>>;
 const rows = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const HEALTHY = new Set(['normal', 'healthy', 'none']);
-const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const same = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 function serverOption(r: Row, name: unknown, heartbeat: unknown, note?: string): ReprotectOption {
   const health = str(r.health);
@@ -87,13 +88,22 @@ function serverOption(r: Row, name: unknown, heartbeat: unknown, note?: string):
 }
 
 /** The first healthy option that `prefer` accepts, else the first healthy one that `avoid` does not name. */
-function preferred(options: readonly ReprotectOption[], prefer: (o: ReprotectOption) => boolean, avoid?: (o: ReprotectOption) => boolean): string | undefined {
+function preferred(
+  options: readonly ReprotectOption[],
+  prefer: (o: ReprotectOption) => boolean,
+  avoid?: (o: ReprotectOption) => boolean,
+): string | undefined {
   const ok = options.filter((o) => !o.unhealthy && !avoid?.(o));
   return (ok.find(prefer) ?? ok[0])?.value;
 }
 
 /** The vault's policies of `provider`; those mapped to the item's container first (they are the default). */
-function policyField(policies: readonly Policy[], provider: string, mapped: ReadonlySet<string>, fallbackInitial?: string): ReprotectField {
+function policyField(
+  policies: readonly Policy[],
+  provider: string,
+  mapped: ReadonlySet<string>,
+  fallbackInitial?: string,
+): ReprotectField {
   const all = policies.filter((p) => p.properties?.providerSpecificDetails?.instanceType === provider && p.id);
   const inMapping = all.filter((p) => mapped.has((p.id ?? '').toLowerCase()));
   const offered = inMapping.length > 0 ? inMapping : all;
@@ -103,7 +113,9 @@ function policyField(policies: readonly Policy[], provider: string, mapped: Read
     ...(inMapping.length > 0 ? { note: 'mapped to this VM’s container' } : {}),
   }));
   // No guess among several unmapped policies: the person picks one (and the autopilot does not start).
-  const initial = options.find((o) => same(o.value, fallbackInitial))?.value ?? (inMapping.length > 0 || options.length === 1 ? options[0]?.value : undefined);
+  const initial =
+    options.find((o) => same(o.value, fallbackInitial))?.value ??
+    (inMapping.length > 0 || options.length === 1 ? options[0]?.value : undefined);
   return { id: 'policyId', label: 'Replication policy', optional: false, options, initial };
 }
 
@@ -128,7 +140,11 @@ const PLAN_FAILBACK_DIRECTION = 'RecoveryToPrimary';
 function classicDirection(item: ReplicationProtectedItem, what: string): 'PrimaryToRecovery' | 'RecoveryToPrimary' {
   const direction = directionFrom(item);
   if (!direction) {
-    throw new AsrRefusedError('UnknownActiveLocation', `ASR does not say where ${item.properties?.friendlyName ?? 'the VM'} is active (activeLocation), so the direction of its ${what} is unknown`, undefined);
+    throw new AsrRefusedError(
+      'UnknownActiveLocation',
+      `ASR does not say where ${item.properties?.friendlyName ?? 'the VM'} is active (activeLocation), so the direction of its ${what} is unknown`,
+      undefined,
+    );
   }
   return direction;
 }
@@ -143,8 +159,15 @@ const classic: ProviderStrategy = {
   failoverRequest(item, choice) {
     const providerSpecificDetails =
       choice.kind === 'specific'
-        ? { instanceType: 'InMage' as const, recoveryPointType: 'Custom' as const, recoveryPointId: choice.recoveryPointId }
-        : { instanceType: 'InMage' as const, recoveryPointType: choice.kind === 'latest' ? ('LatestTime' as const) : ('LatestTag' as const) };
+        ? {
+            instanceType: 'InMage' as const,
+            recoveryPointType: 'Custom' as const,
+            recoveryPointId: choice.recoveryPointId,
+          }
+        : {
+            instanceType: 'InMage' as const,
+            recoveryPointType: choice.kind === 'latest' ? ('LatestTime' as const) : ('LatestTag' as const),
+          };
     return {
       method: 'unplannedFailover',
       body: {
@@ -166,7 +189,12 @@ const classic: ProviderStrategy = {
         properties: {
           failoverDirection: PLAN_FAILBACK_DIRECTION,
           sourceSiteOperations: 'Required',
-          providerSpecificDetails: [{ instanceType: 'InMage', recoveryPointType: choice.kind === 'latest-app-consistent' ? 'LatestTag' : 'LatestTime' }],
+          providerSpecificDetails: [
+            {
+              instanceType: 'InMage',
+              recoveryPointType: choice.kind === 'latest-app-consistent' ? 'LatestTag' : 'LatestTime',
+            },
+          ],
         },
       },
     };
@@ -188,20 +216,37 @@ const classic: ProviderStrategy = {
     const csAddress = str(fabric.ipAddress);
     const ps = rows(fabric.processServers).map((r) => {
       const servedFailback = same(String(r.id ?? ''), failbackPs);
-      const note = servedFailback ? 'served the failback from Azure' : same(str(r.ipAddress), csAddress) ? 'the configuration server’s own' : undefined;
+      const note = servedFailback
+        ? 'served the failback from Azure'
+        : same(str(r.ipAddress), csAddress)
+          ? 'the configuration server’s own'
+          : undefined;
       return serverOption(r, r.friendlyName, r.lastHeartbeat, note);
     });
-    const runAs = rows(fabric.runAsAccounts).map((r) => ({ value: String(r.accountId ?? ''), label: str(r.accountName) ?? String(r.accountId) }));
+    const runAs = rows(fabric.runAsAccounts).map((r) => ({
+      value: String(r.accountId ?? ''),
+      label: str(r.accountName) ?? String(r.accountId),
+    }));
     return [
       {
         id: 'processServerId',
         label: 'Process server',
         optional: false,
         options: ps,
-        initial: preferred(ps, (o) => o.note === 'the configuration server’s own', (o) => o.note === 'served the failback from Azure'),
+        initial: preferred(
+          ps,
+          (o) => o.note === 'the configuration server’s own',
+          (o) => o.note === 'served the failback from Azure',
+        ),
       },
       // Required by Azure PowerShell for VMware → Azure and sent in the recorded call ("2").
-      { id: 'runAsAccountId', label: 'Run-as account (to push the Mobility service if needed)', optional: false, options: runAs, initial: runAs[0]?.value },
+      {
+        id: 'runAsAccountId',
+        label: 'Run-as account (to push the Mobility service if needed)',
+        optional: false,
+        options: runAs,
+        initial: runAs[0]?.value,
+      },
       policyField(policies, 'InMageAzureV2', mappedPolicyIds),
     ];
   },
@@ -251,7 +296,10 @@ const modernized: ProviderStrategy = {
           // The plan input requires a direction (not recorded for these plans; see PLAN_FAILBACK_DIRECTION).
           failoverDirection: PLAN_FAILBACK_DIRECTION,
           providerSpecificDetails: [
-            { instanceType: 'InMageRcmFailback', recoveryPointType: choice.kind === 'latest-app-consistent' ? 'ApplicationConsistent' : 'CrashConsistent' },
+            {
+              instanceType: 'InMageRcmFailback',
+              recoveryPointType: choice.kind === 'latest-app-consistent' ? 'ApplicationConsistent' : 'CrashConsistent',
+            },
           ],
         },
       },
@@ -269,13 +317,29 @@ const modernized: ProviderStrategy = {
     const ps = rows(fabric.processServers).map((r) => serverOption(r, r.name, r.lastHeartbeatUtc));
     const lastUsed = str(detailsOf(item).lastUsedPolicyId);
     const os = (this.osType(item) ?? '').toLowerCase();
-    const runAs = (siteRunAsAccounts ?? []).map((a) => ({ value: a.id, label: a.displayName, ...(a.credentialType ? { note: a.credentialType } : {}) }));
+    const runAs = (siteRunAsAccounts ?? []).map((a) => ({
+      value: a.id,
+      label: a.displayName,
+      ...(a.credentialType ? { note: a.credentialType } : {}),
+    }));
     // A guest account of the VM's own OS is what pushes the Mobility service; otherwise the first.
     const guest = runAs.find((a) => os !== '' && (a.note ?? '').toLowerCase() === `${os}guest`);
     return [
-      { id: 'processServerId', label: 'Process server', optional: false, options: ps, initial: preferred(ps, () => true) },
+      {
+        id: 'processServerId',
+        label: 'Process server',
+        optional: false,
+        options: ps,
+        initial: preferred(ps, () => true),
+      },
       // Recorded: an Azure Migrate VMware-site run-as account by ARM id; PowerShell makes it mandatory.
-      { id: 'runAsAccountId', label: 'Run-as account (Azure Migrate VMware site)', optional: false, options: runAs, initial: guest?.value ?? runAs[0]?.value },
+      {
+        id: 'runAsAccountId',
+        label: 'Run-as account (Azure Migrate VMware site)',
+        optional: false,
+        options: runAs,
+        initial: guest?.value ?? runAs[0]?.value,
+      },
       policyField(policies, 'InMageRcm', mappedPolicyIds, lastUsed),
     ];
   },
@@ -308,7 +372,8 @@ export function providerOf(item: ReplicationProtectedItem): string | undefined {
 }
 
 const toAzureProvider = (item: ReplicationProtectedItem) => PROTECTED_TO_AZURE.includes(providerOf(item) ?? '');
-const activeInRecovery = (item: ReplicationProtectedItem) => (item.properties?.activeLocation ?? '').toLowerCase() === 'recovery';
+const activeInRecovery = (item: ReplicationProtectedItem) =>
+  (item.properties?.activeLocation ?? '').toLowerCase() === 'recovery';
 
 /**
  * Whether the item replicates from AVS to Azure (the reprotect after a failback is done): a to-Azure
@@ -337,7 +402,9 @@ export function planStrategyFor(plan: RecoveryPlan): { strategy: ProviderStrateg
   if (providers.some((p) => PROTECTED_TO_AZURE.includes(p))) {
     return { reason: 'replicates from AVS to Azure, not back: reprotect its VMs to AVS first' };
   }
-  return { reason: `uses replication providers ${providers.join(', ') || 'none'}, which failback-bot cannot fail back as one plan` };
+  return {
+    reason: `uses replication providers ${providers.join(', ') || 'none'}, which failback-bot cannot fail back as one plan`,
+  };
 }
 
 /**
@@ -345,7 +412,8 @@ export function planStrategyFor(plan: RecoveryPlan): { strategy: ProviderStrateg
  * InMageAzureV2 / InMageRcm items replicate from AVS to Azure: the reprotect to AVS has not happened.
  */
 export function notReadyReason(item: ReplicationProtectedItem): string {
-  if (toAzureProvider(item) && activeInRecovery(item)) return 'runs in Azure but is not reprotected to AVS yet: reprotect it to AVS first';
+  if (toAzureProvider(item) && activeInRecovery(item))
+    return 'runs in Azure but is not reprotected to AVS yet: reprotect it to AVS first';
   if (toAzureProvider(item)) return 'replicates from AVS to Azure, not back: reprotect it to AVS first';
   return `uses replication provider ${providerOf(item) ?? 'unknown'}, which failback-bot does not fail back`;
 }

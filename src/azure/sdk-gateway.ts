@@ -1,6 +1,11 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createPipelineRequest, type HttpClient, type PipelinePolicy } from '@azure/core-rest-pipeline';
-import { SiteRecoveryManagementClient, type Job, type RecoveryPlan, type ReplicationProtectedItem } from '@azure/arm-recoveryservices-siterecovery';
+import {
+  SiteRecoveryManagementClient,
+  type Job,
+  type RecoveryPlan,
+  type ReplicationProtectedItem,
+} from '@azure/arm-recoveryservices-siterecovery';
 import type { PlanOpKind } from '../domain/run-machine';
 import type { ReprotectForm } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
@@ -10,7 +15,18 @@ import { AcceptedJob } from './accepted-job';
 import { parseItemId, parsePlanId } from './arm-ids';
 import { jobFacts, jobTargetIds, opOfScenario, runningJobOfPlan } from './asr-facts';
 import { mapReadError } from './asr-errors';
-import type { AsrGateway, AsrJobSummary, AsrJobView, CallOptions, JobMember, JobState, OperationInput, OperationState, PlanOperationState, StateOptions } from './gateway';
+import type {
+  AsrGateway,
+  AsrJobSummary,
+  AsrJobView,
+  CallOptions,
+  JobMember,
+  JobState,
+  OperationInput,
+  OperationState,
+  PlanOperationState,
+  StateOptions,
+} from './gateway';
 import { itemVerdict, planMemberIds, toPlan, toVm } from './item-verdicts';
 import { jobError, jobState, summarizeJob } from './jobs';
 import { noRepeatPostPolicy } from './no-repeat-post-policy';
@@ -86,9 +102,12 @@ export class SdkAsrGateway implements AsrGateway {
     const ref = parseItemId(vmId);
     const summary = new PointSummary();
     await this.read(async () => {
-      const pages = this.client.recoveryPoints.listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options).byPage();
+      const pages = this.client.recoveryPoints
+        .listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options)
+        .byPage();
       for await (const page of pages) {
-        for (const p of page) summary.add(p.properties?.recoveryPointTime?.toISOString(), p.properties?.recoveryPointType);
+        for (const p of page)
+          summary.add(p.properties?.recoveryPointTime?.toISOString(), p.properties?.recoveryPointType);
         // A VM keeps a day of points or more: stop paging once the newest of each kind is certain.
         if (summary.complete()) break;
       }
@@ -101,7 +120,9 @@ export class SdkAsrGateway implements AsrGateway {
     const points: RecoveryPointInfo[] = [];
     let descending = true;
     await this.read(async () => {
-      const pages = this.client.recoveryPoints.listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options).byPage();
+      const pages = this.client.recoveryPoints
+        .listByReplicationProtectedItems(this.vault, this.rg, ref.fabric, ref.container, ref.item, options)
+        .byPage();
       for await (const page of pages) {
         for (const p of page) {
           const time = p.properties?.recoveryPointTime?.toISOString();
@@ -136,28 +157,52 @@ export class SdkAsrGateway implements AsrGateway {
    * so the job itself is read: it is followed only when it is this operation on this item (by the
    * GUID ASR uses); otherwise, or while ASR has not filled it in, the caller waits and looks again.
    */
-  private async followRunning(item: ReplicationProtectedItem, op: OpKind, jobName: string, options?: CallOptions): Promise<OperationState> {
+  private async followRunning(
+    item: ReplicationProtectedItem,
+    op: OpKind,
+    jobName: string,
+    options?: CallOptions,
+  ): Promise<OperationState> {
     let job: Job;
     try {
       job = await this.read(() => this.client.replicationJobs.get(this.vault, this.rg, jobName, options));
     } catch (e) {
-      if (e instanceof AsrRefusedError && e.status === 404) return { state: 'busy', reason: `ASR names job ${jobName} on it but does not know that job yet`, jobName };
+      if (e instanceof AsrRefusedError && e.status === 404)
+        return { state: 'busy', reason: `ASR names job ${jobName} on it but does not know that job yet`, jobName };
       throw e;
     }
     const f = jobFacts(job);
-    if (!f.known) return { state: 'busy', reason: `ASR has started an operation on it (job ${jobName}) and not said yet which`, jobName };
+    if (!f.known)
+      return {
+        state: 'busy',
+        reason: `ASR has started an operation on it (job ${jobName}) and not said yet which`,
+        jobName,
+      };
     if (f.op === op && !f.targetIsPlan && targets(item, f.targetId, f.targetName)) return { state: 'running', jobName };
     const what = job.properties?.friendlyName ?? job.properties?.scenarioName ?? 'an operation';
-    return { state: 'busy', reason: `another ASR operation runs on it (${what}${f.targetIsPlan ? ' of its recovery plan' : ''}, job ${jobName})`, jobName };
+    return {
+      state: 'busy',
+      reason: `another ASR operation runs on it (${what}${f.targetIsPlan ? ' of its recovery plan' : ''}, job ${jobName})`,
+      jobName,
+    };
   }
 
   /**
    * The job of `op` on this item that ASR started since an earlier attempt (whose answer was lost).
    * A job ASR has not filled in yet may be that one: then wait.
    */
-  private async jobSince(item: ReplicationProtectedItem, op: OpKind, since: Date, options?: CallOptions): Promise<OperationState | undefined> {
+  private async jobSince(
+    item: ReplicationProtectedItem,
+    op: OpKind,
+    since: Date,
+    options?: CallOptions,
+  ): Promise<OperationState | undefined> {
     const jobs = await this.recentJobs(new Date(since.getTime() - CLOCK_SKEW_MS), options);
-    if (jobs.some((j) => !j.known)) return { state: 'busy', reason: 'ASR lists a job it has not filled in yet, which may be the one the bot started' };
+    if (jobs.some((j) => !j.known))
+      return {
+        state: 'busy',
+        reason: 'ASR lists a job it has not filled in yet, which may be the one the bot started',
+      };
     const mine = jobs.filter((j) => j.op === op && !j.targetIsPlan && targets(item, j.targetId, j.targetName));
     const latest = mine.sort((a, b) => ((a.startTime ?? '') < (b.startTime ?? '') ? 1 : -1))[0];
     if (!latest) return undefined;
@@ -167,7 +212,12 @@ export class SdkAsrGateway implements AsrGateway {
     return { state: 'failed', jobName: latest.name, error: jobError(job) };
   }
 
-  async startOperation(vmId: string, op: OpKind, input: OperationInput, options?: CallOptions): Promise<{ jobName: string; retryAfterMs?: number }> {
+  async startOperation(
+    vmId: string,
+    op: OpKind,
+    input: OperationInput,
+    options?: CallOptions,
+  ): Promise<{ jobName: string; retryAfterMs?: number }> {
     const ref = parseItemId(vmId);
     const items = this.client.replicationProtectedItems;
     const args = [this.vault, this.rg, ref.fabric, ref.container, ref.item] as const;
@@ -176,14 +226,24 @@ export class SdkAsrGateway implements AsrGateway {
       const item = await this.getItem(vmId, options);
       const strategy = strategyFor(item);
       if (!strategy) throw new AsrRefusedError('NotReady', notReadyReason(item), undefined);
-      if (op === 'reprotect') return items.beginReprotect(...args, strategy.reprotectRequest(item, input.reprotect ?? {}), opts);
+      if (op === 'reprotect')
+        return items.beginReprotect(...args, strategy.reprotectRequest(item, input.reprotect ?? {}), opts);
       const req = strategy.failoverRequest(item, input.recoveryPoint ?? { kind: 'latest' });
-      return req.method === 'unplannedFailover' ? items.beginUnplannedFailover(...args, req.body, opts) : items.beginPlannedFailover(...args, req.body, opts);
+      return req.method === 'unplannedFailover'
+        ? items.beginUnplannedFailover(...args, req.body, opts)
+        : items.beginPlannedFailover(...args, req.body, opts);
     });
   }
 
   /** Sends one operation POST (the SDK may not repeat it) and names the ASR job it started. */
-  private async accept(options: CallOptions | undefined, post: (opts: { abortSignal?: AbortSignal; onResponse: AcceptedJob['onResponse']; updateIntervalInMs: number }) => Promise<unknown>) {
+  private async accept(
+    options: CallOptions | undefined,
+    post: (opts: {
+      abortSignal?: AbortSignal;
+      onResponse: AcceptedJob['onResponse'];
+      updateIntervalInMs: number;
+    }) => Promise<unknown>,
+  ) {
     const accepted = new AcceptedJob();
     try {
       await post({ abortSignal: options?.abortSignal, onResponse: accepted.onResponse, updateIntervalInMs: 1 });
@@ -200,7 +260,9 @@ export class SdkAsrGateway implements AsrGateway {
   /** The job an operation status names (`name`); undefined when it cannot be read now (the URL's id is used). */
   private async operationStatusName(url: string, options?: CallOptions): Promise<string | undefined> {
     try {
-      const res = await this.client.sendRequest(createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }));
+      const res = await this.client.sendRequest(
+        createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }),
+      );
       const name = res.status === 200 ? (JSON.parse(res.bodyAsText ?? '{}') as { name?: unknown }).name : undefined;
       return typeof name === 'string' && name !== '' ? name : undefined;
     } catch {
@@ -253,39 +315,72 @@ export class SdkAsrGateway implements AsrGateway {
       if (f.known && jobState(job) !== 'running') {
         // The plan's status was stale: the job has ended; the members below tell what it did.
       } else {
-        const what = f.known ? (job.properties?.friendlyName ?? 'an operation') : 'an operation ASR has not described yet';
-        return { state: 'busy', reason: `the recovery plan runs ${what} (job ${running.jobName})`, jobName: running.jobName };
+        const what = f.known
+          ? (job.properties?.friendlyName ?? 'an operation')
+          : 'an operation ASR has not described yet';
+        return {
+          state: 'busy',
+          reason: `the recovery plan runs ${what} (job ${running.jobName})`,
+          jobName: running.jobName,
+        };
       }
     }
-    if (options?.issuedSince && (await this.recentJobs(new Date(options.issuedSince.getTime() - CLOCK_SKEW_MS), options)).some((j) => !j.known)) {
-      return { state: 'busy', reason: 'ASR lists a job it has not filled in yet, which may be the one the bot started' };
+    if (
+      options?.issuedSince &&
+      (await this.recentJobs(new Date(options.issuedSince.getTime() - CLOCK_SKEW_MS), options)).some((j) => !j.known)
+    ) {
+      return {
+        state: 'busy',
+        reason: 'ASR lists a job it has not filled in yet, which may be the one the bot started',
+      };
     }
     // No plan job runs: the members say whether the operation already happened (all, some or none).
     const members = planMemberIds(plan);
-    const states = await Promise.all(members.map((id) => this.operationState(id, op, { abortSignal: options?.abortSignal })));
+    const states = await Promise.all(
+      members.map((id) => this.operationState(id, op, { abortSignal: options?.abortSignal })),
+    );
     const done = members.filter((_, i) => states[i]?.state === 'done');
     if (done.length > 0) return { state: 'ended', done };
     const busy = states.find((st) => st.state === 'running' || st.state === 'busy');
-    if (busy) return { state: 'busy', reason: `a VM of the plan runs another ASR operation${'jobName' in busy && busy.jobName ? ` (job ${busy.jobName})` : ''}` };
-    if (options?.issuedSince && lastScenarioSince(plan, op, options.issuedSince) === 'failed') return { state: 'ended', done: [] };
+    if (busy)
+      return {
+        state: 'busy',
+        reason: `a VM of the plan runs another ASR operation${'jobName' in busy && busy.jobName ? ` (job ${busy.jobName})` : ''}`,
+      };
+    if (options?.issuedSince && lastScenarioSince(plan, op, options.issuedSince) === 'failed')
+      return { state: 'ended', done: [] };
     const allowed = plan.properties?.allowedOperations ?? [];
-    if (op === 'commit') return allowed.includes('Commit') ? { state: 'ready' } : { state: 'blocked', reason: 'ASR does not allow Commit on the recovery plan now' };
+    if (op === 'commit')
+      return allowed.includes('Commit')
+        ? { state: 'ready' }
+        : { state: 'blocked', reason: 'ASR does not allow Commit on the recovery plan now' };
     const strategy = planStrategyFor(plan);
     if ('reason' in strategy) return { state: 'blocked', reason: `The recovery plan ${strategy.reason}` };
     return allowed.includes(strategy.strategy.failbackOperation)
       ? { state: 'ready' }
-      : { state: 'blocked', reason: `ASR does not allow ${strategy.strategy.failbackOperation} on the recovery plan now (allowed: ${allowed.join(', ') || 'nothing'})` };
+      : {
+          state: 'blocked',
+          reason: `ASR does not allow ${strategy.strategy.failbackOperation} on the recovery plan now (allowed: ${allowed.join(', ') || 'nothing'})`,
+        };
   }
 
-  async startPlanOperation(planId: string, op: PlanOpKind, input: OperationInput, options?: CallOptions): Promise<{ jobName: string; retryAfterMs?: number }> {
+  async startPlanOperation(
+    planId: string,
+    op: PlanOpKind,
+    input: OperationInput,
+    options?: CallOptions,
+  ): Promise<{ jobName: string; retryAfterMs?: number }> {
     const name = parsePlanId(planId);
     const plans = this.client.replicationRecoveryPlans;
     return this.accept(options, async (opts) => {
       if (op === 'commit') return plans.beginFailoverCommit(this.vault, this.rg, name, opts);
       const strategy = planStrategyFor(await this.getPlan(planId, options));
-      if ('reason' in strategy) throw new AsrRefusedError('NotReady', `The recovery plan ${strategy.reason}`, undefined);
+      if ('reason' in strategy)
+        throw new AsrRefusedError('NotReady', `The recovery plan ${strategy.reason}`, undefined);
       const req = strategy.strategy.planFailoverRequest(input.recoveryPoint ?? { kind: 'latest' });
-      return req.method === 'unplannedFailover' ? plans.beginUnplannedFailover(this.vault, this.rg, name, req.body, opts) : plans.beginPlannedFailover(this.vault, this.rg, name, req.body, opts);
+      return req.method === 'unplannedFailover'
+        ? plans.beginUnplannedFailover(this.vault, this.rg, name, req.body, opts)
+        : plans.beginPlannedFailover(this.vault, this.rg, name, req.body, opts);
     });
   }
 
@@ -295,21 +390,50 @@ export class SdkAsrGateway implements AsrGateway {
       readReprotectForm(vmIds, items, {
         policies: () => this.all(this.client.replicationPolicies.list(this.vault, this.rg, options)),
         fabric: (f) => this.client.replicationFabrics.get(this.vault, this.rg, f, options),
-        mappings: (f, c) => this.all(this.client.replicationProtectionContainerMappings.listByReplicationProtectionContainers(this.vault, this.rg, f, c, options)),
+        mappings: (f, c) =>
+          this.all(
+            this.client.replicationProtectionContainerMappings.listByReplicationProtectionContainers(
+              this.vault,
+              this.rg,
+              f,
+              c,
+              options,
+            ),
+          ),
         siteRunAsAccounts: (siteId) => this.siteRunAsAccounts(siteId, options),
       }),
     );
   }
 
   /** The run-as accounts of an Azure Migrate VMware site (Microsoft.OffAzure: no SDK in this stack, read through the same pipeline). */
-  private async siteRunAsAccounts(siteId: string, options?: CallOptions): Promise<{ id: string; displayName: string; credentialType?: string }[]> {
+  private async siteRunAsAccounts(
+    siteId: string,
+    options?: CallOptions,
+  ): Promise<{ id: string; displayName: string; credentialType?: string }[]> {
     const out: { id: string; displayName: string; credentialType?: string }[] = [];
     let url: string | undefined = `${this.endpoint}${siteId}/runAsAccounts?api-version=2020-01-01`;
     for (let pages = 0; url && pages < 20; pages++) {
-      const res = await this.client.sendRequest(createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }));
-      const body = JSON.parse(res.bodyAsText || '{}') as { value?: { id?: string; name?: string; properties?: { displayName?: string; credentialType?: string } }[]; nextLink?: string; error?: { code?: string; message?: string } };
-      if (res.status !== 200) throw new AsrRefusedError(body.error?.code ?? String(res.status), body.error?.message ?? `reading the run-as accounts of ${siteId} failed`, res.status);
-      for (const a of body.value ?? []) if (a.id) out.push({ id: a.id, displayName: a.properties?.displayName ?? a.name ?? a.id, ...(a.properties?.credentialType ? { credentialType: a.properties.credentialType } : {}) });
+      const res = await this.client.sendRequest(
+        createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }),
+      );
+      const body = JSON.parse(res.bodyAsText || '{}') as {
+        value?: { id?: string; name?: string; properties?: { displayName?: string; credentialType?: string } }[];
+        nextLink?: string;
+        error?: { code?: string; message?: string };
+      };
+      if (res.status !== 200)
+        throw new AsrRefusedError(
+          body.error?.code ?? String(res.status),
+          body.error?.message ?? `reading the run-as accounts of ${siteId} failed`,
+          res.status,
+        );
+      for (const a of body.value ?? [])
+        if (a.id)
+          out.push({
+            id: a.id,
+            displayName: a.properties?.displayName ?? a.name ?? a.id,
+            ...(a.properties?.credentialType ? { credentialType: a.properties.credentialType } : {}),
+          });
       url = body.nextLink;
     }
     return out;
@@ -321,7 +445,9 @@ export class SdkAsrGateway implements AsrGateway {
 
   private getItem(vmId: string, options?: CallOptions): Promise<ReplicationProtectedItem> {
     const ref = parseItemId(vmId);
-    return this.read(() => this.client.replicationProtectedItems.get(this.vault, this.rg, ref.fabric, ref.container, ref.item, options));
+    return this.read(() =>
+      this.client.replicationProtectedItems.get(this.vault, this.rg, ref.fabric, ref.container, ref.item, options),
+    );
   }
 }
 
@@ -329,7 +455,11 @@ export class SdkAsrGateway implements AsrGateway {
  * Whether a job's target is this item: by the GUID ASR names it by (recorded); only when the item
  * carries no such id (an older provider) by its friendly name, a hint at best.
  */
-function targets(item: ReplicationProtectedItem, targetId: string | undefined, targetName: string | undefined): boolean {
+function targets(
+  item: ReplicationProtectedItem,
+  targetId: string | undefined,
+  targetName: string | undefined,
+): boolean {
   const ids = jobTargetIds(item);
   if (ids.length > 0) return targetId !== undefined && ids.includes(targetId);
   const name = item.properties?.friendlyName;
@@ -340,7 +470,13 @@ function targets(item: ReplicationProtectedItem, targetId: string | undefined, t
 function lastScenarioSince(plan: RecoveryPlan, op: OpKind, since: Date): 'succeeded' | 'failed' | undefined {
   const p = plan.properties ?? {};
   const s = p.currentScenario;
-  if (!s || opOfScenario(s.scenarioName) !== op || !s.startTime || new Date(s.startTime).getTime() < since.getTime() - CLOCK_SKEW_MS) return undefined;
+  if (
+    !s ||
+    opOfScenario(s.scenarioName) !== op ||
+    !s.startTime ||
+    new Date(s.startTime).getTime() < since.getTime() - CLOCK_SKEW_MS
+  )
+    return undefined;
   const status = (p.currentScenarioStatus ?? '').toLowerCase();
   return status === 'succeeded' ? 'succeeded' : status === 'failed' ? 'failed' : undefined;
 }

@@ -11,7 +11,12 @@ async function main(): Promise<void> {
     customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => res.writeHead(200).end('ok') }],
     logLevel: LogLevel.ERROR,
   });
-  const app = new App({ token: process.env.SLACK_BOT_TOKEN, receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: process.env.SLACK_API_URL } });
+  const app = new App({
+    token: process.env.SLACK_BOT_TOKEN,
+    receiver,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: process.env.SLACK_API_URL },
+  });
   app.command('/failback', async ({ ack }) => {
     await ack();
   });

@@ -69,7 +69,12 @@ async function startBot(world: SandboxWorld): Promise<{ web: BotProcess; worker:
   const level = process.env.BENCH_LOG_LEVEL ?? 'error';
   const worker = await startBotProcess({ ...world.env, FAILBACK_ROLE: 'worker', LOG_LEVEL: level });
   const web = await startBotProcess({ ...world.env, FAILBACK_ROLE: 'web', LOG_LEVEL: level });
-  if (process.env.BENCH_LOG_LEVEL) process.on('exit', () => process.stderr.write(`--- web ---\n${web.output().slice(-20000)}\n--- worker ---\n${worker.output().slice(-5000)}\n`));
+  if (process.env.BENCH_LOG_LEVEL)
+    process.on('exit', () =>
+      process.stderr.write(
+        `--- web ---\n${web.output().slice(-20000)}\n--- worker ---\n${worker.output().slice(-5000)}\n`,
+      ),
+    );
   world.slack.botUrl = `http://127.0.0.1:${web.port}/slack/events`;
   return {
     web,
@@ -107,7 +112,10 @@ async function ackPhase(sizes: Sizes) {
 
     log(`modal: ${sizes.modalSamples} commands with ARM answering in 2 s`);
     // Let the ack phase's modals finish filling: no Slack call for a second.
-    await world.slack.waitFor(() => Date.now() - (world.slack.calls.at(-1)?.time ?? 0) > 1000, { timeoutMs: 300_000, message: 'ack phase settled' });
+    await world.slack.waitFor(() => Date.now() - (world.slack.calls.at(-1)?.time ?? 0) > 1000, {
+      timeoutMs: 300_000,
+      message: 'ack phase settled',
+    });
     const notOpened = world.slack.callsTo('views.open').filter((c) => c.response.ok !== true).length;
     world.emulator.settings.latencyMs = 2000;
     const modal: number[] = [];
@@ -115,7 +123,10 @@ async function ackPhase(sizes: Sizes) {
       const before = world.slack.callsTo('views.open').length;
       const sent = Date.now();
       await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL });
-      const call = await world.slack.waitFor(() => world.slack.callsTo('views.open')[before], { timeoutMs: 10_000, message: 'views.open' });
+      const call = await world.slack.waitFor(() => world.slack.callsTo('views.open')[before], {
+        timeoutMs: 10_000,
+        message: 'views.open',
+      });
       modal.push(call.time - sent);
     }
     return {
@@ -155,13 +166,21 @@ async function requestVms(world: SandboxWorld, names: readonly string[], again =
     const before = new Set(world.slack.openViews(user).map((v) => v.id));
     await world.slack.sendCommand({ userId: user, channelId: INCIDENT_CHANNEL });
     return world.slack.waitFor(
-      (s) => s.openViews(user).find((v) => !before.has(v.id) && v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
+      (s) =>
+        s
+          .openViews(user)
+          .find(
+            (v) => !before.has(v.id) && v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms),
+          ),
       { timeoutMs: 60_000, message: 'request modal filled' },
     );
   });
   const picks = names.map((n) => ({ value: optionKey(ids.get(n) ?? ''), text: n }));
   await world.slack.chooseOption({ viewId: view.id, userId: user, actionId: ACTION.vms, pick: picks });
-  await world.slack.waitFor((s) => blocksOf(s.views.get(view.id)!).some((b) => b.block_id === BLOCK.rpo), { timeoutMs: 60_000, message: 'RPO shown' });
+  await world.slack.waitFor((s) => blocksOf(s.views.get(view.id)!).some((b) => b.block_id === BLOCK.rpo), {
+    timeoutMs: 60_000,
+    message: 'RPO shown',
+  });
   const reply = await world.slack.submitView({
     userId: user,
     viewId: view.id,
@@ -196,23 +215,50 @@ async function cycle(world: SandboxWorld, vm: string): Promise<{ runId: string }
     { timeoutMs: 120_000, message: `commit prompt of ${vm}` },
   );
   const approver = PEOPLE.approver.id;
-  await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  await world.slack.clickButton({
+    userId: approver,
+    channelId: INCIDENT_CHANNEL,
+    messageTs: prompt.ts,
+    actionId: ACTION.commit,
+  });
   const confirm = await world.slack.waitFor(
-    (s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit && v.view.private_metadata === runId),
+    (s) =>
+      s
+        .openViews(approver)
+        .find((v) => v.view.callback_id === CALLBACK.confirmCommit && v.view.private_metadata === runId),
     { timeoutMs: 30_000, message: `commit confirmation of ${runId}` },
   );
   await world.slack.submitView({ userId: approver, viewId: confirm.id });
-  await world.slack.waitFor((s) => findAction(s.message(INCIDENT_CHANNEL, card.ts)?.blocks ?? [], ACTION.reprotect), { timeoutMs: 120_000, message: `reprotect offered for ${runId}` });
-  await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.reprotect });
+  await world.slack.waitFor((s) => findAction(s.message(INCIDENT_CHANNEL, card.ts)?.blocks ?? [], ACTION.reprotect), {
+    timeoutMs: 120_000,
+    message: `reprotect offered for ${runId}`,
+  });
+  await world.slack.clickButton({
+    userId: approver,
+    channelId: INCIDENT_CHANNEL,
+    messageTs: card.ts,
+    actionId: ACTION.reprotect,
+  });
   const modal = await world.slack.waitFor(
-    (s) => s.openViews(approver).find((v) => v.view.private_metadata === runId && v.view.callback_id === CALLBACK.reprotect && v.view.submit !== undefined),
+    (s) =>
+      s
+        .openViews(approver)
+        .find(
+          (v) =>
+            v.view.private_metadata === runId &&
+            v.view.callback_id === CALLBACK.reprotect &&
+            v.view.submit !== undefined,
+        ),
     { timeoutMs: 60_000, message: `reprotect modal of ${runId}` },
   );
   await world.slack.submitView({ userId: approver, viewId: modal.id });
-  await world.slack.waitFor((s) => /Done — protected to Azure again/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
-    timeoutMs: 180_000,
-    message: `${runId} done (card: ${textOf(world.slack.message(INCIDENT_CHANNEL, card.ts)!).slice(0, 600)})`,
-  });
+  await world.slack.waitFor(
+    (s) => /Done — protected to Azure again/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)),
+    {
+      timeoutMs: 180_000,
+      message: `${runId} done (card: ${textOf(world.slack.message(INCIDENT_CHANNEL, card.ts)!).slice(0, 600)})`,
+    },
+  );
   return { runId };
 }
 
@@ -224,7 +270,11 @@ async function queuesDrained(url: string): Promise<void> {
   try {
     const pending = async () => {
       let n = 0;
-      for (const q of ['fb-slack', 'fb-steps']) n += (await redis.zcard(`fb:${q}:delayed`)) + (await redis.llen(`fb:${q}:wait`)) + (await redis.llen(`fb:${q}:active`));
+      for (const q of ['fb-slack', 'fb-steps'])
+        n +=
+          (await redis.zcard(`fb:${q}:delayed`)) +
+          (await redis.llen(`fb:${q}:wait`)) +
+          (await redis.llen(`fb:${q}:active`));
       return n;
     };
     const deadline = Date.now() + 30_000;
@@ -262,10 +312,14 @@ async function printKeyGroups(url: string): Promise<void> {
   try {
     const groups = new Map<string, number>();
     for (const key of await redis.keys('*')) {
-      const shape = key.replace(/FB-\d+/g, 'FB-n').replace(/[0-9a-f-]{36}/g, '<id>').replace(/:\d+(?=:|$)/g, ':<n>');
+      const shape = key
+        .replace(/FB-\d+/g, 'FB-n')
+        .replace(/[0-9a-f-]{36}/g, '<id>')
+        .replace(/:\d+(?=:|$)/g, ':<n>');
       groups.set(shape, (groups.get(shape) ?? 0) + Number((await redis.memory('USAGE', key)) ?? 0));
     }
-    for (const [shape, bytes] of [...groups.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) log(`${String(bytes).padStart(9)}  ${shape}`);
+    for (const [shape, bytes] of [...groups.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+      log(`${String(bytes).padStart(9)}  ${shape}`);
   } finally {
     redis.disconnect();
   }
@@ -287,10 +341,19 @@ async function scalePhase(sizes: Sizes) {
   const bot = await startBot(world);
   try {
     log(`scale: ${sizes.runs} runs × ${sizes.vms} VMs, poll ${sizes.pollSeconds} s`);
-    const names = world.emulator.items().filter((i) => /^vm-\d+$/.test(i.friendlyName)).map((i) => i.friendlyName);
+    const names = world.emulator
+      .items()
+      .filter((i) => /^vm-\d+$/.test(i.friendlyName))
+      .map((i) => i.friendlyName);
     const groups = Array.from({ length: sizes.runs }, (_, r) => names.slice(r * sizes.vms, (r + 1) * sizes.vms));
-    await pool(groups.map((g) => () => requestVms(world, g)), 4);
-    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length >= total, { timeoutMs: 600_000, message: 'every failover issued' });
+    await pool(
+      groups.map((g) => () => requestVms(world, g)),
+      4,
+    );
+    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length >= total, {
+      timeoutMs: 600_000,
+      message: 'every failover issued',
+    });
     // Settle one poll, then count ARM reads over two polls: the watcher's steady state.
     await new Promise((r) => setTimeout(r, sizes.pollSeconds * 1000));
     const start = GET_COUNT(world);
@@ -320,7 +383,10 @@ async function cyclePhase(sizes: Sizes) {
   const bot = await startBot(world);
   try {
     log(`cycles: ${sizes.cycles} single-VM cycles at once (failover, commit, reprotect), zero-latency ARM, poll 1 s`);
-    const vms = world.emulator.items().filter((i) => /^vm-\d+$/.test(i.friendlyName)).map((i) => i.friendlyName);
+    const vms = world.emulator
+      .items()
+      .filter((i) => /^vm-\d+$/.test(i.friendlyName))
+      .map((i) => i.friendlyName);
     const memBefore = await redisUsedMemory(world.redisUrl);
     const t0 = Date.now();
     const runs = await Promise.all(vms.map((vm) => cycle(world, vm)));
@@ -332,20 +398,28 @@ async function cyclePhase(sizes: Sizes) {
     const first = world.emulator.item(vms[0] ?? '')!;
     const writes = world.emulator.operationPosts().filter((p) => p.path.includes(first.name)).length;
     // ASR job finished → verification prompt posted.
-    const prompts = world.slack.callsTo('chat.postMessage').filter((c) => metadataOf(c.args)?.event_type === 'failback_verification');
-    const jobs = world.emulator.jobs() as { properties: { scenarioName: string; targetObjectName: string; endTime?: string } }[];
+    const prompts = world.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => metadataOf(c.args)?.event_type === 'failback_verification');
+    const jobs = world.emulator.jobs() as {
+      properties: { scenarioName: string; targetObjectName: string; endTime?: string };
+    }[];
     const promptMs: number[] = [];
     const recordMs: number[] = [];
     const redis = new Redis(world.redisUrl);
     const footprint: number[] = [];
     try {
       for (const [i, { runId }] of runs.entries()) {
-        const end = jobs.find((j) => j.properties.scenarioName === 'UnplannedFailover' && j.properties.targetObjectName === vms[i])?.properties.endTime;
+        const end = jobs.find(
+          (j) => j.properties.scenarioName === 'UnplannedFailover' && j.properties.targetObjectName === vms[i],
+        )?.properties.endTime;
         const posted = prompts.find((c) => metadataOf(c.args)?.event_payload?.run_id === runId)?.time;
         if (end && posted) promptMs.push(posted - Date.parse(end));
         // When the watcher recorded the end (the rest is the Slack side).
         const trail = await redis.xrange(`fb:trail:${runId}`, '-', '+');
-        const recorded = trail.map(([, f]) => JSON.parse(f[1] ?? '{}') as { at: string; what: string }).find((e) => e.what === 'failover succeeded');
+        const recorded = trail
+          .map(([, f]) => JSON.parse(f[1] ?? '{}') as { at: string; what: string })
+          .find((e) => e.what === 'failover succeeded');
         if (end && recorded) recordMs.push(Date.parse(recorded.at) - Date.parse(end));
         footprint.push(await keptBytes(redis, runId));
       }
@@ -410,10 +484,16 @@ async function main(): Promise<void> {
     ...cycles,
     'slack.updatesPerCardPerMinute.max': maxPerWindow([...scaleUpdates, ...cycleUpdates], 60_000),
   };
-  const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpus: (await import('node:os')).cpus().length };
+  const machine = {
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    cpus: (await import('node:os')).cpus().length,
+  };
   const report = { sizes, machine, seconds: Math.round((Date.now() - started) / 1000), figures };
   const rows = Object.entries(figures).map(([k, v]) => `${k.padEnd(38)} ${String(v).padStart(10)}   ${GOALS[k] ?? ''}`);
-  process.stdout.write(`\nfailback-bot benchmark (${JSON.stringify(sizes)})\n${'figure'.padEnd(38)} ${'value'.padStart(10)}   goal\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `\nfailback-bot benchmark (${JSON.stringify(sizes)})\n${'figure'.padEnd(38)} ${'value'.padStart(10)}   goal\n${rows.join('\n')}\n`,
+  );
   if (json) {
     mkdirSync(dirname(json), { recursive: true });
     writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);

@@ -9,7 +9,10 @@ const SUBJECT = /(mobility\s+(service|agent)|\bagent\b)/i;
 const STATE =
   /(not\s+(yet\s+)?(installed|registered|reachable|running|connected|responding)|has\s+not\s+(yet\s+)?registered|registration\s+(is\s+)?(pending|in\s+progress|not\s+complete)|not\s+heartbeating)/i;
 
-export function isAgentNotRegistered(error: { readonly code?: string | undefined; readonly message?: string | undefined }): boolean {
+export function isAgentNotRegistered(error: {
+  readonly code?: string | undefined;
+  readonly message?: string | undefined;
+}): boolean {
   const message = error.message ?? '';
   if (SUBJECT.test(message) && STATE.test(message)) return true;
   return error.code !== undefined && CODES.has(error.code) && SUBJECT.test(message);

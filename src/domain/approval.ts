@@ -40,14 +40,25 @@ export function mayReprotect(policy: ApprovalPolicy, userId: string, userIsInApp
 }
 
 /** Decisions that delete nothing are for the requester or any approver. */
-function requesterOrApprover(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean, deed: string): ApprovalVerdict {
+function requesterOrApprover(
+  policy: ApprovalPolicy,
+  userId: string,
+  requesterId: string,
+  userIsInApproverGroup: boolean,
+  deed: string,
+): ApprovalVerdict {
   return userId === requesterId || policy.approverUsers.includes(userId) || userIsInApproverGroup
     ? { allowed: true }
     : { allowed: false, reason: `Only the requester or a configured approver can ${deed}.` };
 }
 
 /** Retrying or leaving out the VMs whose failover failed deletes nothing. */
-export function mayHandleFailedVms(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+export function mayHandleFailedVms(
+  policy: ApprovalPolicy,
+  userId: string,
+  requesterId: string,
+  userIsInApproverGroup: boolean,
+): ApprovalVerdict {
   return requesterOrApprover(policy, userId, requesterId, userIsInApproverGroup, 'retry or leave out a failed VM');
 }
 
@@ -57,14 +68,21 @@ export interface RequesterPolicy {
 }
 
 export function mayRequest(policy: RequesterPolicy, userId: string, userIsInRequesterGroup: boolean): ApprovalVerdict {
-  if (!policy.requesters || policy.requesters.users.includes(userId) || userIsInRequesterGroup) return { allowed: true };
+  if (!policy.requesters || policy.requesters.users.includes(userId) || userIsInRequesterGroup)
+    return { allowed: true };
   return {
     allowed: false,
-    reason: 'Only configured requesters can request a failback here. Ask your incident lead or platform team (FAILBACK_REQUESTERS).',
+    reason:
+      'Only configured requesters can request a failback here. Ask your incident lead or platform team (FAILBACK_REQUESTERS).',
   };
 }
 
 /** Cancelling before anything was issued deletes nothing. */
-export function mayCancel(policy: ApprovalPolicy, userId: string, requesterId: string, userIsInApproverGroup: boolean): ApprovalVerdict {
+export function mayCancel(
+  policy: ApprovalPolicy,
+  userId: string,
+  requesterId: string,
+  userIsInApproverGroup: boolean,
+): ApprovalVerdict {
   return requesterOrApprover(policy, userId, requesterId, userIsInApproverGroup, 'cancel a failback');
 }

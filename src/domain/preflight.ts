@@ -7,8 +7,7 @@ export interface PreflightProblem {
 }
 
 export type PreflightResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly problems: readonly PreflightProblem[] };
+  { readonly ok: true } | { readonly ok: false; readonly problems: readonly PreflightProblem[] };
 
 /** The most VMs one run may fail back unless configured otherwise (`FAILBACK_MAX_VMS_PER_RUN`). */
 export const DEFAULT_MAX_VMS_PER_RUN = 100;
@@ -72,18 +71,27 @@ export function preflightPlan(
     return { ok: false, problems: [{ vmId: plan.id, vmName: `Recovery plan ${plan.name}`, reason }] };
   }
   const problems: PreflightProblem[] = [];
-  const planProblem = (reason: string) => problems.push({ vmId: plan.id, vmName: `Recovery plan ${plan.name}`, reason });
+  const planProblem = (reason: string) =>
+    problems.push({ vmId: plan.id, vmName: `Recovery plan ${plan.name}`, reason });
   if (plan.vmIds.length === 0) planProblem('has no VMs');
   if (plan.runningOperation) planProblem(`has an ASR operation running (${plan.runningOperation.scenario})`);
   else if (!plan.failback.ready) planProblem(plan.failback.reason);
   if (!plan.pointChoices.includes(choice.kind)) {
-    planProblem(choice.kind === 'specific' ? 'cannot fail back to a specific recovery point: choose it for a single VM' : `does not support “${choice.kind}” recovery points`);
+    planProblem(
+      choice.kind === 'specific'
+        ? 'cannot fail back to a specific recovery point: choose it for a single VM'
+        : `does not support “${choice.kind}” recovery points`,
+    );
   }
   const byId = new Map(members.map((m) => [m.id.toLowerCase(), m]));
   for (const id of plan.vmIds) {
     const vm = byId.get(id.toLowerCase());
     if (!vm) {
-      problems.push({ vmId: id, vmName: id.split('/').at(-1) ?? id, reason: 'is in the plan but not a replicated item of this vault' });
+      problems.push({
+        vmId: id,
+        vmName: id.split('/').at(-1) ?? id,
+        reason: 'is in the plan but not a replicated item of this vault',
+      });
       continue;
     }
     const reason = problemOf(vm, choice, activeRunOf(vm.id), false);
@@ -92,7 +100,12 @@ export function preflightPlan(
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
 
-function problemOf(vm: VmFacts, choice: RecoveryPointChoice, activeRun: string | undefined, checkChoice = true): string | undefined {
+function problemOf(
+  vm: VmFacts,
+  choice: RecoveryPointChoice,
+  activeRun: string | undefined,
+  checkChoice = true,
+): string | undefined {
   if (activeRun) return `is already in run ${activeRun}`;
   if (vm.runningOperation) return `has an ASR operation running (${vm.runningOperation.scenario})`;
   if (!vm.failback.ready) return vm.failback.reason;

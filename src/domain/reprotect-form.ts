@@ -51,7 +51,10 @@ export function choicesPerVm(
 }
 
 /** Required fields left empty, named for the modal. */
-export function missingChoices(form: ReprotectForm, perGroup: Readonly<Record<string, Readonly<Record<string, string>>>>): string[] {
+export function missingChoices(
+  form: ReprotectForm,
+  perGroup: Readonly<Record<string, Readonly<Record<string, string>>>>,
+): string[] {
   return form.groups.flatMap((g) =>
     g.fields.filter((f) => !f.optional && !perGroup[g.key]?.[f.id]).map((f) => `${f.label} (${g.title})`),
   );

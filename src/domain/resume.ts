@@ -15,7 +15,8 @@ export function resumeEffects(run: Run, key: string): RunEffect[] {
     const ops = run.vms.map((vm) => opOf(vm, step)).filter((op) => op !== undefined);
     // A failover is queued once its card is posted (card-posted does it): not before, not unseen.
     if (step === 'failover' && !run.card) continue;
-    if (ops.some((op) => op.status === 'pending' || op.status === 'issuing')) effects.push({ kind: 'run-step', step, jobKey: key });
+    if (ops.some((op) => op.status === 'pending' || op.status === 'issuing'))
+      effects.push({ kind: 'run-step', step, jobKey: key });
     for (const op of ops) {
       const jobKey = op.status === 'waiting' ? waitJobKey(run, step, op) : undefined;
       if (jobKey && !effects.some((e) => e.kind === 'run-step' && e.jobKey === jobKey)) {

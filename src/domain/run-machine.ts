@@ -1,12 +1,33 @@
 import { resumeEffects, waitJobKey } from './resume';
 
 export { waitJobKey };
-import { cancellable, commitScope, failedFailovers, OUTSIDE, opOf, phaseOf, rechecking, reprotectScope, withOp, type OpKind, type OpState, type Run, type RunVm, type ShutdownOutcome } from './run';
+import {
+  cancellable,
+  commitScope,
+  failedFailovers,
+  OUTSIDE,
+  opOf,
+  phaseOf,
+  rechecking,
+  reprotectScope,
+  withOp,
+  type OpKind,
+  type OpState,
+  type Run,
+  type RunVm,
+  type ShutdownOutcome,
+} from './run';
 
 /** Everything that can happen to a run. Times are ISO strings passed in: the domain has no clock. */
 export type RunEvent =
   | { readonly type: 'op-issuing'; readonly vmId: string; readonly op: OpKind; readonly at: string }
-  | { readonly type: 'op-started'; readonly vmId: string; readonly op: OpKind; readonly jobName: string; readonly at: string }
+  | {
+      readonly type: 'op-started';
+      readonly vmId: string;
+      readonly op: OpKind;
+      readonly jobName: string;
+      readonly at: string;
+    }
   | {
       readonly type: 'op-progress';
       readonly vmId: string;
@@ -45,7 +66,14 @@ export type RunEvent =
    * yet, a state that should pass): the run waits and ASR is read again at `notBefore`. Nothing is
    * issued and nothing fails.
    */
-  | { readonly type: 'op-deferred'; readonly vmId: string; readonly op: OpKind; readonly at: string; readonly reason: string; readonly notBefore: string }
+  | {
+      readonly type: 'op-deferred';
+      readonly vmId: string;
+      readonly op: OpKind;
+      readonly at: string;
+      readonly reason: string;
+      readonly notBefore: string;
+    }
   | { readonly type: 'commit-approved'; readonly by: string; readonly at: string }
   | {
       readonly type: 'reprotect-requested';
@@ -59,19 +87,46 @@ export type RunEvent =
   | { readonly type: 'plan-op-started'; readonly op: PlanOpKind; readonly jobName: string; readonly at: string }
   | { readonly type: 'plan-op-refused'; readonly op: PlanOpKind; readonly at: string; readonly error: string }
   | { readonly type: 'plan-op-lost'; readonly op: PlanOpKind; readonly at: string }
-  | { readonly type: 'plan-op-deferred'; readonly op: PlanOpKind; readonly at: string; readonly reason: string; readonly notBefore: string }
+  | {
+      readonly type: 'plan-op-deferred';
+      readonly op: PlanOpKind;
+      readonly at: string;
+      readonly reason: string;
+      readonly notBefore: string;
+    }
   /** Partial failure: try the failover of the failed VMs again, in this run (VM by VM). */
   | { readonly type: 'failover-retry-requested'; readonly by: string; readonly at: string }
   /** Partial failure: go on without a failed VM, for a recorded reason; the VM is released. */
-  | { readonly type: 'vm-left-out'; readonly vmId: string; readonly by: string; readonly at: string; readonly reason: string }
+  | {
+      readonly type: 'vm-left-out';
+      readonly vmId: string;
+      readonly by: string;
+      readonly at: string;
+      readonly reason: string;
+    }
   /**
    * Reconciliation: ASR shows an operation done on a VM of the run that the bot did not issue (the
    * portal, a script): a commit the run waits for, the failover of a VM whose failover had failed, or
    * the reprotect of a committed VM. Recorded as done by someone outside the bot, never issued again.
    */
-  | { readonly type: 'commit-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
-  | { readonly type: 'failover-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
-  | { readonly type: 'reprotect-seen-outside'; readonly vmId: string; readonly at: string; readonly jobName?: string | undefined }
+  | {
+      readonly type: 'commit-seen-outside';
+      readonly vmId: string;
+      readonly at: string;
+      readonly jobName?: string | undefined;
+    }
+  | {
+      readonly type: 'failover-seen-outside';
+      readonly vmId: string;
+      readonly at: string;
+      readonly jobName?: string | undefined;
+    }
+  | {
+      readonly type: 'reprotect-seen-outside';
+      readonly vmId: string;
+      readonly at: string;
+      readonly jobName?: string | undefined;
+    }
   /** A person asks to read ASR again now for the operations that wait on it (instead of at the back-off's time). */
   | { readonly type: 'recheck-requested'; readonly by: string; readonly at: string }
   /** Before any failover is issued, the requester or an approver calls the run off. */
@@ -113,7 +168,12 @@ export interface AuditEntry {
 }
 
 export type Decision =
-  | { readonly accepted: true; readonly run: Run; readonly effects: readonly RunEffect[]; readonly audit: readonly AuditEntry[] }
+  | {
+      readonly accepted: true;
+      readonly run: Run;
+      readonly effects: readonly RunEffect[];
+      readonly audit: readonly AuditEntry[];
+    }
   | { readonly accepted: false; readonly reason: string };
 
 const reject = (reason: string): Decision => ({ accepted: false, reason });
@@ -143,26 +203,58 @@ export function decide(run: Run, event: RunEvent): Decision {
       // The failover starts only once its card can be seen (the run's first step waits for it).
       return run.card
         ? reject('card already posted')
-        : accept(run, { ...run, card: { ts: event.ts } }, run.vms.some((v) => v.failover.status === 'pending' || v.failover.status === 'issuing') ? [{ kind: 'run-step', step: 'failover' }] : [], []);
+        : accept(
+            run,
+            { ...run, card: { ts: event.ts } },
+            run.vms.some((v) => v.failover.status === 'pending' || v.failover.status === 'issuing')
+              ? [{ kind: 'run-step', step: 'failover' }]
+              : [],
+            [],
+          );
     case 'recheck-requested':
       return recheckNow(run, event.by, event.at);
     case 'channel-lost':
-      if (run.channelLost || run.closedAt) return reject(run.closedAt ? 'the run is closed' : 'the channel is already known to be unavailable');
+      if (run.channelLost || run.closedAt)
+        return reject(run.closedAt ? 'the run is closed' : 'the channel is already known to be unavailable');
       return {
         accepted: true,
         run: { ...run, channelLost: { at: event.at, error: event.error } },
         effects: [],
-        audit: [{ at: event.at, what: 'run channel unavailable', detail: `Slack: ${event.error} in ${run.channelId}; the run waits and nothing new starts in ASR until it can be seen` }],
+        audit: [
+          {
+            at: event.at,
+            what: 'run channel unavailable',
+            detail: `Slack: ${event.error} in ${run.channelId}; the run waits and nothing new starts in ASR until it can be seen`,
+          },
+        ],
       };
     case 'channel-restored': {
       if (!run.channelLost) return reject('the run’s channel was not lost');
       const next: Run = { ...run, channelLost: undefined };
-      return { accepted: true, run: next, effects: resumeEffects(next, `restored-${Date.parse(event.at)}`), audit: [{ at: event.at, what: 'run channel available again', detail: 'the run carries on' }] };
+      return {
+        accepted: true,
+        run: next,
+        effects: resumeEffects(next, `restored-${Date.parse(event.at)}`),
+        audit: [{ at: event.at, what: 'run channel available again', detail: 'the run carries on' }],
+      };
     }
     case 'prompt-posted':
       return run.prompt
         ? reject('prompt already posted')
-        : accept(run, { ...run, prompt: { ts: event.ts } }, [], event.at ? [{ at: event.at, what: 'verification prompt posted', detail: `${commitScope(run).length} VM(s) to verify before the commit` }] : []);
+        : accept(
+            run,
+            { ...run, prompt: { ts: event.ts } },
+            [],
+            event.at
+              ? [
+                  {
+                    at: event.at,
+                    what: 'verification prompt posted',
+                    detail: `${commitScope(run).length} VM(s) to verify before the commit`,
+                  },
+                ]
+              : [],
+          );
     case 'failover-retry-requested':
       return retryFailover(run, event.by, event.at);
     case 'vm-left-out':
@@ -184,15 +276,21 @@ export function decide(run: Run, event: RunEvent): Decision {
 
 function retryFailover(run: Run, by: string, at: string): Decision {
   if (run.commit) return reject('the commit has already been approved');
-  if (phaseOf(run) !== 'awaiting-commit') return reject(run.closedAt ? 'the run is closed' : 'the failover has not ended yet');
+  if (phaseOf(run) !== 'awaiting-commit')
+    return reject(run.closedAt ? 'the run is closed' : 'the failover has not ended yet');
   const failed = new Set(failedFailovers(run).map((v) => v.id));
   if (failed.size === 0) return reject('no failed VM is left to retry');
   const round = 1 + Math.max(...run.vms.map((v) => v.failover.attempt ?? 1));
-  const vms = run.vms.map((v) => (failed.has(v.id) ? { ...v, failover: { status: 'pending' as const, attempt: round } } : v));
+  const vms = run.vms.map((v) =>
+    failed.has(v.id) ? { ...v, failover: { status: 'pending' as const, attempt: round } } : v,
+  );
   const names = run.vms.filter((v) => failed.has(v.id)).map((v) => v.name);
-  return accept(run, { ...run, vms }, [{ kind: 'run-step', step: 'failover', jobKey: `retry${round}` }], [
-    { at, what: 'failover retry requested', actor: by, detail: names.join(', ') },
-  ]);
+  return accept(
+    run,
+    { ...run, vms },
+    [{ kind: 'run-step', step: 'failover', jobKey: `retry${round}` }],
+    [{ at, what: 'failover retry requested', actor: by, detail: names.join(', ') }],
+  );
 }
 
 /**
@@ -207,8 +305,17 @@ function commitSeenOutside(run: Run, vmId: string, at: string, jobName?: string)
   const done: OpState = { status: 'succeeded', endedAt: at, jobName, outside: true };
   const vms = run.vms.map((v) => (v.id === vmId ? { ...v, commit: done } : v));
   const pending = commitScope({ ...run, vms }).filter((v) => !v.commit);
-  const next: Run = { ...run, vms, ...(pending.length === 0 ? { commit: { approvedBy: OUTSIDE, approvedAt: at } } : {}) };
-  return accept(run, next, [], [{ at, what: 'commit done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+  const next: Run = {
+    ...run,
+    vms,
+    ...(pending.length === 0 ? { commit: { approvedBy: OUTSIDE, approvedAt: at } } : {}),
+  };
+  return accept(
+    run,
+    next,
+    [],
+    [{ at, what: 'commit done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }],
+  );
 }
 
 /** A VM whose failover had failed was failed over again outside the bot: it is in the run again. */
@@ -216,9 +323,21 @@ function failoverSeenOutside(run: Run, vmId: string, at: string, jobName?: strin
   if (run.commit || phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
   const vm = failedFailovers(run).find((v) => v.id === vmId);
   if (!vm) return reject(`the failover of VM ${vmId} has not failed in run ${run.id}`);
-  const failover: OpState = { ...vm.failover, status: 'succeeded', endedAt: at, error: undefined, jobName: jobName ?? vm.failover.jobName, outside: true };
+  const failover: OpState = {
+    ...vm.failover,
+    status: 'succeeded',
+    endedAt: at,
+    error: undefined,
+    jobName: jobName ?? vm.failover.jobName,
+    outside: true,
+  };
   const vms = run.vms.map((v) => (v.id === vmId ? { ...v, failover } : v));
-  return accept(run, { ...run, vms }, [], [{ at, what: 'failover done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+  return accept(
+    run,
+    { ...run, vms },
+    [],
+    [{ at, what: 'failover done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }],
+  );
 }
 
 /**
@@ -227,15 +346,28 @@ function failoverSeenOutside(run: Run, vmId: string, at: string, jobName?: strin
  */
 function reprotectSeenOutside(run: Run, vmId: string, at: string, jobName?: string): Decision {
   const phase = phaseOf(run);
-  if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed' && phase !== 'reprotecting') return reject('the run is not waiting for a reprotect');
+  if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed' && phase !== 'reprotecting')
+    return reject('the run is not waiting for a reprotect');
   const vm = reprotectScope(run).find((v) => v.id === vmId);
   if (!vm) return reject(`VM ${vmId} was not committed in run ${run.id}`);
   const current = vm.reprotect?.status;
-  if (current === 'succeeded' || current === 'running' || current === 'issuing') return reject(`the reprotect of ${vm.name} is ${current} in the bot`);
-  const vms = run.vms.map((v) => (v.id === vmId ? { ...v, reprotect: { status: 'succeeded' as const, endedAt: at, jobName, outside: true } } : v));
+  if (current === 'succeeded' || current === 'running' || current === 'issuing')
+    return reject(`the reprotect of ${vm.name} is ${current} in the bot`);
+  const vms = run.vms.map((v) =>
+    v.id === vmId ? { ...v, reprotect: { status: 'succeeded' as const, endedAt: at, jobName, outside: true } } : v,
+  );
   const left = reprotectScope({ ...run, vms }).filter((v) => v.reprotect?.status !== 'succeeded');
-  const reprotect = run.reprotect ?? (left.length === 0 ? { requestedBy: OUTSIDE, requestedAt: at, round: 0, windowEndsAt: at, choices: {} } : undefined);
-  return accept(run, { ...run, vms, reprotect }, [], [{ at, what: 'reprotect done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }]);
+  const reprotect =
+    run.reprotect ??
+    (left.length === 0
+      ? { requestedBy: OUTSIDE, requestedAt: at, round: 0, windowEndsAt: at, choices: {} }
+      : undefined);
+  return accept(
+    run,
+    { ...run, vms, reprotect },
+    [],
+    [{ at, what: 'reprotect done outside the bot (seen in ASR)', vm: vm.name, actor: OUTSIDE, jobName }],
+  );
 }
 
 /** The operations that wait on ASR are looked at now: their next read is due at once, a step job each. */
@@ -254,7 +386,14 @@ function recheckNow(run: Run, by: string, at: string): Decision {
     run,
     { ...run, vms },
     steps.map((step) => ({ kind: 'run-step', step, jobKey: `now-${Date.parse(at)}` })),
-    [{ at, what: 'asked to look at ASR again', actor: by, detail: waiting.map((w) => `${w.vm.name} (${w.op})`).join(', ') }],
+    [
+      {
+        at,
+        what: 'asked to look at ASR again',
+        actor: by,
+        detail: waiting.map((w) => `${w.vm.name} (${w.op})`).join(', '),
+      },
+    ],
   );
 }
 
@@ -267,7 +406,14 @@ function cancel(run: Run, by: string, at: string): Decision {
     accepted: true,
     run: next,
     effects: [{ kind: 'render-card' }, { kind: 'run-closed' }],
-    audit: [{ at, what: 'run cancelled before the failover was issued', actor: by, detail: `${run.vms.length} VM(s) released; nothing was done in ASR` }],
+    audit: [
+      {
+        at,
+        what: 'run cancelled before the failover was issued',
+        actor: by,
+        detail: `${run.vms.length} VM(s) released; nothing was done in ASR`,
+      },
+    ],
   };
 }
 
@@ -293,10 +439,18 @@ function leaveOut(run: Run, e: Extract<RunEvent, { type: 'vm-left-out' }>): Deci
   const reason = e.reason.trim();
   if (reason === '') return reject('a reason is required');
   const vms = run.vms.map((v) => (v.id === vm.id ? { ...v, leftOut: { by: e.by, at: e.at, reason } } : v));
-  return accept(run, { ...run, vms }, [], [{ at: e.at, what: 'VM left out of the run', actor: e.by, vm: vm.name, detail: reason }]);
+  return accept(
+    run,
+    { ...run, vms },
+    [],
+    [{ at: e.at, what: 'VM left out of the run', actor: e.by, vm: vm.name, detail: reason }],
+  );
 }
 
-type PlanEvent = Extract<RunEvent, { type: 'plan-op-issuing' | 'plan-op-started' | 'plan-op-refused' | 'plan-op-lost' | 'plan-op-deferred' }>;
+type PlanEvent = Extract<
+  RunEvent,
+  { type: 'plan-op-issuing' | 'plan-op-started' | 'plan-op-refused' | 'plan-op-lost' | 'plan-op-deferred' }
+>;
 
 /** VMs whose `op` goes through the run's recovery plan and has not ended. */
 export function planScope(run: Run, op: OpKind): readonly RunVm[] {
@@ -340,18 +494,34 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
           ? `${e.op} job of the recovery plan no longer known to ASR; re-checking the plan`
           : `${e.op} of the recovery plan refused`;
   const jobName = e.type === 'plan-op-started' ? e.jobName : undefined;
-  const audit: AuditEntry[] = what ? [{ at: e.at, what, vm: plan, jobName, detail: e.type === 'plan-op-refused' ? e.error : `${scope.length} VM(s)` }] : [];
+  const audit: AuditEntry[] = what
+    ? [{ at: e.at, what, vm: plan, jobName, detail: e.type === 'plan-op-refused' ? e.error : `${scope.length} VM(s)` }]
+    : [];
   if (e.type === 'plan-op-deferred' && scope.some((v) => opOf(v, e.op)?.waitingFor !== e.reason)) {
-    audit.push({ at: e.at, what: `${e.op} of the recovery plan waits`, vm: plan, detail: `${e.reason}; looking again at ${e.notBefore}` });
+    audit.push({
+      at: e.at,
+      what: `${e.op} of the recovery plan waits`,
+      vm: plan,
+      detail: `${e.reason}; looking again at ${e.notBefore}`,
+    });
   }
   return accept(run, next, [...effects.values()], audit);
 }
 
 function approveCommit(run: Run, by: string, at: string): Decision {
-  if (run.commit) return reject(run.commit.approvedBy === OUTSIDE ? 'the commit was already done outside the bot (seen in ASR)' : 'the commit has already been approved');
+  if (run.commit)
+    return reject(
+      run.commit.approvedBy === OUTSIDE
+        ? 'the commit was already done outside the bot (seen in ASR)'
+        : 'the commit has already been approved',
+    );
   if (phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
   // VMs already committed outside the bot (seen by reconciliation) are not committed again.
-  const scope = new Set(commitScope(run).filter((v) => !v.commit).map((v) => v.id));
+  const scope = new Set(
+    commitScope(run)
+      .filter((v) => !v.commit)
+      .map((v) => v.id),
+  );
   // A plan commits as one only when every member failed over; otherwise VM by VM.
   const viaPlan = run.plan !== undefined && scope.size === run.vms.length ? true : undefined;
   const notFailedOver = failedFailovers(run);
@@ -363,10 +533,21 @@ function approveCommit(run: Run, by: string, at: string): Decision {
         : v,
   );
   const next = { ...run, vms, commit: { approvedBy: by, approvedAt: at } };
-  return accept(run, next, [{ kind: 'run-step', step: 'commit' }], [
-    { at, what: 'commit approved', actor: by, detail: `${scope.size} VM(s)` },
-    ...notFailedOver.map((v) => ({ at, what: 'VM left out of the run', actor: by, vm: v.name, detail: 'its failover had failed when the commit was approved' })),
-  ]);
+  return accept(
+    run,
+    next,
+    [{ kind: 'run-step', step: 'commit' }],
+    [
+      { at, what: 'commit approved', actor: by, detail: `${scope.size} VM(s)` },
+      ...notFailedOver.map((v) => ({
+        at,
+        what: 'VM left out of the run',
+        actor: by,
+        vm: v.name,
+        detail: 'its failover had failed when the commit was approved',
+      })),
+    ],
+  );
 }
 
 /** Starts the reprotect of every committed VM, or restarts it for the VMs whose reprotect failed. */
@@ -374,19 +555,62 @@ function requestReprotect(run: Run, e: Extract<RunEvent, { type: 'reprotect-requ
   const phase = phaseOf(run);
   if (phase !== 'awaiting-reprotect' && phase !== 'reprotect-failed') {
     if (run.reprotect?.requestedBy === OUTSIDE) return reject('the VMs were reprotected outside the bot (seen in ASR)');
-    return reject(phase === 'reprotecting' || phase === 'done' ? 'the reprotect has already been started' : 'the run is not ready for a reprotect');
+    return reject(
+      phase === 'reprotecting' || phase === 'done'
+        ? 'the reprotect has already been started'
+        : 'the run is not ready for a reprotect',
+    );
   }
   const round = (run.reprotect?.round ?? 0) + 1;
   const windowEndsAt = new Date(Date.parse(e.at) + e.windowMs).toISOString();
-  const scope = new Set(reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded').map((v) => v.id));
-  const vms = run.vms.map((v) => (scope.has(v.id) ? { ...v, reprotect: { status: 'pending' as const, attempt: 1 } } : v));
-  const next: Run = { ...run, vms, reprotect: { requestedBy: e.by, requestedAt: e.at, round, windowEndsAt, choices: { ...run.reprotect?.choices, ...e.choices } } };
-  return accept(run, next, [{ kind: 'run-step', step: 'reprotect', jobKey: `r${round}` }], [
-    { at: e.at, what: round === 1 ? 'reprotect requested' : 'reprotect retry requested', actor: e.by, detail: `${scope.size} VM(s)` },
-  ]);
+  const scope = new Set(
+    reprotectScope(run)
+      .filter((v) => v.reprotect?.status !== 'succeeded')
+      .map((v) => v.id),
+  );
+  const vms = run.vms.map((v) =>
+    scope.has(v.id) ? { ...v, reprotect: { status: 'pending' as const, attempt: 1 } } : v,
+  );
+  const next: Run = {
+    ...run,
+    vms,
+    reprotect: {
+      requestedBy: e.by,
+      requestedAt: e.at,
+      round,
+      windowEndsAt,
+      choices: { ...run.reprotect?.choices, ...e.choices },
+    },
+  };
+  return accept(
+    run,
+    next,
+    [{ kind: 'run-step', step: 'reprotect', jobKey: `r${round}` }],
+    [
+      {
+        at: e.at,
+        what: round === 1 ? 'reprotect requested' : 'reprotect retry requested',
+        actor: e.by,
+        detail: `${scope.size} VM(s)`,
+      },
+    ],
+  );
 }
 
-type OpEvent = Extract<RunEvent, { type: 'op-issuing' | 'op-started' | 'op-progress' | 'op-succeeded' | 'op-failed' | 'op-lost' | 'op-deferred' }>;
+type OpEvent = Extract<
+  RunEvent,
+  { type: 'op-issuing' | 'op-started' | 'op-progress' | 'op-succeeded' | 'op-failed' | 'op-lost' | 'op-deferred' }
+>;
+
+/** How one event changes one VM's operation: its new state, what to do about it, the trail's line. */
+interface OpChange {
+  readonly op: OpState;
+  readonly shutdown?: ShutdownOutcome | undefined;
+  readonly effects?: readonly RunEffect[];
+  readonly audit?: AuditEntry | undefined;
+}
+
+type OpTransition<E extends OpEvent> = (run: Run, vm: RunVm, current: OpState, event: E) => OpChange | string;
 
 /** One VM's operation event: the next run, before `accept` adds what follows from the phase. */
 function stepVm(run: Run, event: OpEvent): Decision {
@@ -394,87 +618,188 @@ function stepVm(run: Run, event: OpEvent): Decision {
   if (!vm) return reject(`VM ${event.vmId} is not in run ${run.id}`);
   const current = opOf(vm, event.op);
   if (!current) return reject(`${event.op} was not requested for ${vm.name}`);
-  const ended = current.status === 'succeeded' || current.status === 'failed';
-  if (ended) return reject(`${event.op} of ${vm.name} has already ended`);
-
-  let op: OpState;
-  let shutdown = vm.shutdown;
-  let audit: AuditEntry | undefined;
-  const effects: RunEffect[] = [];
-  switch (event.type) {
-    case 'op-issuing':
-      if (current.status !== 'pending' && current.status !== 'waiting') {
-        return reject(`${event.op} of ${vm.name} is already ${current.status}`);
-      }
-      op = {
-        status: 'issuing',
-        issuedAt: event.at,
-        attempt: current.attempt,
-        error: current.error,
-        viaPlan: current.viaPlan,
-        waitingFor: current.waitingFor,
-        waitingSince: current.waitingSince,
-        // The earliest POST whose answer is still unknown: the next attempt reads ASR's jobs since then.
-        unconfirmedPostAt: current.unconfirmedPostAt ?? event.at,
-      };
-      break;
-    case 'op-deferred': {
-      if (current.status !== 'pending' && current.status !== 'issuing' && current.status !== 'waiting') {
-        return reject(`${event.op} of ${vm.name} is already ${current.status}`);
-      }
-      const checks = (current.checks ?? 0) + 1;
-      const sameWait = current.status === 'waiting' && current.waitingFor === event.reason;
-      op = { ...current, status: 'waiting', waitingFor: event.reason, waitingSince: sameWait && current.waitingSince ? current.waitingSince : event.at, nextAttemptAt: event.notBefore, checks, progress: undefined };
-      effects.push({ kind: 'run-step', step: event.op, notBefore: event.notBefore, jobKey: waitJobKey(run, event.op, op) });
-      if (!sameWait) audit = { at: event.at, what: `${event.op} waits`, vm: vm.name, detail: `${event.reason}; looking again at ${event.notBefore}` };
-      break;
-    }
-    case 'op-started':
-      if (current.status === 'running') return reject(`${event.op} of ${vm.name} is already running`);
-      op = { ...current, status: 'running', jobName: event.jobName, issuedAt: current.issuedAt ?? event.at, unconfirmedPostAt: undefined, checks: undefined, nextAttemptAt: undefined };
-      audit = { at: event.at, what: `${event.op} started`, vm: vm.name, jobName: event.jobName };
-      break;
-    case 'op-lost':
-      if (current.status !== 'running') return reject(`${event.op} of ${vm.name} is not running`);
-      op = { ...current, status: 'issuing', jobName: undefined, progress: undefined };
-      effects.push({ kind: 'run-step', step: event.op, jobKey: `recheck-${Date.parse(event.at)}` });
-      audit = { at: event.at, what: `${event.op} job no longer known to ASR; re-checking the item`, vm: vm.name, jobName: current.jobName };
-      break;
-    case 'op-progress':
-      if (sameProgress(current.progress, event.progress)) return reject('no change');
-      op = { ...current, progress: event.progress };
-      // A milestone for the trail each time ASR moves on to another task (not every poll).
-      if (current.progress?.task !== event.progress.task) {
-        const p = event.progress;
-        audit = { at: event.at ?? current.issuedAt ?? '', what: `${event.op} progress`, vm: vm.name, jobName: current.jobName, detail: `${p.task} (${p.done}/${p.total})` };
-      }
-      break;
-    case 'op-succeeded':
-      op = { ...current, status: 'succeeded', endedAt: event.at, progress: undefined, unconfirmedPostAt: undefined, nextAttemptAt: undefined, jobName: event.jobName ?? current.jobName };
-      shutdown = event.shutdown ?? shutdown;
-      audit = { at: event.at, what: `${event.op} succeeded`, vm: vm.name, jobName: op.jobName };
-      break;
-    case 'op-failed': {
-      shutdown = event.shutdown ?? shutdown;
-      const retryAt = retryTime(run, event);
-      if (retryAt) {
-        const attempt = (current.attempt ?? 1) + 1;
-        const waitingFor = event.retry?.waitingFor;
-        const waitingSince = current.waitingFor === waitingFor && current.waitingSince ? current.waitingSince : event.at;
-        op = { ...current, status: 'waiting', error: event.error, progress: undefined, attempt, nextAttemptAt: retryAt, waitingFor, waitingSince, jobName: undefined, unconfirmedPostAt: undefined, checks: undefined };
-        effects.push({ kind: 'run-step', step: event.op, notBefore: retryAt, jobKey: waitJobKey(run, event.op, op) });
-        audit = { at: event.at, what: `${event.op} will be retried`, vm: vm.name, jobName: current.jobName, detail: `attempt ${attempt} at ${retryAt}: ${event.error}` };
-      } else {
-        op = { ...current, status: 'failed', endedAt: event.at, error: event.error, progress: undefined, nextAttemptAt: undefined, unconfirmedPostAt: undefined, jobName: event.jobName ?? current.jobName };
-        audit = { at: event.at, what: `${event.op} failed`, vm: vm.name, jobName: op.jobName, detail: event.error };
-      }
-      break;
-    }
-  }
-  const nextVm = { ...withOp(vm, event.op, op), shutdown };
+  if (current.status === 'succeeded' || current.status === 'failed')
+    return reject(`${event.op} of ${vm.name} has already ended`);
+  const change = (TRANSITIONS[event.type] as OpTransition<OpEvent>)(run, vm, current, event);
+  if (typeof change === 'string') return reject(change);
+  const nextVm = { ...withOp(vm, event.op, change.op), shutdown: change.shutdown ?? vm.shutdown };
   const next: Run = { ...run, vms: run.vms.map((v) => (v.id === vm.id ? nextVm : v)) };
-  return { accepted: true, run: next, effects, audit: audit ? [audit] : [] };
+  return { accepted: true, run: next, effects: [...(change.effects ?? [])], audit: change.audit ? [change.audit] : [] };
 }
+
+type On<T extends OpEvent['type']> = OpTransition<Extract<OpEvent, { type: T }>>;
+
+const issuing: On<'op-issuing'> = (_run, vm, current, event) => {
+  if (current.status !== 'pending' && current.status !== 'waiting')
+    return `${event.op} of ${vm.name} is already ${current.status}`;
+  const { attempt, error, viaPlan, waitingFor, waitingSince } = current;
+  // The earliest POST whose answer is still unknown: the next attempt reads ASR's jobs since then.
+  return {
+    op: {
+      status: 'issuing',
+      issuedAt: event.at,
+      attempt,
+      error,
+      viaPlan,
+      waitingFor,
+      waitingSince,
+      unconfirmedPostAt: current.unconfirmedPostAt ?? event.at,
+    },
+  };
+};
+
+const deferred: On<'op-deferred'> = (run, vm, current, event) => {
+  if (current.status !== 'pending' && current.status !== 'issuing' && current.status !== 'waiting')
+    return `${event.op} of ${vm.name} is already ${current.status}`;
+  const sameWait = current.status === 'waiting' && current.waitingFor === event.reason;
+  const waitingSince = sameWait && current.waitingSince ? current.waitingSince : event.at;
+  const op: OpState = {
+    ...current,
+    status: 'waiting',
+    waitingFor: event.reason,
+    waitingSince,
+    nextAttemptAt: event.notBefore,
+    checks: (current.checks ?? 0) + 1,
+    progress: undefined,
+  };
+  return {
+    op,
+    effects: [{ kind: 'run-step', step: event.op, notBefore: event.notBefore, jobKey: waitJobKey(run, event.op, op) }],
+    // One line in the trail per wait, not per look.
+    audit: sameWait
+      ? undefined
+      : {
+          at: event.at,
+          what: `${event.op} waits`,
+          vm: vm.name,
+          detail: `${event.reason}; looking again at ${event.notBefore}`,
+        },
+  };
+};
+
+const started: On<'op-started'> = (_run, vm, current, event) => {
+  if (current.status === 'running') return `${event.op} of ${vm.name} is already running`;
+  const op: OpState = {
+    ...current,
+    status: 'running',
+    jobName: event.jobName,
+    issuedAt: current.issuedAt ?? event.at,
+    unconfirmedPostAt: undefined,
+    checks: undefined,
+    nextAttemptAt: undefined,
+  };
+  return { op, audit: { at: event.at, what: `${event.op} started`, vm: vm.name, jobName: event.jobName } };
+};
+
+const lost: On<'op-lost'> = (_run, vm, current, event) => {
+  if (current.status !== 'running') return `${event.op} of ${vm.name} is not running`;
+  return {
+    op: { ...current, status: 'issuing', jobName: undefined, progress: undefined },
+    effects: [{ kind: 'run-step', step: event.op, jobKey: `recheck-${Date.parse(event.at)}` }],
+    audit: {
+      at: event.at,
+      what: `${event.op} job no longer known to ASR; re-checking the item`,
+      vm: vm.name,
+      jobName: current.jobName,
+    },
+  };
+};
+
+const progressed: On<'op-progress'> = (_run, vm, current, event) => {
+  if (sameProgress(current.progress, event.progress)) return 'no change';
+  const p = event.progress;
+  // A milestone for the trail each time ASR moves on to another task (not every poll).
+  const milestone = current.progress?.task !== p.task;
+  return {
+    op: { ...current, progress: p },
+    audit: milestone
+      ? {
+          at: event.at ?? current.issuedAt ?? '',
+          what: `${event.op} progress`,
+          vm: vm.name,
+          jobName: current.jobName,
+          detail: `${p.task} (${p.done}/${p.total})`,
+        }
+      : undefined,
+  };
+};
+
+const succeeded: On<'op-succeeded'> = (_run, vm, current, event) => {
+  const op: OpState = {
+    ...current,
+    status: 'succeeded',
+    endedAt: event.at,
+    progress: undefined,
+    unconfirmedPostAt: undefined,
+    nextAttemptAt: undefined,
+    jobName: event.jobName ?? current.jobName,
+  };
+  return {
+    op,
+    shutdown: event.shutdown,
+    audit: { at: event.at, what: `${event.op} succeeded`, vm: vm.name, jobName: op.jobName },
+  };
+};
+
+const failed: On<'op-failed'> = (run, vm, current, event) => {
+  const retryAt = retryTime(run, event);
+  if (!retryAt) {
+    const op: OpState = {
+      ...current,
+      status: 'failed',
+      endedAt: event.at,
+      error: event.error,
+      progress: undefined,
+      nextAttemptAt: undefined,
+      unconfirmedPostAt: undefined,
+      jobName: event.jobName ?? current.jobName,
+    };
+    return {
+      op,
+      shutdown: event.shutdown,
+      audit: { at: event.at, what: `${event.op} failed`, vm: vm.name, jobName: op.jobName, detail: event.error },
+    };
+  }
+  // A failure that passes (the agent not registered yet): tried again at retryAt.
+  const attempt = (current.attempt ?? 1) + 1;
+  const waitingFor = event.retry?.waitingFor;
+  const waitingSince = current.waitingFor === waitingFor && current.waitingSince ? current.waitingSince : event.at;
+  const op: OpState = {
+    ...current,
+    status: 'waiting',
+    error: event.error,
+    progress: undefined,
+    attempt,
+    nextAttemptAt: retryAt,
+    waitingFor,
+    waitingSince,
+    jobName: undefined,
+    unconfirmedPostAt: undefined,
+    checks: undefined,
+  };
+  return {
+    op,
+    shutdown: event.shutdown,
+    effects: [{ kind: 'run-step', step: event.op, notBefore: retryAt, jobKey: waitJobKey(run, event.op, op) }],
+    audit: {
+      at: event.at,
+      what: `${event.op} will be retried`,
+      vm: vm.name,
+      jobName: current.jobName,
+      detail: `attempt ${attempt} at ${retryAt}: ${event.error}`,
+    },
+  };
+};
+
+const TRANSITIONS: { readonly [T in OpEvent['type']]: On<T> } = {
+  'op-issuing': issuing,
+  'op-deferred': deferred,
+  'op-started': started,
+  'op-lost': lost,
+  'op-progress': progressed,
+  'op-succeeded': succeeded,
+  'op-failed': failed,
+};
 
 /** When a retryable reprotect failure is tried again, or undefined once the retry window is over. */
 function retryTime(run: Run, event: Extract<RunEvent, { type: 'op-failed' }>): string | undefined {
@@ -498,12 +823,18 @@ function accept(before: Run, after: Run, effects: RunEffect[], audit: AuditEntry
     const at = latestEnd(run) ?? run.createdAt;
     run = { ...run, closedAt: at };
     all.push({ kind: 'run-closed' });
-    audit.push({ at, what: 'run closed', detail: to === 'done' ? 'every VM is protected to Azure again' : 'no VM could go further' });
+    audit.push({
+      at,
+      what: 'run closed',
+      detail: to === 'done' ? 'every VM is protected to Azure again' : 'no VM could go further',
+    });
   }
   return { accepted: true, run, effects: all, audit };
 }
 
 function latestEnd(run: Run): string | undefined {
-  const ends = run.vms.flatMap((v) => [v.failover.endedAt, v.commit?.endedAt, v.reprotect?.endedAt]).filter((t): t is string => !!t);
+  const ends = run.vms
+    .flatMap((v) => [v.failover.endedAt, v.commit?.endedAt, v.reprotect?.endedAt])
+    .filter((t): t is string => !!t);
   return ends.sort().at(-1);
 }

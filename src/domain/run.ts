@@ -61,12 +61,18 @@ export interface RunVmPoints {
 
 /** What to record of a VM's recovery-point summary for the chosen kind of point. */
 export function pointsAtRequest(
-  summary: { readonly latestCrashConsistent?: string | undefined; readonly latestAppConsistent?: string | undefined } | undefined,
+  summary:
+    | { readonly latestCrashConsistent?: string | undefined; readonly latestAppConsistent?: string | undefined }
+    | undefined,
   choice: RecoveryPointChoice,
 ): RunVmPoints | undefined {
   if (!summary && choice.kind !== 'specific') return undefined;
   const time =
-    choice.kind === 'specific' ? choice.time : choice.kind === 'latest-app-consistent' ? summary?.latestAppConsistent : summary?.latestCrashConsistent;
+    choice.kind === 'specific'
+      ? choice.time
+      : choice.kind === 'latest-app-consistent'
+        ? summary?.latestAppConsistent
+        : summary?.latestCrashConsistent;
   return {
     latestCrashConsistent: summary?.latestCrashConsistent,
     latestAppConsistent: summary?.latestAppConsistent,
@@ -113,7 +119,6 @@ export const AUTOPILOT = 'autopilot';
 /** The actor of a change ASR showed that nobody made through the bot (the portal, a script). */
 export const OUTSIDE = 'outside';
 
-
 /** The reprotect back to Azure: who started it, the inputs chosen per VM, the retry window. */
 export interface ReprotectRequest {
   readonly requestedBy: string;
@@ -156,7 +161,13 @@ export function phaseOf(run: Run): RunPhase {
 
 /** When a run began waiting for its commit: the end of its last failover (else its request). */
 export function commitWaitingSince(run: Run): string {
-  return run.vms.map((v) => v.failover.endedAt).filter((t): t is string => !!t).sort().at(-1) ?? run.createdAt;
+  return (
+    run.vms
+      .map((v) => v.failover.endedAt)
+      .filter((t): t is string => !!t)
+      .sort()
+      .at(-1) ?? run.createdAt
+  );
 }
 
 /** VMs the reprotect applies to: those whose commit succeeded. */
@@ -179,7 +190,11 @@ export function opOf(vm: RunVm, op: OpKind): OpState | undefined {
 }
 
 export function withOp(vm: RunVm, op: OpKind, state: OpState): RunVm {
-  return op === 'failover' ? { ...vm, failover: state } : op === 'commit' ? { ...vm, commit: state } : { ...vm, reprotect: state };
+  return op === 'failover'
+    ? { ...vm, failover: state }
+    : op === 'commit'
+      ? { ...vm, commit: state }
+      : { ...vm, reprotect: state };
 }
 
 /** Operations waiting to read ASR again because it could not take them (see domain/rechecks), by step. */
@@ -211,7 +226,8 @@ export function hasFailedVmsToDecide(run: Run): boolean {
 
 /** Whether the run can still be cancelled: no failover has been issued to ASR (or is being issued). */
 export function cancellable(run: Run): boolean {
-  const unissued = (op: OpState) => (op.status === 'pending' || op.status === 'waiting') && !op.issuedAt && !op.unconfirmedPostAt && !op.attempt;
+  const unissued = (op: OpState) =>
+    (op.status === 'pending' || op.status === 'waiting') && !op.issuedAt && !op.unconfirmedPostAt && !op.attempt;
   return !run.cancelled && !run.closedAt && run.vms.every((v) => unissued(v.failover));
 }
 
@@ -237,7 +253,11 @@ export function opOutcomes(before: Run, after: Run): OpOutcome[] {
       if (now.status !== 'succeeded' && now.status !== 'failed') continue;
       const from = Date.parse(now.issuedAt ?? '');
       const to = Date.parse(now.endedAt ?? '');
-      out.push({ op, outcome: now.status, seconds: Number.isNaN(from) || Number.isNaN(to) ? undefined : Math.max(0, (to - from) / 1000) });
+      out.push({
+        op,
+        outcome: now.status,
+        seconds: Number.isNaN(from) || Number.isNaN(to) ? undefined : Math.max(0, (to - from) / 1000),
+      });
     }
   }
   return out;

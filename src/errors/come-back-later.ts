@@ -50,7 +50,13 @@ export class ReportNotReadyError extends ComeBackLaterError {
   }
 }
 
-const LATER = new Set(['NotDueYetError', 'OperationBusyError', 'CardBusyError', 'SlackRateLimitedError', 'ReportNotReadyError']);
+const LATER = new Set([
+  'NotDueYetError',
+  'OperationBusyError',
+  'CardBusyError',
+  'SlackRateLimitedError',
+  'ReportNotReadyError',
+]);
 
 /** Whether `e` asks to come back later (by name, as Azure's and BullMQ's guards check). */
 export function isComeBackLater(e: unknown): e is ComeBackLaterError {

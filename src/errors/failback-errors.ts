@@ -131,5 +131,10 @@ const FAILBACK_ERRORS = new Set([
  * so an error from another copy of this module (a second bundle, a worker thread) still counts.
  */
 export function isFailbackError(e: unknown): e is FailbackError {
-  return e instanceof FailbackError || (e instanceof Error && FAILBACK_ERRORS.has(e.name) && typeof (e as { userMessage?: unknown }).userMessage === 'string');
+  return (
+    e instanceof FailbackError ||
+    (e instanceof Error &&
+      FAILBACK_ERRORS.has(e.name) &&
+      typeof (e as { userMessage?: unknown }).userMessage === 'string')
+  );
 }

@@ -24,7 +24,9 @@ export async function autoReprotect(
     const choices: Record<string, string> = {};
     for (const f of g.fields) if (f.initial) choices[f.id] = f.initial;
     const ps = g.fields.find((f) => f.id === 'processServerId');
-    const match = ps?.options.find((o) => !o.unhealthy && (o.label.toLowerCase() === wanted || o.value.toLowerCase() === wanted));
+    const match = ps?.options.find(
+      (o) => !o.unhealthy && (o.label.toLowerCase() === wanted || o.value.toLowerCase() === wanted),
+    );
     if (ps && !match) problems.push(`${g.title} offers no healthy process server “${processServer}”`);
     if (match) choices.processServerId = match.value;
     perGroup[g.key] = choices;
@@ -33,7 +35,12 @@ export async function autoReprotect(
   const at = new Date(deps.now()).toISOString();
   if (problems.length > 0) {
     deps.log.warn({ runId, problems }, 'autopilot did not start the reprotect');
-    await deps.store.audit(runId, { at, what: 'autopilot did not start the reprotect', actor: AUTOPILOT, detail: problems.join('; ') });
+    await deps.store.audit(runId, {
+      at,
+      what: 'autopilot did not start the reprotect',
+      actor: AUTOPILOT,
+      detail: problems.join('; '),
+    });
     return;
   }
   await changeRun(deps, runId, {

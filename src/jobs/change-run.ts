@@ -35,7 +35,9 @@ export async function settle(deps: ChangeDeps, change: Pick<Applied, 'run' | 'ef
     return false;
   }
   if (change.pending) {
-    await deps.store.outboxDone(change.pending).catch((err: unknown) => deps.log.info({ err, runId: change.run.id }, 'outbox entry left; the sweep clears it'));
+    await deps.store
+      .outboxDone(change.pending)
+      .catch((err: unknown) => deps.log.info({ err, runId: change.run.id }, 'outbox entry left; the sweep clears it'));
   }
   return true;
 }

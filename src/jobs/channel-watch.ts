@@ -33,10 +33,17 @@ export async function channelLost(deps: ChannelWatchDeps, runId: string, slackEr
   const people = [...new Set([run.requesterId, ...(await deps.approverUsers())])];
   const text = lostText(run, slackError);
   for (const user of people) {
-    await deps.client.chat.postMessage({ channel: user, text }).catch((err: unknown) => deps.log.warn({ err, runId, user }, 'could not tell a person that the run’s channel is lost'));
+    await deps.client.chat
+      .postMessage({ channel: user, text })
+      .catch((err: unknown) =>
+        deps.log.warn({ err, runId, user }, 'could not tell a person that the run’s channel is lost'),
+      );
   }
   await deps.scheduleRecheck(runId, 1, deps.recheckMs);
-  deps.log.warn({ runId, channel: run.channelId, slackError, told: people.length }, 'run’s channel lost; the run waits');
+  deps.log.warn(
+    { runId, channel: run.channelId, slackError, told: people.length },
+    'run’s channel lost; the run waits',
+  );
 }
 
 /** The n-th look at a lost channel: carries the run on when the bot can post again, else looks again later. */

@@ -13,7 +13,13 @@ const GRACE_MS = 5_000;
  * process died in between): each is resumed from its saved state — card, step jobs, waits, watched
  * jobs — which is idempotent, so a run resumed twice is harmless.
  */
-export async function sweepOutbox(deps: { store: RunStore; effects: EffectRunner; watch: JobWatchList; now: () => number; log: Logger }): Promise<number> {
+export async function sweepOutbox(deps: {
+  store: RunStore;
+  effects: EffectRunner;
+  watch: JobWatchList;
+  now: () => number;
+  log: Logger;
+}): Promise<number> {
   const entries = await deps.store.outboxDue(deps.now() - GRACE_MS);
   const runIds = [...new Set(entries.map((e) => e.split('@')[0] ?? e))];
   let resumed = 0;

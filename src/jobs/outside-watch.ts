@@ -1,6 +1,14 @@
 import type { Logger } from 'pino';
 import type { AsrGateway, AsrJobSummary } from '../azure/gateway';
-import { commitScope, failedFailovers, phaseOf, reprotectScope, type OpKind, type Run, type RunVm } from '../domain/run';
+import {
+  commitScope,
+  failedFailovers,
+  phaseOf,
+  reprotectScope,
+  type OpKind,
+  type Run,
+  type RunVm,
+} from '../domain/run';
 import type { RunEvent } from '../domain/run-machine';
 import type { RunStore } from '../store/run-store';
 import type { EffectRunner } from './effects';
@@ -22,7 +30,6 @@ const LONGEST_JOB_MS = 6 * 3600_000;
 const LAST_CHECK = 'outside-checked-at';
 const WAITING = new Set(['awaiting-commit', 'awaiting-reprotect', 'reprotect-failed']);
 
-
 /**
  * Notices what people did in the portal (or a script) to the VMs of runs that wait for a person:
  * a commit, a failover of a VM whose failover had failed, a reprotect. One read of the vault's job
@@ -41,7 +48,9 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
   const oldest = Math.min(...runs.map((r) => Date.parse(r.createdAt))) - MARGIN_MS;
   const startedAt = deps.now();
   const since = new Date(checkedAt === undefined ? oldest : Math.max(oldest, checkedAt - LONGEST_JOB_MS));
-  const jobs = (await deps.gateway.recentJobs(since, { abortSignal: signal })).filter((j) => j.state === 'succeeded' && j.op);
+  const jobs = (await deps.gateway.recentJobs(since, { abortSignal: signal })).filter(
+    (j) => j.state === 'succeeded' && j.op,
+  );
   for (const run of runs) {
     for (const { vm, job } of outsideJobs(run, jobs)) {
       const op = job.op as OpKind;
@@ -59,20 +68,29 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
 
 /** The jobs that did, outside the run, what the run waits for on one of its VMs. */
 function outsideJobs(run: Run, jobs: readonly AsrJobSummary[]): { vm: RunVm; job: AsrJobSummary }[] {
-  const known = new Set(run.vms.flatMap((v) => [v.failover.jobName, v.commit?.jobName, v.reprotect?.jobName]).filter((j): j is string => !!j).map((j) => j.toLowerCase()));
+  const known = new Set(
+    run.vms
+      .flatMap((v) => [v.failover.jobName, v.commit?.jobName, v.reprotect?.jobName])
+      .filter((j): j is string => !!j)
+      .map((j) => j.toLowerCase()),
+  );
   const phase = phaseOf(run);
   const candidates: { vm: RunVm; op: OpKind }[] = [];
   if (phase === 'awaiting-commit') {
     for (const vm of commitScope(run).filter((v) => !v.commit)) candidates.push({ vm, op: 'commit' });
     for (const vm of failedFailovers(run)) candidates.push({ vm, op: 'failover' });
   } else {
-    for (const vm of reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded')) candidates.push({ vm, op: 'reprotect' });
+    for (const vm of reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded'))
+      candidates.push({ vm, op: 'reprotect' });
   }
   // Only jobs of this run's time: an earlier failback cycle of the same VM had its own jobs.
   const after = new Date(Date.parse(run.createdAt) - SKEW_MS).toISOString();
   const found: { vm: RunVm; job: AsrJobSummary }[] = [];
   for (const { vm, op } of candidates) {
-    const job = jobs.find((j) => j.op === op && !known.has(j.name.toLowerCase()) && actsOn(j, vm, run) && (!j.startTime || j.startTime >= after));
+    const job = jobs.find(
+      (j) =>
+        j.op === op && !known.has(j.name.toLowerCase()) && actsOn(j, vm, run) && (!j.startTime || j.startTime >= after),
+    );
     if (job) found.push({ vm, job });
   }
   return found;

@@ -9,9 +9,13 @@ import { isDue, unconfirmedSince } from './op-due';
 import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';
 import { changeRun } from './change-run';
 
-type Deps = Pick<StepDeps, 'gateway' | 'store' | 'watch' | 'effects' | 'pollIntervalMs' | 'issueLockMs' | 'now' | 'log'>;
+type Deps = Pick<
+  StepDeps,
+  'gateway' | 'store' | 'watch' | 'effects' | 'pollIntervalMs' | 'issueLockMs' | 'now' | 'log'
+>;
 
-const apply = (deps: Pick<Deps, 'store' | 'effects' | 'log'>, runId: string, event: RunEvent) => changeRun(deps, runId, event);
+const apply = (deps: Pick<Deps, 'store' | 'effects' | 'log'>, runId: string, event: RunEvent) =>
+  changeRun(deps, runId, event);
 
 /**
  * Issues `step` once on the run's recovery plan, for every VM whose op goes through the plan, under
@@ -39,7 +43,10 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
   const log = deps.log.child({ runId: run.id, plan: plan.name, step });
   const ops = planScope(run, step).map((v) => opOf(v, step));
   const first = ops.find((o) => o?.unconfirmedPostAt) ?? ops[0];
-  const state = await deps.gateway.planOperationState(plan.id, step, { abortSignal: signal, issuedSince: unconfirmedSince(first) });
+  const state = await deps.gateway.planOperationState(plan.id, step, {
+    abortSignal: signal,
+    issuedSince: unconfirmedSince(first),
+  });
   const checks = Math.max(0, ...ops.map((o) => o?.checks ?? 0));
   const defer = (reason: string) => {
     const notBefore = new Date(deps.now() + recheckDelayMs(deps.pollIntervalMs, checks + 1)).toISOString();
@@ -48,23 +55,42 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
 
   if (state.state === 'running') {
     log.info({ jobName: state.jobName }, 'ASR already runs the plan operation; following it');
-    await deps.watch.add({ jobName: state.jobName, runId: run.id, vmId: plan.id, op: step, plan: true, notBefore: deps.now() });
+    await deps.watch.add({
+      jobName: state.jobName,
+      runId: run.id,
+      vmId: plan.id,
+      op: step,
+      plan: true,
+      notBefore: deps.now(),
+    });
     await apply(deps, run.id, { type: 'plan-op-started', op: step, jobName: state.jobName, at: at() });
     return;
   }
   if (state.state === 'ended') {
     log.info({ done: state.done.length }, 'ASR shows the plan operation already ended');
-    await settlePlanMembers(deps, run.id, step, state.done, () => `ASR does not show the ${step} of this VM done after the recovery plan’s ${step}`);
+    await settlePlanMembers(
+      deps,
+      run.id,
+      step,
+      state.done,
+      () => `ASR does not show the ${step} of this VM done after the recovery plan’s ${step}`,
+    );
     return;
   }
   if (state.state === 'busy') {
-    log.info({ reason: state.reason, jobName: state.jobName }, 'ASR cannot take the plan operation now; looking again later');
+    log.info(
+      { reason: state.reason, jobName: state.jobName },
+      'ASR cannot take the plan operation now; looking again later',
+    );
     await defer(state.reason);
     return;
   }
   if (state.state === 'blocked') {
     if (checks < BLOCKED_RECHECKS) {
-      log.info({ reason: state.reason, checks }, 'ASR does not allow the plan operation now; reading again before believing it');
+      log.info(
+        { reason: state.reason, checks },
+        'ASR does not allow the plan operation now; reading again before believing it',
+      );
       await defer(state.reason);
       return;
     }
@@ -129,6 +155,12 @@ export async function settlePlanMembers(
   const at = new Date(deps.now()).toISOString();
   for (const vm of planScope(run, op)) {
     const base = { vmId: vm.id, op, at, shutdown: shutdownFor(vm.id) };
-    await apply(deps, runId, done.has(vm.id.toLowerCase()) ? { type: 'op-succeeded', ...base } : { type: 'op-failed', ...base, error: errorFor(vm.id) });
+    await apply(
+      deps,
+      runId,
+      done.has(vm.id.toLowerCase())
+        ? { type: 'op-succeeded', ...base }
+        : { type: 'op-failed', ...base, error: errorFor(vm.id) },
+    );
   }
 }

@@ -58,7 +58,11 @@ export class FailbackQueues {
   }
 
   /** `key` tells attempts of one step apart (reprotect retries); `delayMs` schedules it (kept in Redis). */
-  async enqueueStep(runId: string, step: OpKind, options: { key?: string | undefined; delayMs?: number } = {}): Promise<void> {
+  async enqueueStep(
+    runId: string,
+    step: OpKind,
+    options: { key?: string | undefined; delayMs?: number } = {},
+  ): Promise<void> {
     await this.steps.add(step, { runId } satisfies StepJob, {
       ...STEP_OPTIONS,
       jobId: stepJobId(runId, step, options.key),
@@ -67,7 +71,10 @@ export class FailbackQueues {
   }
 
   async enqueueAutoReprotect(runId: string): Promise<void> {
-    await this.steps.add(AUTO_REPROTECT_JOB, { runId } satisfies StepJob, { ...STEP_OPTIONS, jobId: `run-${runId}-autoreprotect` });
+    await this.steps.add(AUTO_REPROTECT_JOB, { runId } satisfies StepJob, {
+      ...STEP_OPTIONS,
+      jobId: `run-${runId}-autoreprotect`,
+    });
   }
 
   async enqueueCard(runId: string, version: number, delayMs: number): Promise<void> {
@@ -94,16 +101,28 @@ export class FailbackQueues {
 
   /** The n-th Commit reminder of a run, after `delayMs` (a delayed job: it survives restarts). */
   async enqueueReminder(runId: string, n: number, delayMs: number): Promise<void> {
-    await this.slack.add(REMINDER_JOB, { runId, n }, { ...CARD_OPTIONS, jobId: `reminder-${runId}-${n}`, delay: Math.max(0, delayMs) });
+    await this.slack.add(
+      REMINDER_JOB,
+      { runId, n },
+      { ...CARD_OPTIONS, jobId: `reminder-${runId}-${n}`, delay: Math.max(0, delayMs) },
+    );
   }
 
   async enqueueChannelRecheck(runId: string, n: number, delayMs: number): Promise<void> {
-    await this.slack.add(CHANNEL_RECHECK_JOB, { runId, n }, { ...CARD_OPTIONS, jobId: `channel-${runId}-${n}`, delay: Math.max(0, delayMs) });
+    await this.slack.add(
+      CHANNEL_RECHECK_JOB,
+      { runId, n },
+      { ...CARD_OPTIONS, jobId: `channel-${runId}-${n}`, delay: Math.max(0, delayMs) },
+    );
   }
 
   /** One scheduler for the whole vault: every poll interval one worker reads all watched ASR jobs. */
   async scheduleWatcher(everyMs: number): Promise<void> {
-    await this.watch.upsertJobScheduler('asr-watch', { every: everyMs }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: true } });
+    await this.watch.upsertJobScheduler(
+      'asr-watch',
+      { every: everyMs },
+      { name: 'tick', opts: { removeOnComplete: true, removeOnFail: true } },
+    );
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,9 @@ const STEPS: readonly OpKind[] = ['failover', 'commit', 'reprotect'];
  * blindly continued (a VM committed in the portal is recorded as committed, never committed again).
  * Duplicate step jobs from several workers starting at once are harmless: steps are idempotent.
  */
-export async function reconcileActiveRuns(deps: ReconcileDeps): Promise<{ runs: number; resumed: number; changedOutside: number }> {
+export async function reconcileActiveRuns(
+  deps: ReconcileDeps,
+): Promise<{ runs: number; resumed: number; changedOutside: number }> {
   const startedAt = deps.now();
   const watched = new Set((await deps.watch.all()).map((j) => j.jobName.toLowerCase()));
   let resumed = 0;
@@ -46,9 +48,13 @@ export async function reconcileActiveRuns(deps: ReconcileDeps): Promise<{ runs: 
       deps.log.warn({ err: e, runId }, 'could not reconcile the run now; its jobs carry on');
     }
   }
-  await finishRecentlyClosed(deps, startedAt).catch((err: unknown) => deps.log.warn({ err }, 'could not check the recently closed runs'));
+  await finishRecentlyClosed(deps, startedAt).catch((err: unknown) =>
+    deps.log.warn({ err }, 'could not check the recently closed runs'),
+  );
   // Reprotects, and failovers of failed VMs, done in the portal meanwhile (commits: above, per VM).
-  await watchOutside(deps).catch((err: unknown) => deps.log.warn({ err }, 'could not check the vault for operations done outside the bot'));
+  await watchOutside(deps).catch((err: unknown) =>
+    deps.log.warn({ err }, 'could not check the vault for operations done outside the bot'),
+  );
   return { runs: ids.length, resumed, changedOutside };
 }
 
@@ -71,21 +77,35 @@ async function finishRecentlyClosed(deps: ReconcileDeps, startedAt: number): Pro
 
 async function resume(deps: ReconcileDeps, run: Run, watched: ReadonlySet<string>, startedAt: number): Promise<number> {
   const effects = resumeEffects(run, `reconcile-${startedAt}`);
-  await deps.effects.run(run, effects.filter((e) => e.kind === 'run-step'));
+  await deps.effects.run(
+    run,
+    effects.filter((e) => e.kind === 'run-step'),
+  );
   let n = effects.filter((e) => e.kind === 'run-step' && e.jobKey === `reconcile-${startedAt}`).length;
   n += await watchRunning(deps, run, watched);
   return n;
 }
 
 /** Running operations whose ASR job nobody follows (its watch entry lost with a process) are watched again. */
-export async function watchRunning(deps: Pick<ReconcileDeps, 'watch' | 'now'>, run: Run, watched: ReadonlySet<string>): Promise<number> {
+export async function watchRunning(
+  deps: Pick<ReconcileDeps, 'watch' | 'now'>,
+  run: Run,
+  watched: ReadonlySet<string>,
+): Promise<number> {
   let n = 0;
   for (const step of STEPS) {
     for (const vm of run.vms) {
       const op = opOf(vm, step);
       if (op?.status !== 'running' || !op.jobName || watched.has(op.jobName.toLowerCase())) continue;
       const plan = op.viaPlan && run.plan ? run.plan : undefined;
-      await deps.watch.add({ jobName: op.jobName, runId: run.id, vmId: plan ? plan.id : vm.id, op: step, plan: plan ? true : undefined, notBefore: deps.now() });
+      await deps.watch.add({
+        jobName: op.jobName,
+        runId: run.id,
+        vmId: plan ? plan.id : vm.id,
+        op: step,
+        plan: plan ? true : undefined,
+        notBefore: deps.now(),
+      });
       n++;
     }
   }
@@ -99,7 +119,11 @@ async function commitsDoneOutside(deps: ReconcileDeps, run: Run): Promise<number
     const state = await deps.gateway.operationState(vm.id, 'commit');
     if (state.state !== 'done') continue;
     deps.log.warn({ runId: run.id, vm: vm.name }, 'VM committed outside the bot; recording it');
-    const r = await changeRun(deps, run.id, { type: 'commit-seen-outside', vmId: vm.id, at: new Date(deps.now()).toISOString() });
+    const r = await changeRun(deps, run.id, {
+      type: 'commit-seen-outside',
+      vmId: vm.id,
+      at: new Date(deps.now()).toISOString(),
+    });
     if (r.applied) n++;
   }
   return n;

@@ -46,7 +46,9 @@ export async function watchTick(deps: WatchDeps, signal?: AbortSignal): Promise<
   await followWatchedJobs(deps, signal);
   // One process per interval, whichever tick comes first (the key expires after the interval).
   if (deps.outsideEveryMs && (await deps.store.once('outside-check', deps.outsideEveryMs))) {
-    await watchOutside(deps, signal).catch((err: unknown) => deps.log.warn({ err }, 'could not check the vault for operations done outside the bot'));
+    await watchOutside(deps, signal).catch((err: unknown) =>
+      deps.log.warn({ err }, 'could not check the vault for operations done outside the bot'),
+    );
   }
 }
 
@@ -106,7 +108,8 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
   }
   // A job ASR has not filled in yet says nothing: read it again next tick.
   if (view.state === 'pending') return;
-  if (view.state === 'suspended') log.warn({ task: view.progress.task }, 'ASR job suspended: it waits for someone to resume it in the portal');
+  if (view.state === 'suspended')
+    log.warn({ task: view.progress.task }, 'ASR job suspended: it waits for someone to resume it in the portal');
   const at = new Date(deps.now()).toISOString();
   const base = { vmId: watched.vmId, op: watched.op };
   const event: RunEvent =
@@ -120,7 +123,10 @@ async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSig
             at,
             error: view.error ?? 'ASR job failed',
             shutdown: view.shutdown,
-            retry: watched.op === 'reprotect' && isAgentNotRegistered({ message: view.error }) ? retryFor(deps, AGENT_WAIT) : undefined,
+            retry:
+              watched.op === 'reprotect' && isAgentNotRegistered({ message: view.error })
+                ? retryFor(deps, AGENT_WAIT)
+                : undefined,
           };
   if (view.state === 'failed') log.warn({ asrError: view.error }, 'ASR job failed');
   try {
@@ -162,9 +168,19 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
     );
     if (view.state === 'pending') return;
     if (view.state === 'running' || view.state === 'suspended') {
-      if (view.state === 'suspended') log.warn({ task: view.progress.task }, 'ASR plan job suspended: it waits for someone to resume it in the portal');
+      if (view.state === 'suspended')
+        log.warn(
+          { task: view.progress.task },
+          'ASR plan job suspended: it waits for someone to resume it in the portal',
+        );
       for (const vm of members) {
-        await apply({ type: 'op-progress', vmId: vm.id, op, at: new Date(deps.now()).toISOString(), progress: view.state === 'suspended' ? view.progress : (view.members?.[vm.id]?.progress ?? view.progress) });
+        await apply({
+          type: 'op-progress',
+          vmId: vm.id,
+          op,
+          at: new Date(deps.now()).toISOString(),
+          progress: view.state === 'suspended' ? view.progress : (view.members?.[vm.id]?.progress ?? view.progress),
+        });
       }
       return;
     }

@@ -9,7 +9,17 @@ import { channelUnavailable } from '../slack/channel-refusal';
 import { uploadRunReport } from '../slack/run-report-upload';
 import { autoReprotect } from './auto-reprotect';
 import { channelLost, recheckChannel, type ChannelWatchDeps } from './channel-watch';
-import { AUTO_REPROTECT_JOB, cardJobSchema, CHANNEL_RECHECK_JOB, QUEUE, REMINDER_JOB, REPORT_JOB, reminderJobSchema, reportJobSchema, stepJobSchema } from './queues';
+import {
+  AUTO_REPROTECT_JOB,
+  cardJobSchema,
+  CHANNEL_RECHECK_JOB,
+  QUEUE,
+  REMINDER_JOB,
+  REPORT_JOB,
+  reminderJobSchema,
+  reportJobSchema,
+  stepJobSchema,
+} from './queues';
 import { sendCommitReminder, type CommitReminderDeps } from '../slack/commit-reminder';
 import { runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
@@ -62,20 +72,25 @@ async function orLater(job: Job, token: string | undefined, fn: () => Promise<vo
 }
 
 export interface WorkerDeps {
-    steps: StepDeps;
-    watch: WatchDeps;
-    messages: RunMessagesDeps;
-    /** A run's channel that Slack refuses: the run held, people told, the channel looked at again. */
-    channels?: ChannelWatchDeps | undefined;
-    /** Commit reminders (the slack queue's `commit-reminder` jobs). */
-    reminders?: CommitReminderDeps | undefined;
-    log: Logger;
-    metrics?: WorkerMetrics | undefined;
-    autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
+  steps: StepDeps;
+  watch: WatchDeps;
+  messages: RunMessagesDeps;
+  /** A run's channel that Slack refuses: the run held, people told, the channel looked at again. */
+  channels?: ChannelWatchDeps | undefined;
+  /** Commit reminders (the slack queue's `commit-reminder` jobs). */
+  reminders?: CommitReminderDeps | undefined;
+  log: Logger;
+  metrics?: WorkerMetrics | undefined;
+  autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
 }
 
 /** Starts the three workers of the worker role on `connection` (BullMQ `prefix`). `close()` them in shutdown. */
-export function startWorkers(options: { readonly connection: ConnectionOptions; readonly prefix: string; readonly deps: WorkerDeps; readonly tuning: WorkerTuning }): Worker[] {
+export function startWorkers(options: {
+  readonly connection: ConnectionOptions;
+  readonly prefix: string;
+  readonly deps: WorkerDeps;
+  readonly tuning: WorkerTuning;
+}): Worker[] {
   const { connection, prefix, deps, tuning } = options;
   const common = {
     connection,
@@ -89,7 +104,8 @@ export function startWorkers(options: { readonly connection: ConnectionOptions; 
     try {
       await fn();
     } catch (e) {
-      if (e instanceof RunNotFoundError || e instanceof SlackChannelUnavailableError) throw new UnrecoverableError(e.message);
+      if (e instanceof RunNotFoundError || e instanceof SlackChannelUnavailableError)
+        throw new UnrecoverableError(e.message);
       throw e;
     }
   };
@@ -99,20 +115,29 @@ export function startWorkers(options: { readonly connection: ConnectionOptions; 
       const { runId } = stepJobSchema.parse(job.data);
       if (job.name === AUTO_REPROTECT_JOB && deps.autoReprotect) {
         const auto = deps.autoReprotect;
-        return unrecoverable(() => autoReprotect({ ...deps.steps, reprotectRetryWindowMs: auto.windowMs }, runId, auto.processServer));
+        return unrecoverable(() =>
+          autoReprotect({ ...deps.steps, reprotectRetryWindowMs: auto.windowMs }, runId, auto.processServer),
+        );
       }
       const step = OP_KINDS.find((k) => k === job.name);
       if (!step) throw new UnrecoverableError(`unknown step ${job.name}`);
       // A delayed first attempt of a reprotect job is a retry after waiting for the VM's agent.
-      if (step === 'reprotect' && (job.opts.delay ?? 0) > 0 && job.attemptsMade === 0 && job.attemptsStarted <= 1) deps.metrics?.reprotectRetry();
-      await orLater(job, token, () => timed(deps.metrics, step, () => unrecoverable(() => runStep(deps.steps, runId, step, signal))));
+      if (step === 'reprotect' && (job.opts.delay ?? 0) > 0 && job.attemptsMade === 0 && job.attemptsStarted <= 1)
+        deps.metrics?.reprotectRetry();
+      await orLater(job, token, () =>
+        timed(deps.metrics, step, () => unrecoverable(() => runStep(deps.steps, runId, step, signal))),
+      );
     }),
     { ...common, concurrency: 8 },
   );
-  const watch = new Worker(QUEUE.watch, inJobContext(async (_job: Job, _t?: string, signal?: AbortSignal) => watchTick(deps.watch, signal)), {
-    ...common,
-    concurrency: 1,
-  });
+  const watch = new Worker(
+    QUEUE.watch,
+    inJobContext(async (_job: Job, _t?: string, signal?: AbortSignal) => watchTick(deps.watch, signal)),
+    {
+      ...common,
+      concurrency: 1,
+    },
+  );
   /** The slack queue's jobs: card renders, report uploads, Commit reminders. */
   const slackJob = async (job: Job): Promise<void> => {
     const { runId } = stepJobSchema.parse(job.data); // every slack-queue job names its run
@@ -130,7 +155,8 @@ export function startWorkers(options: { readonly connection: ConnectionOptions; 
       }
     } catch (e) {
       const refused = await channelUnavailable(deps.messages, runId, e);
-      if (refused instanceof SlackChannelUnavailableError && deps.channels) await channelLost(deps.channels, runId, refused.slackError);
+      if (refused instanceof SlackChannelUnavailableError && deps.channels)
+        await channelLost(deps.channels, runId, refused.slackError);
       throw refused;
     }
   };
@@ -143,7 +169,16 @@ export function startWorkers(options: { readonly connection: ConnectionOptions; 
     w.on('failed', (job, err) => {
       const expected = isComeBackLater(err);
       const level = expected ? 'debug' : 'warn';
-      deps.log[level]({ err, queue: w.name, jobId: job?.id, runId: (job?.data as { runId?: unknown } | undefined)?.runId, attempts: job?.attemptsMade }, 'job attempt failed');
+      deps.log[level](
+        {
+          err,
+          queue: w.name,
+          jobId: job?.id,
+          runId: (job?.data as { runId?: unknown } | undefined)?.runId,
+          attempts: job?.attemptsMade,
+        },
+        'job attempt failed',
+      );
       // finishedOn is set only when the job failed for good; otherwise BullMQ tries it again.
       deps.metrics?.jobAttemptFailed(w.name, job !== undefined && !job.finishedOn, expected);
     });

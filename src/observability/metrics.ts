@@ -170,7 +170,8 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
   runChanged(before: Run, after: Run): void {
     for (const o of opOutcomes(before, after)) {
       this.asrOperations.inc({ op: o.op, outcome: o.outcome });
-      if (o.outcome !== 'retry' && o.seconds !== undefined) this.asrOperationDuration.observe({ op: o.op, outcome: o.outcome }, o.seconds);
+      if (o.outcome !== 'retry' && o.seconds !== undefined)
+        this.asrOperationDuration.observe({ op: o.op, outcome: o.outcome }, o.seconds);
     }
   }
 
@@ -306,4 +307,3 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
     };
   }
 }
-

@@ -59,14 +59,22 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
   const prefix = options.prefix ?? 'fb';
   const now = options.now ?? Date.now;
   // Web-facing commands fail fast when Redis is away instead of queueing past Slack's 3 s.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: true });
+  const redis = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    lazyConnect: true,
+  });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   await redis.connect().catch((err) => log.error({ err }, 'redis not reachable at start'));
 
   const credential = options.credential ?? new DefaultAzureCredential();
   const store = new RunStore({ redis, prefix, retentionMs: config.timing.retentionMs, now });
   const ledger = new MessageLedger({ redis, prefix });
-  const queues = new FailbackQueues({ connection: { url: config.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 }, prefix });
+  const queues = new FailbackQueues({
+    connection: { url: config.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+    prefix,
+  });
   const metrics = new FailbackMetrics({ runs: store, queues: [queues.steps, queues.watch, queues.slack], now, log });
   store.onChange((before, after) => metrics.runChanged(before, after));
   const gateway =
@@ -95,7 +103,13 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
     rejectRateLimitedCalls: true,
   });
   metrics.watchSlackClient(client);
-  const readiness = new Readiness({ pingRedis: () => redis.ping(), credential, scope: armScope(config.azure.armEndpoint), log, now });
+  const readiness = new Readiness({
+    pingRedis: () => redis.ping(),
+    credential,
+    scope: armScope(config.azure.armEndpoint),
+    log,
+    now,
+  });
   readiness.warm();
   return {
     config,

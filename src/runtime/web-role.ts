@@ -36,5 +36,8 @@ export async function startWebRole(core: Core): Promise<{ app: App; server: Serv
     log.error({ err }, 'unhandled error in a Slack listener');
   });
   const started = (await app.start(config.port)) as unknown;
-  return { app, server: started && typeof (started as Server).address === 'function' ? (started as Server) : undefined };
+  return {
+    app,
+    server: started && typeof (started as Server).address === 'function' ? (started as Server) : undefined,
+  };
 }

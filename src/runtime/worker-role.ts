@@ -67,10 +67,15 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
       },
       log,
       metrics: core.metrics,
-      autoReprotect: config.policy.autoReprotect && { processServer: config.policy.autoReprotect.processServer, windowMs: timing.reprotectRetryWindowMs },
+      autoReprotect: config.policy.autoReprotect && {
+        processServer: config.policy.autoReprotect.processServer,
+        windowMs: timing.reprotectRetryWindowMs,
+      },
     },
   });
-  await queues.scheduleWatcher(timing.asrPollIntervalMs).catch((err) => log.error({ err }, 'could not schedule the ASR watcher'));
+  await queues
+    .scheduleWatcher(timing.asrPollIntervalMs)
+    .catch((err) => log.error({ err }, 'could not schedule the ASR watcher'));
   // Not awaited: start-up must not wait on ARM; the runs' own jobs carry on meanwhile.
   void reconcileActiveRuns({ gateway, store, watch, queues, effects, now, log }).then(
     (summary) => log.info(summary, 'active runs reconciled with ASR'),

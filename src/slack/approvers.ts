@@ -14,7 +14,13 @@ export class ApproverDirectory {
   private readonly now: () => number;
   private readonly ttlMs: number;
 
-  constructor(options: { readonly client: WebClient; readonly groups: readonly string[]; readonly log: Logger; readonly now: () => number; readonly ttlMs?: number | undefined }) {
+  constructor(options: {
+    readonly client: WebClient;
+    readonly groups: readonly string[];
+    readonly log: Logger;
+    readonly now: () => number;
+    readonly ttlMs?: number | undefined;
+  }) {
     this.client = options.client;
     this.groups = options.groups;
     this.log = options.log;

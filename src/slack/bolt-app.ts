@@ -11,16 +11,29 @@ import { socketModeRequestId } from '../observability/slack-context';
  * default of retries over half an hour, which would hold a trigger long past its life.
  */
 export function listenerClientOptions(config: Pick<Config, 'slack'>) {
-  return { slackApiUrl: config.slack.apiUrl, timeout: 2_500, retryConfig: { retries: 1, factor: 1.5, minTimeout: 200, maxTimeout: 500 } };
+  return {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: 2_500,
+    retryConfig: { retries: 1, factor: 1.5, minTimeout: 200, maxTimeout: 500 },
+  };
 }
 
 /**
  * The Slack receiver: HTTP (signed requests on /slack/events) or Socket Mode. Socket Mode opens its
  * connection with apps.connections.open on SLACK_API_URL too, so GovSlack (slack-gov.com) works.
  */
-export function slackReceiver(config: Pick<Config, 'slack' | 'port'>, log: Logger, customRoutes: CustomRoute[]): Receiver {
+export function slackReceiver(
+  config: Pick<Config, 'slack' | 'port'>,
+  log: Logger,
+  customRoutes: CustomRoute[],
+): Receiver {
   if (config.slack.mode === 'http') {
-    return new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: '/slack/events', customRoutes, logger: boltLogger(log) });
+    return new HTTPReceiver({
+      signingSecret: config.slack.signingSecret ?? '',
+      endpoints: '/slack/events',
+      customRoutes,
+      logger: boltLogger(log),
+    });
   }
   return new SocketModeReceiver({
     appToken: config.slack.appToken ?? '',
@@ -33,5 +46,10 @@ export function slackReceiver(config: Pick<Config, 'slack' | 'port'>, log: Logge
 
 /** The Bolt app on that receiver. */
 export function boltApp(config: Pick<Config, 'slack' | 'port'>, log: Logger, customRoutes: CustomRoute[]): App {
-  return new App({ token: config.slack.botToken, receiver: slackReceiver(config, log, customRoutes), logger: boltLogger(log), clientOptions: listenerClientOptions(config) });
+  return new App({
+    token: config.slack.botToken,
+    receiver: slackReceiver(config, log, customRoutes),
+    logger: boltLogger(log),
+    clientOptions: listenerClientOptions(config),
+  });
 }

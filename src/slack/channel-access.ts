@@ -10,17 +10,38 @@ export type ChannelAccess = { readonly ok: true } | { readonly ok: false; readon
  * is deliberately not used, so private and public channels behave the same).
  */
 export async function channelAccess(client: WebClient, channelId: string): Promise<ChannelAccess> {
-  if (/^D/.test(channelId)) return { ok: false, reason: 'Runs are shared with the approvers: request the failback from a channel, not a direct message.' };
+  if (/^D/.test(channelId))
+    return {
+      ok: false,
+      reason: 'Runs are shared with the approvers: request the failback from a channel, not a direct message.',
+    };
   try {
     const res = await client.conversations.info({ channel: channelId });
     const c = res.channel ?? {};
-    if (c.is_im || c.is_mpim) return { ok: false, reason: 'Runs are shared with the approvers: request the failback from a channel, not a direct message.' };
-    if (c.is_archived) return { ok: false, reason: `<#${channelId}> is archived: failback-bot cannot post the run card there. Use the incident channel.` };
-    if (c.is_member === false) return { ok: false, reason: `failback-bot is not a member of <#${channelId}>, so nobody would see the run: invite it there (\`/invite @failback-bot\`) and submit again.` };
+    if (c.is_im || c.is_mpim)
+      return {
+        ok: false,
+        reason: 'Runs are shared with the approvers: request the failback from a channel, not a direct message.',
+      };
+    if (c.is_archived)
+      return {
+        ok: false,
+        reason: `<#${channelId}> is archived: failback-bot cannot post the run card there. Use the incident channel.`,
+      };
+    if (c.is_member === false)
+      return {
+        ok: false,
+        reason: `failback-bot is not a member of <#${channelId}>, so nobody would see the run: invite it there (\`/invite @failback-bot\`) and submit again.`,
+      };
     return { ok: true };
   } catch (e) {
     const error = (e as { data?: { error?: string } }).data?.error;
-    if (error === 'channel_not_found') return { ok: false, reason: 'failback-bot cannot see this conversation, so nobody would see the run: invite it to the channel (`/invite @failback-bot`), or use the incident channel.' };
+    if (error === 'channel_not_found')
+      return {
+        ok: false,
+        reason:
+          'failback-bot cannot see this conversation, so nobody would see the run: invite it to the channel (`/invite @failback-bot`), or use the incident channel.',
+      };
     throw e;
   }
 }
@@ -31,12 +52,20 @@ const NO_TTL_S = 20;
 
 /** The channel check through the facts cache (Redis): read while a modal is open, reused on Submit. */
 export async function cachedChannelAccess(
-  deps: { readonly facts: { channelAccess(id: string): Promise<{ ok: boolean; reason?: string } | undefined>; putChannelAccess(id: string, a: { ok: boolean; reason?: string }, ttl: number): Promise<void> } },
+  deps: {
+    readonly facts: {
+      channelAccess(id: string): Promise<{ ok: boolean; reason?: string } | undefined>;
+      putChannelAccess(id: string, a: { ok: boolean; reason?: string }, ttl: number): Promise<void>;
+    };
+  },
   client: WebClient,
   channelId: string,
 ): Promise<ChannelAccess> {
   const cached = await deps.facts.channelAccess(channelId);
-  if (cached) return cached.ok ? { ok: true } : { ok: false, reason: cached.reason ?? 'failback-bot cannot post in that channel.' };
+  if (cached)
+    return cached.ok
+      ? { ok: true }
+      : { ok: false, reason: cached.reason ?? 'failback-bot cannot post in that channel.' };
   const access = await channelAccess(client, channelId);
   await deps.facts.putChannelAccess(channelId, access, access.ok ? OK_TTL_S : NO_TTL_S);
   return access;

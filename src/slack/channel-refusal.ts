@@ -17,10 +17,19 @@ export async function channelUnavailable(
   e: unknown,
 ): Promise<unknown> {
   const slackError = (e as { data?: { error?: unknown } }).data?.error;
-  if ((e as { code?: string }).code !== 'slack_webapi_platform_error' || typeof slackError !== 'string' || !CHANNEL_ERRORS.has(slackError)) return e;
+  if (
+    (e as { code?: string }).code !== 'slack_webapi_platform_error' ||
+    typeof slackError !== 'string' ||
+    !CHANNEL_ERRORS.has(slackError)
+  )
+    return e;
   const run = await deps.store.require(runId);
   if (await deps.ledger.firstChannelRefusal(runId, slackError)) {
-    await deps.store.audit(runId, { at: new Date(deps.now()).toISOString(), what: 'run messages could not be posted', detail: `Slack: ${slackError} in ${run.channelId}` });
+    await deps.store.audit(runId, {
+      at: new Date(deps.now()).toISOString(),
+      what: 'run messages could not be posted',
+      detail: `Slack: ${slackError} in ${run.channelId}`,
+    });
   }
   deps.log.error({ runId, channel: run.channelId, slackError }, 'Slack refuses the run’s messages in its channel');
   return new SlackChannelUnavailableError(run.channelId, slackError);

@@ -33,15 +33,28 @@ export async function sendCommitReminder(deps: CommitReminderDeps, runId: string
   if (n < sent || n > sent + 1) return;
   const at = new Date(deps.now()).toISOString();
   if (n === sent + 1) {
-    const r = await deps.store.apply(runId, { type: 'commit-reminder-sent', n, at, mentioned: reminderMentions(deps.approvers) || 'nobody' });
+    const r = await deps.store.apply(runId, {
+      type: 'commit-reminder-sent',
+      n,
+      at,
+      mentioned: reminderMentions(deps.approvers) || 'nobody',
+    });
     if (!r.applied) return;
     run = r.run;
   }
   const nextInMs = commitReminderDelayMs(deps.reminderMs, n + 1);
   if (!(await deps.ledger.posted(`reminder-${n}`, runId))) {
-    const msg = commitReminder(run, { n, approvers: deps.approvers, waitingSince: commitWaitingSince(run), now: new Date(deps.now()), nextInMs });
+    const msg = commitReminder(run, {
+      n,
+      approvers: deps.approvers,
+      waitingSince: commitWaitingSince(run),
+      now: new Date(deps.now()),
+      nextInMs,
+    });
     // Posted, then marked: a crash in between repeats one reminder rather than losing it.
-    await slackCall(deps, 'chat.postMessage', () => deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks }));
+    await slackCall(deps, 'chat.postMessage', () =>
+      deps.client.chat.postMessage({ channel: run.channelId, thread_ts: card.ts, text: msg.text, blocks: msg.blocks }),
+    );
     await deps.ledger.markPosted(`reminder-${n}`, runId);
     deps.log.info({ runId, n }, 'commit reminder sent');
   }

@@ -50,17 +50,32 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
 
   if (!run.card) {
     const card = runCard(run, now, { jobLink: deps.jobLink });
-    const ts = await postOnce(deps, run.id, 'card', (since) => findCard(deps, run, since), async () => {
-      const res = await call('chat.postMessage', () => client.chat.postMessage({ channel: run.channelId, text: card.text, blocks: card.blocks, metadata: marker('card', run.id) }));
-      return String(res.ts);
-    });
+    const ts = await postOnce(
+      deps,
+      run.id,
+      'card',
+      (since) => findCard(deps, run, since),
+      async () => {
+        const res = await call('chat.postMessage', () =>
+          client.chat.postMessage({
+            channel: run.channelId,
+            text: card.text,
+            blocks: card.blocks,
+            metadata: marker('card', run.id),
+          }),
+        );
+        return String(res.ts);
+      },
+    );
     // Posting the card is what queues the run's failover.
     run = (await deps.change(runId, { type: 'card-posted', ts })).run;
     await ledger.setRenderedVersion(runId, run.version);
   } else if (rendered < run.version) {
     const card = runCard(run, now, { jobLink: deps.jobLink });
     const cardTs = run.card.ts;
-    await call('chat.update', () => client.chat.update({ channel: run.channelId, ts: cardTs, text: card.text, blocks: card.blocks }));
+    await call('chat.update', () =>
+      client.chat.update({ channel: run.channelId, ts: cardTs, text: card.text, blocks: card.blocks }),
+    );
     await ledger.setRenderedVersion(runId, run.version);
   }
   await ledger.markCardEdited(runId, deps.now());
@@ -72,24 +87,34 @@ async function sync(deps: RunMessagesDeps, runId: string): Promise<void> {
   const hash = createHash('sha1').update(JSON.stringify(prompt.blocks)).digest('hex');
   if (!run.prompt) {
     const cardTs = run.card.ts;
-    const ts = await postOnce(deps, run.id, 'prompt', (since) => findInThread(deps, run.channelId, cardTs, run.id, 'prompt', since), async () => {
-      const res = await call('chat.postMessage', () => client.chat.postMessage({
-        channel: run.channelId,
-        thread_ts: cardTs,
-        reply_broadcast: true,
-        text: prompt.text,
-        blocks: prompt.blocks,
-        metadata: marker('prompt', run.id),
-      }));
-      return String(res.ts);
-    });
+    const ts = await postOnce(
+      deps,
+      run.id,
+      'prompt',
+      (since) => findInThread(deps, run.channelId, cardTs, run.id, 'prompt', since),
+      async () => {
+        const res = await call('chat.postMessage', () =>
+          client.chat.postMessage({
+            channel: run.channelId,
+            thread_ts: cardTs,
+            reply_broadcast: true,
+            text: prompt.text,
+            blocks: prompt.blocks,
+            metadata: marker('prompt', run.id),
+          }),
+        );
+        return String(res.ts);
+      },
+    );
     const posted = await deps.change(runId, { type: 'prompt-posted', ts, at: new Date(deps.now()).toISOString() });
     await ledger.setPromptHash(runId, hash);
     // Recording the prompt changes no card content: mark that version as rendered too.
     if (rendered <= run.version) await ledger.setRenderedVersion(runId, posted.run.version);
   } else if ((await ledger.promptHash(runId)) !== hash) {
     const promptTs = run.prompt.ts;
-    await call('chat.update', () => client.chat.update({ channel: run.channelId, ts: promptTs, text: prompt.text, blocks: prompt.blocks }));
+    await call('chat.update', () =>
+      client.chat.update({ channel: run.channelId, ts: promptTs, text: prompt.text, blocks: prompt.blocks }),
+    );
     await ledger.setPromptHash(runId, hash);
   }
 }
@@ -99,22 +124,44 @@ async function postSummary(deps: RunMessagesDeps, runId: string, channel: string
   if (await deps.ledger.posted('summary', runId)) return;
   const run = await deps.store.require(runId);
   const summary = runSummary(run, await deps.store.trail(runId));
-  await postOnce(deps, runId, 'summary', (since) => findInThread(deps, channel, cardTs, runId, 'summary', since), async () => {
-    const res = await slackCall(deps, 'chat.postMessage', () => deps.client.chat.postMessage({ channel, thread_ts: cardTs, text: summary.text, blocks: summary.blocks, metadata: marker('summary', runId) }));
-    return String(res.ts);
-  });
+  await postOnce(
+    deps,
+    runId,
+    'summary',
+    (since) => findInThread(deps, channel, cardTs, runId, 'summary', since),
+    async () => {
+      const res = await slackCall(deps, 'chat.postMessage', () =>
+        deps.client.chat.postMessage({
+          channel,
+          thread_ts: cardTs,
+          text: summary.text,
+          blocks: summary.blocks,
+          metadata: marker('summary', runId),
+        }),
+      );
+      return String(res.ts);
+    },
+  );
   await deps.ledger.markPosted('summary', runId);
 }
 
 type MessageKind = 'card' | 'prompt' | 'summary';
-const EVENT_TYPE: Record<MessageKind, string> = { card: 'failback_run_card', prompt: 'failback_verification', summary: 'failback_summary' };
+const EVENT_TYPE: Record<MessageKind, string> = {
+  card: 'failback_run_card',
+  prompt: 'failback_verification',
+  summary: 'failback_summary',
+};
 
 /** Message metadata that names the run, so a message whose post was not recorded can be found again. */
 function marker(kind: MessageKind, runId: string) {
   return { event_type: EVENT_TYPE[kind], event_payload: { run_id: runId } };
 }
 
-function isMarked(m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }, kind: MessageKind, runId: string) {
+function isMarked(
+  m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } },
+  kind: MessageKind,
+  runId: string,
+) {
   return m.metadata?.event_type === EVENT_TYPE[kind] && m.metadata.event_payload?.run_id === runId;
 }
 
@@ -150,16 +197,39 @@ export const FIND_MARGIN_MS = 60_000;
 /** A Slack timestamp (seconds with microseconds) for epoch ms. */
 export const slackTs = (ms: number) => (Math.max(0, ms) / 1000).toFixed(6);
 
-async function findCard(deps: RunMessagesDeps, run: { id: string; channelId: string }, since: number): Promise<string | undefined> {
+async function findCard(
+  deps: RunMessagesDeps,
+  run: { id: string; channelId: string },
+  since: number,
+): Promise<string | undefined> {
   const res = await slackCall(deps, 'conversations.history', () =>
-    deps.client.conversations.history({ channel: run.channelId, oldest: slackTs(since - FIND_MARGIN_MS), latest: slackTs(since + FIND_MARGIN_MS), limit: 100, include_all_metadata: true }),
+    deps.client.conversations.history({
+      channel: run.channelId,
+      oldest: slackTs(since - FIND_MARGIN_MS),
+      latest: slackTs(since + FIND_MARGIN_MS),
+      limit: 100,
+      include_all_metadata: true,
+    }),
   );
   return (res.messages ?? []).find((m) => isMarked(m as never, 'card', run.id))?.ts;
 }
 
-async function findInThread(deps: RunMessagesDeps, channel: string, cardTs: string, runId: string, kind: MessageKind, since: number): Promise<string | undefined> {
+async function findInThread(
+  deps: RunMessagesDeps,
+  channel: string,
+  cardTs: string,
+  runId: string,
+  kind: MessageKind,
+  since: number,
+): Promise<string | undefined> {
   const res = await slackCall(deps, 'conversations.replies', () =>
-    deps.client.conversations.replies({ channel, ts: cardTs, oldest: slackTs(since - FIND_MARGIN_MS), include_all_metadata: true, limit: 100 }),
+    deps.client.conversations.replies({
+      channel,
+      ts: cardTs,
+      oldest: slackTs(since - FIND_MARGIN_MS),
+      include_all_metadata: true,
+      limit: 100,
+    }),
   );
   return (res.messages ?? []).find((m) => isMarked(m as never, kind, runId))?.ts;
 }

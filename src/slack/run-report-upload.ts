@@ -32,7 +32,11 @@ export type ReportUploadOutcome = 'uploaded' | 'already-uploaded';
  * report (`FINAL_REPORT_KEY`) is uploaded once per run across retries and restarts; any other key
  * is a request and uploads each time.
  */
-export async function uploadRunReport(deps: ReportUploadDeps, runId: string, key: string): Promise<ReportUploadOutcome> {
+export async function uploadRunReport(
+  deps: ReportUploadDeps,
+  runId: string,
+  key: string,
+): Promise<ReportUploadOutcome> {
   if (key === FINAL_REPORT_KEY && (await deps.ledger.posted('report', runId))) return 'already-uploaded';
   return upload(deps, runId, key);
 }
@@ -43,7 +47,8 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
   const run = await deps.store.require(runId);
   if (!run.card) {
     // Its card job is still trying; a card that never came is an ordinary failure (attempts, back-off).
-    if (deps.now() - Date.parse(run.createdAt) < CARD_GRACE_MS) throw new ReportNotReadyError(runId, 'its run card is not posted yet');
+    if (deps.now() - Date.parse(run.createdAt) < CARD_GRACE_MS)
+      throw new ReportNotReadyError(runId, 'its run card is not posted yet');
     throw new Error(`run ${runId} has no card: no thread to upload its report to`);
   }
   const cardTs = run.card.ts;
@@ -58,22 +63,25 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
 
   const report = runReport(run, await deps.store.trail(runId), new Date(deps.now()));
   const share = async () => {
-    await slackCall(deps, 'files.uploadV2', () => deps.client.filesUploadV2({
-      channel_id: run.channelId,
-      thread_ts: cardTs,
-      initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
-      file_uploads: [
-        { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
-        { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
-      ],
-    }));
+    await slackCall(deps, 'files.uploadV2', () =>
+      deps.client.filesUploadV2({
+        channel_id: run.channelId,
+        thread_ts: cardTs,
+        initial_comment: `Run report of ${run.id}${final ? '' : ' (as of now)'}: Markdown, and HTML that prints well.`,
+        file_uploads: [
+          { filename: files.markdown, title: `${run.id} run report (Markdown)`, content: runReportMarkdown(report) },
+          { filename: files.html, title: `${run.id} run report (HTML, printable)`, content: runReportHtml(report) },
+        ],
+      }),
+    );
     return 'uploaded';
   };
   if (!final) {
     await share();
   } else {
     // An earlier attempt may have uploaded without recording it: the thread is looked at first.
-    const found = async (since: number) => ((await foundInThread(deps, run.channelId, cardTs, files.markdown, since)) ? 'found' : undefined);
+    const found = async (since: number) =>
+      (await foundInThread(deps, run.channelId, cardTs, files.markdown, since)) ? 'found' : undefined;
     const outcome = await postOnce(deps, runId, 'report', found, share);
     await deps.ledger.markPosted('report', runId);
     if (outcome === 'found') return 'already-uploaded';
@@ -82,7 +90,15 @@ async function upload(deps: ReportUploadDeps, runId: string, key: string): Promi
   return 'uploaded';
 }
 
-async function foundInThread(deps: ReportUploadDeps, channel: string, cardTs: string, filename: string, since: number): Promise<boolean> {
-  const res = await slackCall(deps, 'conversations.replies', () => deps.client.conversations.replies({ channel, ts: cardTs, oldest: slackTs(since - FIND_MARGIN_MS), limit: 100 }));
+async function foundInThread(
+  deps: ReportUploadDeps,
+  channel: string,
+  cardTs: string,
+  filename: string,
+  since: number,
+): Promise<boolean> {
+  const res = await slackCall(deps, 'conversations.replies', () =>
+    deps.client.conversations.replies({ channel, ts: cardTs, oldest: slackTs(since - FIND_MARGIN_MS), limit: 100 }),
+  );
   return (res.messages ?? []).some((m) => (m.files ?? []).some((f) => f.name === filename));
 }

@@ -10,7 +10,11 @@ export { SlackRateLimitedError };
  * minute, which must not hold up card edits. Either way the job gets a SlackRateLimitedError to come
  * back later.
  */
-export async function slackCall<T>(deps: { ledger: MessageLedger; now: () => number }, method: string, call: () => Promise<T>): Promise<T> {
+export async function slackCall<T>(
+  deps: { ledger: MessageLedger; now: () => number },
+  method: string,
+  call: () => Promise<T>,
+): Promise<T> {
   const blockedUntil = await deps.ledger.slackBlockedUntil(method);
   if (blockedUntil > deps.now()) throw new SlackRateLimitedError(blockedUntil - deps.now(), method);
   try {

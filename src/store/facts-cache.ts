@@ -17,7 +17,12 @@ export class FactsCache {
   private readonly ttlSeconds: number;
   private readonly now: () => number;
 
-  constructor(options: { readonly redis: Redis; readonly prefix: string; readonly now: () => number; readonly ttlSeconds?: number | undefined }) {
+  constructor(options: {
+    readonly redis: Redis;
+    readonly prefix: string;
+    readonly now: () => number;
+    readonly ttlSeconds?: number | undefined;
+  }) {
     this.redis = options.redis;
     this.prefix = options.prefix;
     this.now = options.now;
@@ -70,7 +75,9 @@ export class FactsCache {
   /** Numbers the selection changes of an open modal, so the newest one can be told apart. */
   async nextSelectionSeq(viewId: string): Promise<number> {
     const key = this.key(`selection-seq:${viewId}`);
-    const [[, seq]] = (await this.guard(this.redis.multi().incr(key).expire(key, this.ttlSeconds).exec())) as [[unknown, number]];
+    const [[, seq]] = (await this.guard(this.redis.multi().incr(key).expire(key, this.ttlSeconds).exec())) as [
+      [unknown, number],
+    ];
     return seq;
   }
 
@@ -108,7 +115,11 @@ export class FactsCache {
   }
 
   /** Whether the bot can show a run in a channel, as last checked with Slack (short-lived: people invite and remove bots). */
-  async putChannelAccess(channelId: string, access: { ok: boolean; reason?: string }, ttlSeconds: number): Promise<void> {
+  async putChannelAccess(
+    channelId: string,
+    access: { ok: boolean; reason?: string },
+    ttlSeconds: number,
+  ): Promise<void> {
     await this.guard(this.redis.set(this.key(`channel:${channelId}`), JSON.stringify(access), 'EX', ttlSeconds));
   }
 

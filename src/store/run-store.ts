@@ -115,7 +115,12 @@ export class RunStore {
    * VM is in another active run.
    */
   async create(draft: Omit<Run, 'id'>, audit: readonly AuditEntry[]): Promise<CreateResult> {
-    const keys = [this.key('runs'), this.key('runs', 'active'), this.key('run-seq'), ...draft.vms.map((v) => this.vmLockKey(v.id))];
+    const keys = [
+      this.key('runs'),
+      this.key('runs', 'active'),
+      this.key('run-seq'),
+      ...draft.vms.map((v) => this.vmLockKey(v.id)),
+    ];
     const createdAt = Date.parse(draft.createdAt);
     const res = (await this.guard(
       this.redis.eval(

@@ -18,12 +18,36 @@ interface Expect {
 }
 
 const STATES: readonly [string, Row, Expect][] = [
-  ['classic, reprotected to AVS: ready to fail back (V2ATestFailback)', props(classic['1_item_ready_to_fail_back']), { failsBack: true, failover: 'ready', commit: 'blocked', reprotect: 'blocked' }],
-  ['classic, failed back and committed (V2ATestReprotect)', props(classic['5_item_after_failback_and_commit']), { failsBack: false, failover: 'done', commit: 'done', reprotect: 'ready' }],
-  ['classic, failed over to Azure and committed, before its reprotect to VMware (2017)', classic.for_contrast_reprotect_azure_to_vmware_2017.item_before, { failsBack: false, failover: 'blocked', commit: 'blocked', reprotect: 'blocked' }],
-  ['modernized, ready to fail back (TestV2ARCMFailback)', props(modernized['1_item_ready_to_fail_back']), { failsBack: true, failover: 'ready', commit: 'blocked', reprotect: 'blocked' }],
-  ['modernized, failed back, not committed, SwitchProtection listed (TestV2ARCMCancelFailover)', props(modernized['4_item_failed_back_not_committed']), { failsBack: false, failover: 'done', commit: 'ready', reprotect: 'blocked' }],
-  ['modernized, failed over to Azure and committed, before its reprotect to VMware', modernized.for_contrast_reprotect_azure_to_vmware.item_before, { failsBack: false, failover: 'blocked', commit: 'blocked', reprotect: 'blocked' }],
+  [
+    'classic, reprotected to AVS: ready to fail back (V2ATestFailback)',
+    props(classic['1_item_ready_to_fail_back']),
+    { failsBack: true, failover: 'ready', commit: 'blocked', reprotect: 'blocked' },
+  ],
+  [
+    'classic, failed back and committed (V2ATestReprotect)',
+    props(classic['5_item_after_failback_and_commit']),
+    { failsBack: false, failover: 'done', commit: 'done', reprotect: 'ready' },
+  ],
+  [
+    'classic, failed over to Azure and committed, before its reprotect to VMware (2017)',
+    classic.for_contrast_reprotect_azure_to_vmware_2017.item_before,
+    { failsBack: false, failover: 'blocked', commit: 'blocked', reprotect: 'blocked' },
+  ],
+  [
+    'modernized, ready to fail back (TestV2ARCMFailback)',
+    props(modernized['1_item_ready_to_fail_back']),
+    { failsBack: true, failover: 'ready', commit: 'blocked', reprotect: 'blocked' },
+  ],
+  [
+    'modernized, failed back, not committed, SwitchProtection listed (TestV2ARCMCancelFailover)',
+    props(modernized['4_item_failed_back_not_committed']),
+    { failsBack: false, failover: 'done', commit: 'ready', reprotect: 'blocked' },
+  ],
+  [
+    'modernized, failed over to Azure and committed, before its reprotect to VMware',
+    modernized.for_contrast_reprotect_azure_to_vmware.item_before,
+    { failsBack: false, failover: 'blocked', commit: 'blocked', reprotect: 'blocked' },
+  ],
 ];
 
 describe.each(STATES)('the recorded state: %s', (_label, properties, expected) => {
@@ -45,8 +69,16 @@ describe.each(STATES)('the recorded state: %s', (_label, properties, expected) =
 
 describe('the GUIDs ASR names a VM by in its jobs', () => {
   it.each([
-    ['classic: the provider details’ vmId', props(classic['1_item_ready_to_fail_back']), classic['3_failover_job'].properties.targetObjectId],
-    ['modernized: the provider details’ internalIdentifier', props(modernized['1_item_ready_to_fail_back']), modernized['3_failover_job'].properties.targetObjectId],
+    [
+      'classic: the provider details’ vmId',
+      props(classic['1_item_ready_to_fail_back']),
+      classic['3_failover_job'].properties.targetObjectId,
+    ],
+    [
+      'modernized: the provider details’ internalIdentifier',
+      props(modernized['1_item_ready_to_fail_back']),
+      modernized['3_failover_job'].properties.targetObjectId,
+    ],
   ])('%s', async (_what, properties, jobTarget) => {
     const gateway = gatewayOn(new RecordedArm().item('vm-recorded', properties));
     const vm = await gateway.getVm(itemId('vm-recorded'));
@@ -59,7 +91,9 @@ describe('the GUIDs ASR names a VM by in its jobs', () => {
 describe('an item whose job has ended', () => {
   it('shows no running operation (currentScenario None, …/replicationJobs/None)', async () => {
     const ended = plans.item_after_its_job_ended.currentScenario;
-    const gateway = gatewayOn(new RecordedArm().item('vm-recorded', { ...props(classic['1_item_ready_to_fail_back']), currentScenario: ended }));
+    const gateway = gatewayOn(
+      new RecordedArm().item('vm-recorded', { ...props(classic['1_item_ready_to_fail_back']), currentScenario: ended }),
+    );
     const vm = await gateway.getVm(itemId('vm-recorded'));
     expect(vm.runningOperation).toBeUndefined();
     expect((await gateway.operationState(itemId('vm-recorded'), 'failover')).state).toBe('ready');

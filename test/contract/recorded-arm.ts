@@ -4,7 +4,12 @@
  * SDK — the process boundary — so the gateway's whole stack (SDK models, serializers, LRO start,
  * our mapping) runs on the recorded bodies, and every request it sends is captured.
  */
-import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createHttpHeaders,
+  type HttpClient,
+  type PipelineRequest,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/core-auth';
 import classic from './recorded/classic-failback.json';
 import modernized from './recorded/modernized-failback.json';
@@ -20,7 +25,8 @@ export const VAULT_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Mi
 export const FABRIC = 'fabric-recorded';
 export const CONTAINER = 'container-recorded';
 
-export const itemId = (name: string) => `${VAULT_ID}/replicationFabrics/${FABRIC}/replicationProtectionContainers/${CONTAINER}/replicationProtectedItems/${name}`;
+export const itemId = (name: string) =>
+  `${VAULT_ID}/replicationFabrics/${FABRIC}/replicationProtectionContainers/${CONTAINER}/replicationProtectedItems/${name}`;
 
 export interface SentRequest {
   readonly method: string;
@@ -56,22 +62,42 @@ export class RecordedArm implements HttpClient {
 
   /** Serves an item under the recorded item name, with the recorded `properties`. */
   item(name: string, properties: Json): this {
-    this.items.set(name.toLowerCase(), { id: itemId(name), name, type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems', properties });
+    this.items.set(name.toLowerCase(), {
+      id: itemId(name),
+      name,
+      type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems',
+      properties,
+    });
     return this;
   }
 
   job(name: string, properties: Json): this {
-    this.jobs.set(name.toLowerCase(), { id: `${VAULT_ID}/replicationJobs/${name}`, name, type: 'Microsoft.RecoveryServices/vaults/replicationJobs', properties });
+    this.jobs.set(name.toLowerCase(), {
+      id: `${VAULT_ID}/replicationJobs/${name}`,
+      name,
+      type: 'Microsoft.RecoveryServices/vaults/replicationJobs',
+      properties,
+    });
     return this;
   }
 
   plan(name: string, properties: Json): this {
-    this.plans.set(name.toLowerCase(), { id: `${VAULT_ID}/replicationRecoveryPlans/${name}`, name, type: 'Microsoft.RecoveryServices/vaults/replicationRecoveryPlans', properties });
+    this.plans.set(name.toLowerCase(), {
+      id: `${VAULT_ID}/replicationRecoveryPlans/${name}`,
+      name,
+      type: 'Microsoft.RecoveryServices/vaults/replicationRecoveryPlans',
+      properties,
+    });
     return this;
   }
 
   listJobs(items: { name: string; properties: Json }[]): this {
-    this.jobList = items.map(({ name, properties }) => ({ id: `${VAULT_ID}/replicationJobs/${name}`, name, type: 'Microsoft.RecoveryServices/vaults/replicationJobs', properties }));
+    this.jobList = items.map(({ name, properties }) => ({
+      id: `${VAULT_ID}/replicationJobs/${name}`,
+      name,
+      type: 'Microsoft.RecoveryServices/vaults/replicationJobs',
+      properties,
+    }));
     return this;
   }
 
@@ -81,8 +107,14 @@ export class RecordedArm implements HttpClient {
 
   async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
     const url = new URL(request.url);
-    const body = typeof request.body === 'string' && request.body !== '' ? (JSON.parse(request.body) as unknown) : undefined;
-    const sent: SentRequest = { method: request.method, path: decodeURIComponent(url.pathname), query: url.searchParams, body };
+    const body =
+      typeof request.body === 'string' && request.body !== '' ? (JSON.parse(request.body) as unknown) : undefined;
+    const sent: SentRequest = {
+      method: request.method,
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+      body,
+    };
     this.sent.push(sent);
     const answer = (status: number, json?: unknown, headers: Record<string, string> = {}): PipelineResponse => ({
       request,
@@ -101,7 +133,13 @@ export class RecordedArm implements HttpClient {
       });
     }
     if (/\/replicationOperationStatus\//i.test(path)) {
-      return answer(200, { name: this.statusJobName ?? last, status: 'InProgress', startTime: '2021-04-06T10:00:00Z', endTime: null, error: null });
+      return answer(200, {
+        name: this.statusJobName ?? last,
+        status: 'InProgress',
+        startTime: '2021-04-06T10:00:00Z',
+        endTime: null,
+        error: null,
+      });
     }
     if (/\/replicationJobs$/i.test(path)) return answer(200, { value: this.jobList });
     if (/\/replicationJobs\//i.test(path)) return this.found(answer, this.jobs.get(last.toLowerCase()));
@@ -110,14 +148,26 @@ export class RecordedArm implements HttpClient {
     return answer(404, { error: { code: 'NotRecorded', message: `nothing recorded for ${request.method} ${path}` } });
   }
 
-  private found(answer: (status: number, json?: unknown) => PipelineResponse, body: Json | undefined): PipelineResponse {
+  private found(
+    answer: (status: number, json?: unknown) => PipelineResponse,
+    body: Json | undefined,
+  ): PipelineResponse {
     return body ? answer(200, body) : answer(404, { error: { code: 'NotFound', message: 'not in the recording' } });
   }
 }
 
-const credential: TokenCredential = { getToken: async () => ({ token: 'recorded-not-a-secret', expiresOnTimestamp: Date.now() + 3600_000 }) };
+const credential: TokenCredential = {
+  getToken: async () => ({ token: 'recorded-not-a-secret', expiresOnTimestamp: Date.now() + 3600_000 }),
+};
 
 /** The real gateway (real SDK) on the recorded ARM. */
 export function gatewayOn(arm: RecordedArm): SdkAsrGateway {
-  return new SdkAsrGateway({ credential, subscriptionId: SUB, resourceGroup: RG, vault: VAULT, endpoint: 'https://management.azure.com', httpClient: arm });
+  return new SdkAsrGateway({
+    credential,
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    vault: VAULT,
+    endpoint: 'https://management.azure.com',
+    httpClient: arm,
+  });
 }

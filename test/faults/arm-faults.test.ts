@@ -20,7 +20,8 @@ afterEach(async () => {
 /** A whole single-VM cycle; returns the accepted (202) operation POSTs of each kind. */
 async function wholeCycle(vm: string) {
   const { card } = await failBackFully(world, [vm]);
-  const accepted = (kind: 'unplannedFailover' | 'failoverCommit' | 'reprotect') => world.emulator.operationPosts(kind).filter((p) => p.status === 202);
+  const accepted = (kind: 'unplannedFailover' | 'failoverCommit' | 'reprotect') =>
+    world.emulator.operationPosts(kind).filter((p) => p.status === 202);
   return { card, accepted };
 }
 
@@ -35,7 +36,9 @@ describe('an operation POST that ASR accepted but whose answer was lost', () => 
     expect(accepted('unplannedFailover')).toHaveLength(1);
     expect(accepted('failoverCommit')).toHaveLength(1);
     expect(accepted('reprotect')).toHaveLength(1);
-    expect(world.emulator.operationPosts('failoverCommit').length + world.emulator.operationPosts('reprotect').length).toBe(2);
+    expect(
+      world.emulator.operationPosts('failoverCommit').length + world.emulator.operationPosts('reprotect').length,
+    ).toBe(2);
   });
 });
 
@@ -43,11 +46,28 @@ describe('ARM throttling and server errors', () => {
   it('429 with Retry-After and 5xx bursts on reads and writes: every operation once, the run completes', async () => {
     const { faults } = world.emulator;
     // Reads: a burst of 503s, then 429s with Retry-After, on the item and job reads the run depends on.
-    faults.add({ kind: 'status', status: 503, times: 4, match: { method: 'GET', path: /replicationProtectedItems\/[^/]+$/ } });
-    faults.add({ kind: 'status', status: 429, retryAfterSeconds: 1, times: 3, match: { method: 'GET', path: /replicationJobs\/[^/]+$/ } });
+    faults.add({
+      kind: 'status',
+      status: 503,
+      times: 4,
+      match: { method: 'GET', path: /replicationProtectedItems\/[^/]+$/ },
+    });
+    faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 3,
+      match: { method: 'GET', path: /replicationJobs\/[^/]+$/ },
+    });
     // Writes: refused before ASR accepted anything — retried, never doubled.
     faults.add({ kind: 'status', status: 500, times: 2, match: { method: 'POST', path: /unplannedFailover$/ } });
-    faults.add({ kind: 'status', status: 429, retryAfterSeconds: 1, times: 1, match: { method: 'POST', path: /failoverCommit$/ } });
+    faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 1,
+      match: { method: 'POST', path: /failoverCommit$/ },
+    });
     faults.add({ kind: 'status', status: 503, times: 1, match: { method: 'POST', path: /reprotect$/i } });
     const { accepted } = await wholeCycle('db-01');
     expect(world.emulator.requests.all().filter((r) => r.status >= 429).length).toBeGreaterThanOrEqual(10);

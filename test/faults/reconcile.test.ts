@@ -61,7 +61,12 @@ describe('start-up reconciliation', () => {
     await waitForCardText(world, card.ts, /Committed — ready for reprotect/, 30_000);
     expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(0);
     const trail = await store.trail(runId);
-    expect(trail.filter((e) => e.what === 'commit done outside the bot (seen in ASR)').map((e) => e.vm).sort()).toEqual(['app-01', 'db-01']);
+    expect(
+      trail
+        .filter((e) => e.what === 'commit done outside the bot (seen in ASR)')
+        .map((e) => e.vm)
+        .sort(),
+    ).toEqual(['app-01', 'db-01']);
     const updated = world.slack.message('C0INCIDENT', card.ts)!;
     expect(textOf(updated)).toContain('someone outside the bot (seen in ASR)');
     expect(findAction(updated.blocks, ACTION.reprotect)).toBeDefined();
@@ -89,7 +94,10 @@ describe('start-up reconciliation of runs that closed as their process died', ()
     await slackJobs.pause();
     try {
       await reprotectWithDefaults(world, card.ts);
-      await world.slack.waitFor(async () => ((await store.get(runId))?.closedAt ? true : undefined), { timeoutMs: 40_000, message: 'run closed' });
+      await world.slack.waitFor(async () => ((await store.get(runId))?.closedAt ? true : undefined), {
+        timeoutMs: 40_000,
+        message: 'run closed',
+      });
       await bot.stop();
       bot = undefined;
       await slackJobs.obliterate({ force: true });
@@ -101,7 +109,10 @@ describe('start-up reconciliation of runs that closed as their process died', ()
     bot = await world.startBot();
     await waitForCardText(world, card.ts, /Done — protected to Azure again/, 30_000);
     const thread = () => world.slack.thread(INCIDENT_CHANNEL, card.ts);
-    await world.slack.waitFor(() => (thread().some((m) => (m.files ?? []).length > 0) ? true : undefined), { timeoutMs: 30_000, message: 'report uploaded' });
+    await world.slack.waitFor(() => (thread().some((m) => (m.files ?? []).length > 0) ? true : undefined), {
+      timeoutMs: 30_000,
+      message: 'report uploaded',
+    });
     expect(thread().filter((m) => JSON.stringify(m.blocks).includes('*Timeline*'))).toHaveLength(1);
     expect(thread().filter((m) => (m.files ?? []).length > 0)).toHaveLength(1);
     expect(world.emulator.operationPosts('reprotect')).toHaveLength(1);

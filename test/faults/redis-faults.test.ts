@@ -40,7 +40,9 @@ async function request(vm: string) {
 describe('Redis restarted in the middle of a run (AOF on)', () => {
   it('the run resumes where it was and completes, every ASR operation once', async () => {
     await request('app-01');
-    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { message: 'failover issued' });
+    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, {
+      message: 'failover issued',
+    });
     await redis.restart();
     const { card, prompt } = await waitForCommitPrompt(world, 40_000);
     expect(await finishCycle(world, card, prompt)).toEqual({ failovers: 1, commits: 1, reprotects: 1 });
@@ -51,14 +53,21 @@ describe('Redis restarted in the middle of a run (AOF on)', () => {
 describe('Redis down', () => {
   it('/failback says the bot is degraded within Slack’s 3 s and starts nothing; once Redis is back, a run in flight completes', async () => {
     await request('db-01');
-    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { message: 'failover issued' });
+    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, {
+      message: 'failover issued',
+    });
     redis.kill('SIGKILL');
-    await world.slack.waitFor(async () => (await fetch(`http://127.0.0.1:${bot.port}/readyz`)).status === 503, { message: '/readyz 503' });
+    await world.slack.waitFor(async () => (await fetch(`http://127.0.0.1:${bot.port}/readyz`)).status === 503, {
+      message: '/readyz 503',
+    });
 
     const opened = world.slack.callsTo('views.open').length;
     const reply = await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL });
     expect(reply.withinSlackTimeout).toBe(true);
-    expect(reply.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/degraded.*Nothing was started/s) });
+    expect(reply.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/degraded.*Nothing was started/s),
+    });
     expect(world.slack.callsTo('views.open')).toHaveLength(opened);
 
     await redis.restart();
@@ -70,4 +79,3 @@ describe('Redis down', () => {
     expect(JSON.stringify(again.reply.body ?? '')).not.toMatch(/degraded/);
   });
 });
-

@@ -42,7 +42,6 @@ const part = (home: StoredView, prefix: string) =>
     .map((b) => String((b.text as JsonObject | undefined)?.text ?? ''))
     .join('\n');
 
-
 describe('the App Home', () => {
   it('shows approvers the run waiting for their commit (never its requester), the active runs and recent history', async () => {
     await start();
@@ -54,7 +53,11 @@ describe('the App Home', () => {
 
     const approverHome = await openHome(world, PEOPLE.approver.id);
     expect(part(approverHome, BLOCK.homeWaiting)).toContain(`*${runId}* in <#${INCIDENT_CHANNEL}> — app-01`);
-    expect(part(approverHome, BLOCK.homeActive)).toMatch(new RegExp(`\\*${runId}\\* — _Waiting for an approver to commit_ · app-01 · requested by <@${PEOPLE.requester.id}>`));
+    expect(part(approverHome, BLOCK.homeActive)).toMatch(
+      new RegExp(
+        `\\*${runId}\\* — _Waiting for an approver to commit_ · app-01 · requested by <@${PEOPLE.requester.id}>`,
+      ),
+    );
     expect(part(approverHome, BLOCK.homeActive)).toContain('incident &lt;!channel&gt; INC-77');
     expect(textOf(approverHome)).toMatch(new RegExp(`Recent failback runs \\(1\\)[\\s\\S]*${runId}`));
     expect(textOf(approverHome)).not.toContain('<!channel>');
@@ -86,7 +89,10 @@ describe('the App Home', () => {
     const tooBig = await fetch(`${world.slack.apiUrl}views.publish`, {
       method: 'POST',
       headers: { authorization: `Bearer ${SANDBOX_BOT_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ user_id: PEOPLE.approver.id, view: { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) } }),
+      body: JSON.stringify({
+        user_id: PEOPLE.approver.id,
+        view: { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) },
+      }),
     });
     expect(await tooBig.json()).toMatchObject({ ok: false, error: 'invalid_blocks' });
     expect(world.slack.home(PEOPLE.approver.id)?.view.blocks).toHaveLength(blocksOf(approverHome).length);
@@ -101,7 +107,9 @@ describe('the App Home', () => {
     const shown = await chooseVms(world, view, ['db-01'], PEOPLE.bystander.id);
     const reply = await submitRequest(world, shown, { vms: ['db-01'] }, PEOPLE.bystander.id);
     expect(reply.responseAction).toBe('clear');
-    await world.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL).find((m) => /Failback FB-\d+/.test(m.text)), { message: 'card in the incident channel' });
+    await world.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL).find((m) => /Failback FB-\d+/.test(m.text)), {
+      message: 'card in the incident channel',
+    });
   });
 
   it('with several allowed channels asks where the run card goes, refuses one not allowed, and posts the card in the chosen one', async () => {
@@ -124,9 +132,12 @@ describe('the App Home', () => {
 
     const accepted = await submitRequest(world, shown, { vms: ['web-01'], channel: SECOND_CHANNEL });
     expect(accepted.responseAction).toBe('clear');
-    const card = await world.slack.waitFor((s) => s.messages(SECOND_CHANNEL).find((m) => /Failback FB-\d+/.test(m.text)), {
-      message: 'run card in the chosen channel',
-    });
+    const card = await world.slack.waitFor(
+      (s) => s.messages(SECOND_CHANNEL).find((m) => /Failback FB-\d+/.test(m.text)),
+      {
+        message: 'run card in the chosen channel',
+      },
+    );
     expect(textOf(card)).toContain('web-01');
     expect(world.slack.messages(INCIDENT_CHANNEL)).toEqual([]);
 

@@ -65,7 +65,13 @@ describe('an answer lost after ASR accepted the commit, while the job reads blan
     expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
     // On the way, the card said what the run waited for, and when it would look again.
     const versions = [...done.history.map((h) => h.blocks), done.blocks].map((b) => textOf(b));
-    expect(versions.some((v) => /commit waits since [^:]+:\d\d UTC: ASR has started an operation on it \(job [^)]+\) and not said yet which — looking again at/.test(v))).toBe(true);
+    expect(
+      versions.some((v) =>
+        /commit waits since [^:]+:\d\d UTC: ASR has started an operation on it \(job [^)]+\) and not said yet which — looking again at/.test(
+          v,
+        ),
+      ),
+    ).toBe(true);
     expect(versions.some((v) => /commit failed/.test(v))).toBe(false);
   });
 });
@@ -78,11 +84,26 @@ describe('an approver who does not want to wait for the next look at ASR', () =>
     w.emulator.faults.add({ kind: 'drop-after-accept', match: { method: 'POST', path: '/failoverCommit' } });
     await approveCommit(w, prompt);
     const waiting = await waitForCardText(w, card.ts, /commit waits since/, 20_000);
-    expect(findAction(waiting.blocks, ACTION.recheck)).toMatchObject({ type: 'button', text: { text: 'Look at ASR again now' } });
+    expect(findAction(waiting.blocks, ACTION.recheck)).toMatchObject({
+      type: 'button',
+      text: { text: 'Look at ASR again now' },
+    });
 
-    await w.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.recheck });
-    await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'the bystander refused' });
-    await w.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.recheck });
+    await w.slack.clickButton({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: card.ts,
+      actionId: ACTION.recheck,
+    });
+    await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), {
+      message: 'the bystander refused',
+    });
+    await w.slack.clickButton({
+      userId: PEOPLE.approver.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: card.ts,
+      actionId: ACTION.recheck,
+    });
     const done = await waitForCardText(w, card.ts, /Committed — ready for reprotect/, 30_000);
     expect(findAction(done.blocks, ACTION.recheck)).toBeUndefined();
     expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
@@ -94,13 +115,22 @@ describe('an answer lost after ASR accepted the failover, whose job then failed 
     const w = await start({ blankJobMs: 0, taskMs: 20 });
     const asrMessage = 'The virtual machine app-01 could not be started on the AVS host esx-03 (injected).';
     w.emulator.faults.add({ kind: 'drop-after-accept', match: { method: 'POST', path: '/unplannedFailover' } });
-    w.emulator.faults.add({ kind: 'job-fails', operation: 'unplannedFailover', item: 'app-01', task: 'VmUfoPrerequisitesCheck', message: asrMessage });
+    w.emulator.faults.add({
+      kind: 'job-fails',
+      operation: 'unplannedFailover',
+      item: 'app-01',
+      task: 'VmUfoPrerequisitesCheck',
+      message: asrMessage,
+    });
     await request(w, ['app-01']);
 
-    const failed = await w.slack.waitFor((s) => {
-      const m = s.messages(INCIDENT_CHANNEL)[0];
-      return m && /Failback FB-\d+ — Failed/.test(textOf(m)) ? m : undefined;
-    }, { timeoutMs: 30_000, message: 'card says Failed' });
+    const failed = await w.slack.waitFor(
+      (s) => {
+        const m = s.messages(INCIDENT_CHANNEL)[0];
+        return m && /Failback FB-\d+ — Failed/.test(textOf(m)) ? m : undefined;
+      },
+      { timeoutMs: 30_000, message: 'card says Failed' },
+    );
     expect(textOf(failed)).toContain('could not be started on the AVS host esx-03');
     expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
     expect(w.emulator.item('app-01')?.allowedOperations).toContain('UnplannedFailover');
@@ -113,7 +143,10 @@ describe('a failover job that ASR suspends', () => {
     w.emulator.faults.add({ kind: 'job-suspends', operation: 'unplannedFailover', item: 'web-01', task: 'VmFailover' });
     await request(w, ['web-01']);
 
-    await w.slack.waitFor(() => (/resume the job in the Azure portal/.test(cardText(w)) ? true : undefined), { timeoutMs: 20_000, message: 'card says suspended' });
+    await w.slack.waitFor(() => (/resume the job in the Azure portal/.test(cardText(w)) ? true : undefined), {
+      timeoutMs: 20_000,
+      message: 'card says suspended',
+    });
     expect(cardText(w)).not.toMatch(/failover failed|Failback FB-\d+ — Failed/);
     const job = w.emulator.item('web-01')?.currentScenario.jobName;
     expect(job).toBeDefined();

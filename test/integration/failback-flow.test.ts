@@ -34,7 +34,10 @@ afterEach(async () => {
 
 const runIdOf = (text: string) => /FB-\d+/.exec(text)?.[0] ?? '';
 
-async function requestFailback(vms: string[], extra: Parameters<typeof submitRequest>[2] extends infer F ? Partial<F> : never = {}) {
+async function requestFailback(
+  vms: string[],
+  extra: Parameters<typeof submitRequest>[2] extends infer F ? Partial<F> : never = {},
+) {
   const { view } = await openRequestModal(world);
   const withPoints = await chooseVms(world, view, vms);
   const reply = await submitRequest(world, withPoints, { vms, ...extra });
@@ -57,7 +60,9 @@ describe('when a responder requests a failback of one VM', () => {
   });
 
   it('runs the whole failback to the commit with exactly one failover and one commit POST', async () => {
-    const submitted = await requestFailback(['app-01'], { reason: 'Power restored <!channel> <https://evil.example|click>' });
+    const submitted = await requestFailback(['app-01'], {
+      reason: 'Power restored <!channel> <https://evil.example|click>',
+    });
     expect(submitted.responseAction).toBe('clear');
 
     const { card, prompt } = await waitForPromptWithCommit();
@@ -80,7 +85,12 @@ describe('when a responder requests a failback of one VM', () => {
 
     // The requester may not commit their own run (four-eyes), a bystander is no approver.
     for (const user of [PEOPLE.requester.id, PEOPLE.bystander.id]) {
-      await world.slack.clickButton({ userId: user, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+      await world.slack.clickButton({
+        userId: user,
+        channelId: INCIDENT_CHANNEL,
+        messageTs: prompt.ts,
+        actionId: ACTION.commit,
+      });
       await world.slack.waitFor((s) => s.ephemerals({ user }).length > 0, { message: `refusal for ${user}` });
     }
     expect(world.slack.ephemerals({ user: PEOPLE.requester.id })[0]?.text).toMatch(/four-eyes|another approver/i);
@@ -89,7 +99,12 @@ describe('when a responder requests a failback of one VM', () => {
 
     // The approver double-clicks; the confirmation names the Azure VM that will be deleted.
     for (let i = 0; i < 2; i++) {
-      await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+      await world.slack.clickButton({
+        userId: PEOPLE.approver.id,
+        channelId: INCIDENT_CHANNEL,
+        messageTs: prompt.ts,
+        actionId: ACTION.commit,
+      });
     }
     const confirms = await world.slack.waitFor((s) => {
       const v = s.openViews(PEOPLE.approver.id).filter((x) => x.view.callback_id === CALLBACK.confirmCommit);
@@ -97,7 +112,9 @@ describe('when a responder requests a failback of one VM', () => {
     });
     expect(textOf(confirms[0]!)).toContain('app-01');
     expect(textOf(confirms[0]!)).toMatch(/delete/i);
-    const answers = await Promise.all(confirms.map((v) => world.slack.submitView({ userId: PEOPLE.approver.id, viewId: v.id })));
+    const answers = await Promise.all(
+      confirms.map((v) => world.slack.submitView({ userId: PEOPLE.approver.id, viewId: v.id })),
+    );
     expect(answers.map((a) => a.responseAction).sort()).toEqual(['clear', 'update']);
 
     await world.slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
@@ -114,10 +131,17 @@ describe('when a responder requests a failback of one VM', () => {
   it('lets an approver from a user group commit', async () => {
     await requestFailback(['web-01']);
     const { prompt, card } = await waitForPromptWithCommit();
-    await world.slack.clickButton({ userId: PEOPLE.groupApprover.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    await world.slack.clickButton({
+      userId: PEOPLE.groupApprover.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+    });
     const confirm = await world.slack.waitFor((s) => s.openViews(PEOPLE.groupApprover.id)[0]);
     await world.slack.submitView({ userId: PEOPLE.groupApprover.id, viewId: confirm.id });
-    await world.slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), { timeoutMs: 20_000 });
+    await world.slack.waitFor((s) => /Committed/.test(textOf(s.message(INCIDENT_CHANNEL, card.ts)!)), {
+      timeoutMs: 20_000,
+    });
     expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);
   });
 });
@@ -140,7 +164,9 @@ describe('preflight', () => {
     const second = await openRequestModal(world, PEOPLE.bystander.id);
     const shownFirst = await chooseVms(world, first.view, ['app-01'], PEOPLE.requester.id);
     const shownSecond = await chooseVms(world, second.view, ['app-01'], PEOPLE.bystander.id);
-    expect((await submitRequest(world, shownFirst, { vms: ['app-01'] }, PEOPLE.requester.id)).responseAction).toBe('clear');
+    expect((await submitRequest(world, shownFirst, { vms: ['app-01'] }, PEOPLE.requester.id)).responseAction).toBe(
+      'clear',
+    );
     const reply = await submitRequest(world, shownSecond, { vms: ['app-01'] }, PEOPLE.bystander.id);
     expect(reply.responseAction).toBe('errors');
     expect(Object.values(reply.errors ?? {}).join(' ')).toMatch(/app-01 is already in run FB-\d+/);
@@ -156,7 +182,11 @@ describe('preflight', () => {
   });
 
   it('explains the flow with /failback help', async () => {
-    const reply = await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, text: 'help' });
+    const reply = await world.slack.sendCommand({
+      userId: PEOPLE.requester.id,
+      channelId: INCIDENT_CHANNEL,
+      text: 'help',
+    });
     expect(JSON.stringify(reply.body)).toMatch(/commit/i);
   });
 });
@@ -175,7 +205,11 @@ describe('signed requests', () => {
 
 describe('when ASR accepts the failover but the answer is lost', () => {
   it('follows the operation it started instead of posting again', async () => {
-    world.emulator.faults.add({ match: { method: 'POST', path: /unplannedFailover/ }, kind: 'drop-after-accept', times: 1 });
+    world.emulator.faults.add({
+      match: { method: 'POST', path: /unplannedFailover/ },
+      kind: 'drop-after-accept',
+      times: 1,
+    });
     await requestFailback(['db-01']);
     await waitForPromptWithCommit();
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
@@ -191,7 +225,13 @@ describe('a specific recovery point', () => {
     // Like a person typing again while a slow vault is still listing the points.
     const options = await waitFor(
       async () => {
-        const reply = await world.slack.suggestOptions({ userId: PEOPLE.requester.id, viewId: shown.id, actionId: ACTION.specificPoint, blockId: BLOCK.specificPoint, value: '' });
+        const reply = await world.slack.suggestOptions({
+          userId: PEOPLE.requester.id,
+          viewId: shown.id,
+          actionId: ACTION.specificPoint,
+          blockId: BLOCK.specificPoint,
+          value: '',
+        });
         expect(reply.withinSlackTimeout).toBe(true);
         return reply.options.length > 0 ? reply.options : undefined;
       },
@@ -226,14 +266,25 @@ describe('a specific recovery point', () => {
 
   it('when ASR refuses it (never recorded for a failback), shows ASR’s message and what to do instead', async () => {
     const asrMessage = 'A failback to a custom recovery point is not supported for this virtual machine.';
-    world.emulator.faults.add({ kind: 'status', match: { method: 'POST', path: '/unplannedFailover' }, status: 400, code: 'InvalidRecoveryPointType', message: asrMessage });
+    world.emulator.faults.add({
+      kind: 'status',
+      match: { method: 'POST', path: '/unplannedFailover' },
+      status: 400,
+      code: 'InvalidRecoveryPointType',
+      message: asrMessage,
+    });
     expect((await submitWithSpecificPoint()).responseAction).toBe('clear');
-    const card = await world.slack.waitFor((s) => {
-      const m = s.messages(INCIDENT_CHANNEL)[0];
-      return m && /— Failed/.test(textOf(m)) ? m : undefined;
-    }, { timeoutMs: 30_000, message: 'card says Failed' });
+    const card = await world.slack.waitFor(
+      (s) => {
+        const m = s.messages(INCIDENT_CHANNEL)[0];
+        return m && /— Failed/.test(textOf(m)) ? m : undefined;
+      },
+      { timeoutMs: 30_000, message: 'card says Failed' },
+    );
     expect(textOf(card)).toContain(asrMessage);
-    expect(textOf(card)).toMatch(/refused the failback to a specific recovery point; nothing was done\. Request it again with “Latest”/);
+    expect(textOf(card)).toMatch(
+      /refused the failback to a specific recovery point; nothing was done\. Request it again with “Latest”/,
+    );
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
   });
 

@@ -61,7 +61,10 @@ describe('requesters (FAILBACK_REQUESTERS)', () => {
     const refused = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
     expect(refused.withinSlackTimeout).toBe(true);
     // Told in the modal, which opened at once (the trigger lives 3 s): no form, nothing to submit.
-    const told = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id).find((v) => textOf(v).includes('Only configured requesters')), { message: 'the refusal' });
+    const told = await w.slack.waitFor(
+      () => w.slack.openViews(PEOPLE.bystander.id).find((v) => textOf(v).includes('Only configured requesters')),
+      { message: 'the refusal' },
+    );
     expect(textOf(told)).toContain('Nothing was started');
     expect(told.view.submit).toBeUndefined();
 
@@ -80,12 +83,18 @@ describe('a slow user-group lookup', () => {
     w.slack.faults.latency('usergroups.users.list', 3_500);
     const reply = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
     expect(reply.withinSlackTimeout).toBe(true);
-    const opened = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id)[0], { message: 'a modal opened' });
-    expect(w.slack.callsTo('views.open').every((c) => c.response.ok === true)).toBe(true);
-    const told = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id).find((v) => v.id === opened.id && /Nothing was started/.test(textOf(v))), {
-      timeoutMs: 15_000,
-      message: 'the answer in the modal',
+    const opened = await w.slack.waitFor(() => w.slack.openViews(PEOPLE.bystander.id)[0], {
+      message: 'a modal opened',
     });
+    expect(w.slack.callsTo('views.open').every((c) => c.response.ok === true)).toBe(true);
+    const told = await w.slack.waitFor(
+      () =>
+        w.slack.openViews(PEOPLE.bystander.id).find((v) => v.id === opened.id && /Nothing was started/.test(textOf(v))),
+      {
+        timeoutMs: 15_000,
+        message: 'the answer in the modal',
+      },
+    );
     expect(textOf(told)).toMatch(/Only configured requesters|Could not check who may request/);
     expect(await store.recent(10)).toHaveLength(0);
   });
@@ -98,19 +107,31 @@ describe('a refused click on a button in the run card’s thread', () => {
     const { card, prompt } = await waitForCommitPrompt(w, 30_000);
     const runId = runIdOf(textOf(card));
 
-    const click = await w.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    const click = await w.slack.clickButton({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+    });
     expect(click.withinSlackTimeout).toBe(true);
-    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'the refusal' });
+    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), {
+      message: 'the refusal',
+    });
     expect(told.text).toContain('Only configured approvers can commit');
     // In the thread of the card, where the prompt with the button is — not at the channel's top level.
     expect(told).toMatchObject({ channel: INCIDENT_CHANNEL, threadTs: card.ts, via: 'response_url' });
     const answer = w.slack.responseUrlPosts.find((p) => p.responseUrl === click.responseUrl);
-    expect(answer).toMatchObject({ effect: 'ephemeral', body: { response_type: 'ephemeral', replace_original: false } });
+    expect(answer).toMatchObject({
+      effect: 'ephemeral',
+      body: { response_type: 'ephemeral', replace_original: false },
+    });
     // The prompt is left as it was, and nobody else sees the refusal.
     expect(findAction(promptOf(w, card)!.blocks, ACTION.commit)).toBeDefined();
     expect(w.slack.ephemerals({ channel: INCIDENT_CHANNEL })).toEqual([told]);
     expect(w.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
-    expect((await store.trail(runId)).find((e) => e.what === 'commit refused')).toMatchObject({ actor: PEOPLE.bystander.id });
+    expect((await store.trail(runId)).find((e) => e.what === 'commit refused')).toMatchObject({
+      actor: PEOPLE.bystander.id,
+    });
   });
 });
 
@@ -127,7 +148,10 @@ describe('commit reminders', () => {
     expect(textOf(first)).toContain(`<!subteam^${APPROVER_GROUP}>`);
     expect(textOf(first)).toContain(`*${runId}* has been waiting for *Commit*`);
     expect(textOf(first)).toContain('never commits by itself');
-    await w.slack.waitFor(() => (reminders().length >= 2 ? true : undefined), { timeoutMs: 20_000, message: 'second reminder' });
+    await w.slack.waitFor(() => (reminders().length >= 2 ? true : undefined), {
+      timeoutMs: 20_000,
+      message: 'second reminder',
+    });
 
     const run = await store.require(runId);
     expect(run.commit).toBeUndefined();
@@ -136,7 +160,10 @@ describe('commit reminders', () => {
     const trail = await store.trail(runId);
     expect(trail.map((e) => e.what)).toContain('verification prompt posted');
     expect(trail.filter((e) => e.what === 'commit reminder sent').map((e) => e.detail)).toEqual(
-      expect.arrayContaining([`reminder 1, to <!subteam^${APPROVER_GROUP}>`, `reminder 2, to <!subteam^${APPROVER_GROUP}>`]),
+      expect.arrayContaining([
+        `reminder 1, to <!subteam^${APPROVER_GROUP}>`,
+        `reminder 2, to <!subteam^${APPROVER_GROUP}>`,
+      ]),
     );
     // The Commit button is still there, for a person.
     expect(findAction(promptOf(w, card)!.blocks, ACTION.commit)).toBeDefined();
@@ -152,7 +179,10 @@ describe('commit reminders', () => {
       expect(await (await slackJobs.getJob(next))?.isDelayed()).toBe(true);
       await commitAsApprover(w, promptOf(w, card)!, card.ts);
       expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(1);
-      await w.slack.waitFor(async () => ((await slackJobs.getJob(next)) ? undefined : true), { timeoutMs: 30_000, message: `${next} has run` });
+      await w.slack.waitFor(async () => ((await slackJobs.getJob(next)) ? undefined : true), {
+        timeoutMs: 30_000,
+        message: `${next} has run`,
+      });
     } finally {
       await slackJobs.close();
     }
@@ -181,12 +211,23 @@ describe('reconciling with the portal', () => {
     });
 
     // The Commit button of the old message does nothing harmful and says why.
-    await w.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit, shownBlocks: shownBefore });
-    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.approver.id }).at(-1), { message: 'why the click did nothing' });
+    await w.slack.clickButton({
+      userId: PEOPLE.approver.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+      shownBlocks: shownBefore,
+    });
+    const told = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.approver.id }).at(-1), {
+      message: 'why the click did nothing',
+    });
     expect(told.text).toContain('someone outside the bot (seen in ASR)');
     expect(w.emulator.operationPosts('failoverCommit')).toHaveLength(0);
     const trail = await store.trail(runId);
-    expect(trail.find((e) => e.what === 'commit done outside the bot (seen in ASR)')).toMatchObject({ vm: 'app-01', jobName: job });
+    expect(trail.find((e) => e.what === 'commit done outside the bot (seen in ASR)')).toMatchObject({
+      vm: 'app-01',
+      jobName: job,
+    });
   });
 
   it('notices a reprotect done in the portal and ends the run', async () => {
@@ -212,18 +253,33 @@ describe('cancel', () => {
     await steps.pause();
     try {
       expect((await request(w, ['app-01'])).responseAction).toBe('clear');
-      const card = await w.slack.waitFor((s) => {
-        const c = s.messages(INCIDENT_CHANNEL)[0];
-        return c && findAction(c.blocks, ACTION.cancelRun) ? c : undefined;
-      }, { message: 'card with Cancel' });
+      const card = await w.slack.waitFor(
+        (s) => {
+          const c = s.messages(INCIDENT_CHANNEL)[0];
+          return c && findAction(c.blocks, ACTION.cancelRun) ? c : undefined;
+        },
+        { message: 'card with Cancel' },
+      );
       const runId = runIdOf(textOf(card));
 
-      await w.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.cancelRun });
-      const refused = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), { message: 'refusal' });
+      await w.slack.clickButton({
+        userId: PEOPLE.bystander.id,
+        channelId: INCIDENT_CHANNEL,
+        messageTs: card.ts,
+        actionId: ACTION.cancelRun,
+      });
+      const refused = await w.slack.waitFor(() => w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1), {
+        message: 'refusal',
+      });
       expect(refused.text).toContain('Only the requester or a configured approver can cancel');
       expect((await store.require(runId)).cancelled).toBeUndefined();
 
-      await w.slack.clickButton({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.cancelRun });
+      await w.slack.clickButton({
+        userId: PEOPLE.requester.id,
+        channelId: INCIDENT_CHANNEL,
+        messageTs: card.ts,
+        actionId: ACTION.cancelRun,
+      });
       const cancelled = await waitForCardText(w, card.ts, /Cancelled — nothing was done in ASR/, 15_000);
       expect(findAction(cancelled.blocks, ACTION.cancelRun)).toBeUndefined();
       expect(textOf(cancelled)).toContain(`cancelled by <@${PEOPLE.requester.id}>`);
@@ -245,7 +301,9 @@ describe('cancel', () => {
       expect(await store.activeRunsOf([run.vms[0]!.id])).toEqual(new Map());
       // Its thread gets the run report, and no verification prompt (nothing failed over).
       const thread = () => w.slack.thread(INCIDENT_CHANNEL, card.ts);
-      await w.slack.waitFor(() => (thread().some((m) => (m.files ?? []).length > 0) ? true : undefined), { message: 'report of the cancelled run' });
+      await w.slack.waitFor(() => (thread().some((m) => (m.files ?? []).length > 0) ? true : undefined), {
+        message: 'report of the cancelled run',
+      });
       expect(thread().filter((m) => textOf(m).includes('failover from Azure ended'))).toHaveLength(0);
       expect(promptOf(w, card)).toBeUndefined();
     } finally {
@@ -262,14 +320,22 @@ describe('retention and status', () => {
     await steps.pause();
     try {
       expect((await request(w, ['db-01'])).responseAction).toBe('clear');
-      const card = await w.slack.waitFor((s) => {
-        const c = s.messages(INCIDENT_CHANNEL)[0];
-        return c && findAction(c.blocks, ACTION.cancelRun) ? c : undefined;
-      }, { message: 'card with Cancel' });
+      const card = await w.slack.waitFor(
+        (s) => {
+          const c = s.messages(INCIDENT_CHANNEL)[0];
+          return c && findAction(c.blocks, ACTION.cancelRun) ? c : undefined;
+        },
+        { message: 'card with Cancel' },
+      );
       const runId = runIdOf(textOf(card));
       const before = await redis!.ttl(`${prefix}:run:${runId}`);
       expect(before).toBe(-1); // an active run never expires
-      await w.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: card.ts, actionId: ACTION.cancelRun });
+      await w.slack.clickButton({
+        userId: PEOPLE.approver.id,
+        channelId: INCIDENT_CHANNEL,
+        messageTs: card.ts,
+        actionId: ACTION.cancelRun,
+      });
       await waitForCardText(w, card.ts, /Cancelled/, 15_000);
       for (const key of [`${prefix}:run:${runId}`, `${prefix}:trail:${runId}`]) {
         const ttl = await redis!.ttl(key);
@@ -277,7 +343,11 @@ describe('retention and status', () => {
         expect(ttl).toBeLessThanOrEqual(2 * 86400);
       }
 
-      const status = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: `status ${runId}` });
+      const status = await w.slack.sendCommand({
+        userId: PEOPLE.bystander.id,
+        channelId: INCIDENT_CHANNEL,
+        text: `status ${runId}`,
+      });
       expect(status.withinSlackTimeout).toBe(true);
       const shown = textOf(w.slack.ephemerals({ user: PEOPLE.bystander.id }).at(-1)!.blocks);
       expect(shown).toContain('*Timeline*');
@@ -310,15 +380,24 @@ describe('a channel the bot cannot post in', () => {
     w.slack.setChannel(INCIDENT_CHANNEL, { botMember: false });
     expect((await submitRequest(w, shown, { vms: ['web-01'] })).responseAction).toBe('clear');
     const [run] = await store.recent(1);
-    const dms = await w.slack.waitFor(() => {
-      const to = [PEOPLE.requester.id, PEOPLE.approver.id, PEOPLE.groupApprover.id].map((u) => w.slack.messages(u).at(-1));
-      return to.every((m) => m && m.text.includes(run!.id)) ? to : undefined;
-    }, { message: 'the requester and every approver told in their DM' });
-    expect(dms[0]?.text).toMatch(/cannot be shown in <#C0INCIDENT>: Slack answers `not_in_channel`.*failover has not been started/);
+    const dms = await w.slack.waitFor(
+      () => {
+        const to = [PEOPLE.requester.id, PEOPLE.approver.id, PEOPLE.groupApprover.id].map((u) =>
+          w.slack.messages(u).at(-1),
+        );
+        return to.every((m) => m && m.text.includes(run!.id)) ? to : undefined;
+      },
+      { message: 'the requester and every approver told in their DM' },
+    );
+    expect(dms[0]?.text).toMatch(
+      /cannot be shown in <#C0INCIDENT>: Slack answers `not_in_channel`.*failover has not been started/,
+    );
     const trail = await store.trail(run!.id);
     expect(trail.find((e) => e.what === 'run channel unavailable')?.detail).toContain('not_in_channel');
     // Nothing starts in ASR while nobody can see the run.
-    await w.slack.waitFor(async () => ((await store.get(run!.id))?.channelLost ? true : undefined), { message: 'the run marked as waiting for its channel' });
+    await w.slack.waitFor(async () => ((await store.get(run!.id))?.channelLost ? true : undefined), {
+      message: 'the run marked as waiting for its channel',
+    });
     expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
 
     w.slack.setChannel(INCIDENT_CHANNEL, { botMember: true });

@@ -34,17 +34,32 @@ describe('/failback status and history', () => {
     await start();
     const { view } = await openRequestModal(world);
     const shown = await chooseVms(world, view, ['app-01']);
-    const replies = await Promise.allSettled([submitRequest(world, shown, { vms: ['app-01'] }), submitRequest(world, shown, { vms: ['app-01'] })]);
+    const replies = await Promise.allSettled([
+      submitRequest(world, shown, { vms: ['app-01'] }),
+      submitRequest(world, shown, { vms: ['app-01'] }),
+    ]);
     expect(replies.some((r) => r.status === 'fulfilled' && r.value.responseAction === 'clear')).toBe(true);
     const { card } = await waitForCommitPrompt(world);
     expect(world.slack.messages(INCIDENT_CHANNEL)).toHaveLength(1);
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
     const runId = /FB-\d+/.exec(textOf(card))![0];
-    const status = await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: `status ${runId}` });
+    const status = await world.slack.sendCommand({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      text: `status ${runId}`,
+    });
     expect(JSON.stringify(status.body)).toContain(`Failback ${runId}`);
-    const none = await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: 'status FB-999' });
+    const none = await world.slack.sendCommand({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      text: 'status FB-999',
+    });
     expect(JSON.stringify(none.body)).toContain('There is no run FB-999');
-    const history = await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: 'history 5' });
+    const history = await world.slack.sendCommand({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      text: 'history 5',
+    });
     const listed = JSON.stringify(history.body);
     expect(listed).toContain(`*${runId}*`);
     expect(listed).toContain('app-01');
@@ -52,4 +67,3 @@ describe('/failback status and history', () => {
     expect(listed).toContain(`requested by <@${PEOPLE.requester.id}>`);
   });
 });
-

@@ -36,12 +36,16 @@ describe('the vault-wide ASR job watcher with more running jobs than ASR_JOB_REA
     const { card, prompt } = await waitForCommitPrompt(world, 30_000);
     expect(textOf(prompt)).toContain('4 of 4 VMs failed over');
 
-    const reads = world.emulator.requests.all().filter((r) => r.method === 'GET' && /\/replicationJobs(\/|$)/i.test(r.path));
+    const reads = world.emulator.requests
+      .all()
+      .filter((r) => r.method === 'GET' && /\/replicationJobs(\/|$)/i.test(r.path));
     const lists = reads.filter((r) => /\/replicationJobs$/i.test(r.path));
     const gets = reads.filter((r) => /\/replicationJobs\/[^/]+$/i.test(r.path));
     expect(lists.length).toBeGreaterThan(0);
     // Azure PowerShell's filter (recorded): StartTime, capitalised, 7 fractional digits.
-    expect(lists.every((r) => /^StartTime eq '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z'$/.test(r.query.$filter ?? ''))).toBe(true);
+    expect(
+      lists.every((r) => /^StartTime eq '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z'$/.test(r.query.$filter ?? '')),
+    ).toBe(true);
     // Each poll reads at most one running job; each of the 4 jobs is read once more when it has ended.
     expect(gets.length).toBeLessThanOrEqual(lists.length + vms.length);
     // Progress still reached the card from the jobs read in turn.

@@ -23,7 +23,11 @@ let world: SandboxWorld;
 let bot: Runtime;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix: uniquePrefix('mod'), emulator: { agentRegistrationDelayMs: AGENT_DELAY_MS } });
+  world = await startSandboxWorld({
+    redisUrl: testRedisUrl(),
+    prefix: uniquePrefix('mod'),
+    emulator: { agentRegistrationDelayMs: AGENT_DELAY_MS },
+  });
   bot = await world.startBot();
 });
 
@@ -36,18 +40,24 @@ describe('a modernized (replication appliance) VM', () => {
   it('fails back by planned failover, waits for its agent before the reprotect, and ends protected by InMageRcm', async () => {
     const { view } = await openRequestModal(world);
     const shown = await chooseVms(world, view, ['crm-01']);
-    expect((await submitRequest(world, shown, { vms: ['crm-01'], point: 'latest-app-consistent' })).responseAction).toBe('clear');
+    expect(
+      (await submitRequest(world, shown, { vms: ['crm-01'], point: 'latest-app-consistent' })).responseAction,
+    ).toBe('clear');
     const { card, prompt } = await waitForCommitPrompt(world);
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(0);
     const planned = world.emulator.operationPosts('plannedFailover');
     expect(planned).toHaveLength(1);
     // Recorded: no failoverDirection at all.
     expect(planned[0]?.body).toEqual({
-      properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' } },
+      properties: {
+        providerSpecificDetails: { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' },
+      },
     });
 
     await commitAsApprover(world, prompt, card.ts);
-    const failoverJob = world.emulator.jobs().find((j) => (j.properties as { scenarioName?: string }).scenarioName === 'PlannedFailover');
+    const failoverJob = world.emulator
+      .jobs()
+      .find((j) => (j.properties as { scenarioName?: string }).scenarioName === 'PlannedFailover');
     const failoverEnd = Date.parse(String((failoverJob?.properties as { endTime?: string }).endTime));
     const { modal } = await reprotectWithDefaults(world, card.ts);
     expect(textOf(modal)).toMatch(/Replication appliance/);
@@ -67,7 +77,9 @@ describe('a modernized (replication appliance) VM', () => {
           instanceType: 'InMageRcmFailback',
           processServerId: DEFAULT_SCENARIO.applianceProcessServer.default,
           runAsAccountId: DEFAULT_SCENARIO.vmwareSite.runAsAccounts.windowsGuest,
-          policyId: expect.stringMatching(new RegExp(`/replicationPolicies/${DEFAULT_SCENARIO.policies.modernizedToAzure}$`)),
+          policyId: expect.stringMatching(
+            new RegExp(`/replicationPolicies/${DEFAULT_SCENARIO.policies.modernizedToAzure}$`),
+          ),
         },
       },
     });
@@ -82,15 +94,25 @@ describe('a run mixing a classic and a modernized VM', () => {
     const shown = await chooseVms(world, view, ['web-01', 'crm-02']);
     await submitRequest(world, shown, { vms: ['web-01', 'crm-02'] });
     const { card, prompt } = await waitForCommitPrompt(world);
-    expect(world.emulator.operationPosts('unplannedFailover').map((p) => p.path)).toEqual([expect.stringContaining(world.emulator.item('web-01')!.name)]);
-    expect(world.emulator.operationPosts('plannedFailover').map((p) => p.path)).toEqual([expect.stringContaining(world.emulator.item('crm-02')!.name)]);
+    expect(world.emulator.operationPosts('unplannedFailover').map((p) => p.path)).toEqual([
+      expect.stringContaining(world.emulator.item('web-01')!.name),
+    ]);
+    expect(world.emulator.operationPosts('plannedFailover').map((p) => p.path)).toEqual([
+      expect.stringContaining(world.emulator.item('crm-02')!.name),
+    ]);
     await commitAsApprover(world, prompt, card.ts);
     expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(2);
     const { modal } = await reprotectWithDefaults(world, card.ts);
     expect(textOf(modal)).toMatch(/Configuration server avs-cs01.*web-01/);
     expect(textOf(modal)).toMatch(/Replication appliance avs-appliance01.*crm-02/);
     await waitForCardText(world, card.ts, /Done — protected to Azure again/, 40_000);
-    const kinds = world.emulator.operationPosts('reprotect').map((p) => (p.body as { properties: { providerSpecificDetails: { instanceType: string } } }).properties.providerSpecificDetails.instanceType);
+    const kinds = world.emulator
+      .operationPosts('reprotect')
+      .map(
+        (p) =>
+          (p.body as { properties: { providerSpecificDetails: { instanceType: string } } }).properties
+            .providerSpecificDetails.instanceType,
+      );
     expect(kinds.sort()).toEqual(['InMageAzureV2', 'InMageRcmFailback']);
   });
 });

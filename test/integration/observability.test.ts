@@ -100,8 +100,12 @@ describe('GET /metrics after a failover', () => {
 
     // The failover itself, from its issue to ASR's end of the job.
     expect(sample(text, 'failback_asr_operations_total', { op: 'failover', outcome: 'succeeded' })).toBe(1);
-    expect(sample(text, 'failback_asr_operation_duration_seconds_count', { op: 'failover', outcome: 'succeeded' })).toBe(1);
-    expect(sample(text, 'failback_asr_operation_duration_seconds_sum', { op: 'failover', outcome: 'succeeded' })).toBeGreaterThan(0);
+    expect(
+      sample(text, 'failback_asr_operation_duration_seconds_count', { op: 'failover', outcome: 'succeeded' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'failback_asr_operation_duration_seconds_sum', { op: 'failover', outcome: 'succeeded' }),
+    ).toBeGreaterThan(0);
 
     expect(sample(text, 'failback_runs', { phase: 'awaiting-commit' })).toBe(1);
     expect(sample(text, 'failback_runs', { phase: 'failing-over' })).toBe(0);

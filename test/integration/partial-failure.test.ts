@@ -34,7 +34,13 @@ beforeEach(async () => {
   bot = await world.startBot();
   redis = new Redis(testRedisUrl());
   store = new RunStore({ redis, prefix });
-  world.emulator.faults.add({ kind: 'job-fails', operation: 'unplannedFailover', item: 'web-01', code: 'VmPowerOnFailed', message: asrMessage });
+  world.emulator.faults.add({
+    kind: 'job-fails',
+    operation: 'unplannedFailover',
+    item: 'web-01',
+    code: 'VmPowerOnFailed',
+    message: asrMessage,
+  });
 });
 
 afterEach(async () => {
@@ -68,11 +74,23 @@ describe('a 4-VM run where one VM fails to fail over', () => {
     expect(buttonText(prompt, ACTION.retryFailover)).toContain('Retry failover (1)');
 
     // A bystander cannot retry: told so, nothing happens.
-    await world.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.retryFailover });
-    await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id }).length > 0, { message: 'refusal for the bystander' });
+    await world.slack.clickButton({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.retryFailover,
+    });
+    await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id }).length > 0, {
+      message: 'refusal for the bystander',
+    });
     expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(3); // crm-01 fails back by planned failover
 
-    await world.slack.clickButton({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.retryFailover });
+    await world.slack.clickButton({
+      userId: PEOPLE.requester.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.retryFailover,
+    });
     const again = await world.slack.waitFor(
       (s) => {
         const p = s.message(INCIDENT_CHANNEL, prompt.ts);
@@ -87,8 +105,15 @@ describe('a 4-VM run where one VM fails to fail over', () => {
     expect(posts.filter((p) => p.path.includes(web))).toHaveLength(2);
     expect(world.emulator.operationPosts('plannedFailover')).toHaveLength(1);
 
-    await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
-    const confirm = await world.slack.waitFor((s) => s.openViews(PEOPLE.approver.id).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+    await world.slack.clickButton({
+      userId: PEOPLE.approver.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+    });
+    const confirm = await world.slack.waitFor((s) =>
+      s.openViews(PEOPLE.approver.id).find((v) => v.view.callback_id === CALLBACK.confirmCommit),
+    );
     expect(textOf(confirm)).toContain('Azure VMs that will be deleted (4)');
     await world.slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
     await waitForCardText(world, card.ts, /Committed — ready for reprotect/);
@@ -99,14 +124,30 @@ describe('a 4-VM run where one VM fails to fail over', () => {
     const { card, prompt } = await fourVmRunWithOneFailure();
     const runId = /Failback (FB-\d+)/.exec(textOf(card))![1]!;
 
-    await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.leaveOut });
-    const modal = await world.slack.waitFor((s) => s.openViews(PEOPLE.approver.id).find((v) => v.view.callback_id === CALLBACK.leaveOut));
+    await world.slack.clickButton({
+      userId: PEOPLE.approver.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.leaveOut,
+    });
+    const modal = await world.slack.waitFor((s) =>
+      s.openViews(PEOPLE.approver.id).find((v) => v.view.callback_id === CALLBACK.leaveOut),
+    );
     expect(textOf(modal)).toContain('web-01');
     // A reason is required: nothing changes without one.
-    const empty = await world.slack.submitView({ userId: PEOPLE.approver.id, viewId: modal.id, values: { [BLOCK.leaveOutReason]: { [ACTION.leaveOutReason]: ' ' } }, allowEmptyRequired: true });
+    const empty = await world.slack.submitView({
+      userId: PEOPLE.approver.id,
+      viewId: modal.id,
+      values: { [BLOCK.leaveOutReason]: { [ACTION.leaveOutReason]: ' ' } },
+      allowEmptyRequired: true,
+    });
     expect(empty.responseAction).toBe('errors');
     const reason = 'Host esx-07 is being replaced; web-01 fails back with <!channel> next week';
-    const reply = await world.slack.submitView({ userId: PEOPLE.approver.id, viewId: modal.id, values: { [BLOCK.leaveOutReason]: { [ACTION.leaveOutReason]: reason } } });
+    const reply = await world.slack.submitView({
+      userId: PEOPLE.approver.id,
+      viewId: modal.id,
+      values: { [BLOCK.leaveOutReason]: { [ACTION.leaveOutReason]: reason } },
+    });
     expect(reply.responseAction).toBe('clear');
 
     const updated = await world.slack.waitFor(
@@ -119,14 +160,25 @@ describe('a 4-VM run where one VM fails to fail over', () => {
     expect(textOf(updated)).toContain(`left out by <@${PEOPLE.approver.id}>`);
     expect(textOf(updated)).not.toContain('<!channel>'); // the reason is escaped
     expect(findAction(updated.blocks, ACTION.retryFailover)).toBeUndefined();
-    expect((await store.trail(runId)).find((e) => e.what === 'VM left out of the run')).toMatchObject({ actor: PEOPLE.approver.id, vm: 'web-01', detail: reason });
+    expect((await store.trail(runId)).find((e) => e.what === 'VM left out of the run')).toMatchObject({
+      actor: PEOPLE.approver.id,
+      vm: 'web-01',
+      detail: reason,
+    });
 
     // Released: web-01 may be requested in a new run at once.
     const released = await store.activeRunsOf([world.emulator.items().find((i) => i.friendlyName === 'web-01')!.id]);
     expect(released.size).toBe(0);
 
-    await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
-    const confirm = await world.slack.waitFor((s) => s.openViews(PEOPLE.approver.id).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+    await world.slack.clickButton({
+      userId: PEOPLE.approver.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+    });
+    const confirm = await world.slack.waitFor((s) =>
+      s.openViews(PEOPLE.approver.id).find((v) => v.view.callback_id === CALLBACK.confirmCommit),
+    );
     const text = textOf(confirm);
     expect(text).toContain('Azure VMs that will be deleted (3)');
     for (const vm of ['app-01', 'db-01', 'crm-01']) expect(text).toContain(`• ${vm}`);

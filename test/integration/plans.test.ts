@@ -31,7 +31,11 @@ let store: RunStore;
 beforeEach(async () => {
   const prefix = uniquePrefix('plan');
   // Tasks long enough that the card shows each VM's task within the plan job, on a slow ARM too.
-  world = await startSandboxWorld({ redisUrl: testRedisUrl(), prefix, emulator: { agentRegistrationDelayMs: 1500, taskMs: 500 } });
+  world = await startSandboxWorld({
+    redisUrl: testRedisUrl(),
+    prefix,
+    emulator: { agentRegistrationDelayMs: 1500, taskMs: 500 },
+  });
   bot = await world.startBot();
   redis = new Redis(testRedisUrl());
   store = new RunStore({ redis, prefix });
@@ -71,7 +75,9 @@ describe('a classic recovery plan', () => {
       },
     });
     // The card showed the plan job's groups with each VM's own task.
-    const seen = versionsOf(world.slack.message(INCIDENT_CHANNEL, card.ts)!).map((b) => JSON.stringify(b)).join('\n');
+    const seen = versionsOf(world.slack.message(INCIDENT_CHANNEL, card.ts)!)
+      .map((b) => JSON.stringify(b))
+      .join('\n');
     expect(seen).toMatch(/Recovery plan \*avs-failback-plan\*/);
     expect(seen).toMatch(/\*(app|db|web)-01\* — failover running — Group (1: Start|: Shutdown) · [^`]*\(\d\/2\)/);
     expect(textOf(prompt)).toContain('3 of 3 VMs failed over');
@@ -126,8 +132,16 @@ describe('a classic recovery plan', () => {
 
 describe('when ASR accepts a plan operation but the answer is lost', () => {
   it('follows the plan job it started instead of posting again, for the failover and for the commit', async () => {
-    world.emulator.faults.add({ match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/unplannedFailover/ }, kind: 'drop-after-accept', times: 1 });
-    world.emulator.faults.add({ match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/failoverCommit/ }, kind: 'drop-after-accept', times: 1 });
+    world.emulator.faults.add({
+      match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/unplannedFailover/ },
+      kind: 'drop-after-accept',
+      times: 1,
+    });
+    world.emulator.faults.add({
+      match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/failoverCommit/ },
+      kind: 'drop-after-accept',
+      times: 1,
+    });
     const { view } = await openRequestModal(world);
     const shown = await choosePlan(world, view, S.plans.classic);
     await submitRequest(world, shown, { vms: [], plan: S.plans.classic });

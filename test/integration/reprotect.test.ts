@@ -85,7 +85,9 @@ describe('reprotect to Azure after the commit', () => {
     });
     expect(world.emulator.item('app-01')?.provider).toBe('InMageAzureV2');
 
-    const summary = await world.slack.waitFor((s) => s.thread(INCIDENT_CHANNEL, cardTs).find((m) => /finished/.test(m.text)));
+    const summary = await world.slack.waitFor((s) =>
+      s.thread(INCIDENT_CHANNEL, cardTs).find((m) => /finished/.test(m.text)),
+    );
     expect(textOf(summary)).toMatch(/Timeline/);
     expect(findAction(world.slack.message(INCIDENT_CHANNEL, cardTs)!.blocks, ACTION.reprotect)).toBeUndefined();
   });
@@ -93,7 +95,11 @@ describe('reprotect to Azure after the commit', () => {
   it('fails fast with ASR’s message on another error and offers Retry reprotect', async () => {
     await start({}, {});
     const cardTs = await failBackAndCommit('db-01');
-    world.emulator.faults.add({ kind: 'job-fails', operation: 'reprotect', message: 'The storage account is not reachable from the process server.' });
+    world.emulator.faults.add({
+      kind: 'job-fails',
+      operation: 'reprotect',
+      message: 'The storage account is not reachable from the process server.',
+    });
     await reprotectWithDefaults(world, cardTs);
     const failed = await waitForCardText(world, cardTs, /Reprotect failed/);
     expect(textOf(failed)).toContain('The storage account is not reachable from the process server.');
@@ -124,7 +130,12 @@ describe('reprotect to Azure after the commit', () => {
     const shown = await chooseVms(world, view, ['db-01']);
     await submitRequest(world, shown, { vms: ['db-01'] });
     const { card, prompt } = await waitForCommitPrompt(world);
-    await world.slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+    await world.slack.clickButton({
+      userId: PEOPLE.approver.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+    });
     const confirm = await world.slack.waitFor((s) => s.openViews(PEOPLE.approver.id)[0]);
     await world.slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
     const done = await waitForCardText(world, card.ts, /Done — protected to Azure again/);
@@ -138,11 +149,19 @@ describe('reprotect to Azure after the commit', () => {
   it('refuses Reprotect to someone who is no approver', async () => {
     await start();
     const cardTs = await failBackAndCommit('app-01');
-    await world.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: cardTs, actionId: ACTION.reprotect });
+    await world.slack.clickButton({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: cardTs,
+      actionId: ACTION.reprotect,
+    });
     await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id }).length > 0);
     expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]?.text).toMatch(/only configured approvers/i);
     // The card is a top-level message (with a thread of its own): the refusal stays at the top level.
-    expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]).toMatchObject({ channel: INCIDENT_CHANNEL, via: 'response_url' });
+    expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]).toMatchObject({
+      channel: INCIDENT_CHANNEL,
+      via: 'response_url',
+    });
     expect(world.slack.ephemerals({ user: PEOPLE.bystander.id })[0]?.threadTs).toBeUndefined();
     expect(world.slack.openViews(PEOPLE.bystander.id)).toHaveLength(0);
     expect(reprotectPosts()).toHaveLength(0);
@@ -183,9 +202,15 @@ describe('a fabric with more process servers than a static select may list', () 
     await start({}, { vault: withProcessServers(147) }); // 150 process servers on the classic fabric
     const cardTs = await failBackAndCommit('app-01');
     const approver = PEOPLE.approver.id;
-    await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: cardTs, actionId: ACTION.reprotect });
+    await world.slack.clickButton({
+      userId: approver,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: cardTs,
+      actionId: ACTION.reprotect,
+    });
     const modal = await world.slack.waitFor(
-      (s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.reprotect && v.view.submit !== undefined),
+      (s) =>
+        s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.reprotect && v.view.submit !== undefined),
       { timeoutMs: 15_000, message: 'reprotect modal filled' },
     );
     const field = reprotectBlockId(0, 'processServerId');
@@ -195,7 +220,8 @@ describe('a fabric with more process servers than a static select may list', () 
     // The default is pre-selected as in the static list: the configuration server's own process server.
     expect(optionText(select?.initial_option as JsonObject)).toMatch(/^avs-cs01 \(the configuration server’s own\)/);
 
-    const suggest = (value: string) => world.slack.suggestOptions({ userId: approver, viewId: modal.id, actionId: field, blockId: field, value });
+    const suggest = (value: string) =>
+      world.slack.suggestOptions({ userId: approver, viewId: modal.id, actionId: field, blockId: field, value });
     const everything = await suggest('');
     expect(everything.withinSlackTimeout).toBe(true);
     expect(everything.options).toHaveLength(100);
@@ -219,7 +245,12 @@ describe('a fabric with more process servers than a static select may list', () 
     expect(posts).toHaveLength(1);
     // The option's key maps back to the full id of the 148th process server of the fabric.
     expect(posts[0]?.body).toMatchObject({
-      properties: { providerSpecificDetails: { processServerId: guidFrom('ps/avs-ps-145'), masterTargetId: guidFrom('ps/avs-ps-145') } },
+      properties: {
+        providerSpecificDetails: {
+          processServerId: guidFrom('ps/avs-ps-145'),
+          masterTargetId: guidFrom('ps/avs-ps-145'),
+        },
+      },
     });
   });
 });

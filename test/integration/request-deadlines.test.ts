@@ -28,8 +28,14 @@ let world: SandboxWorld | undefined;
 let bot: Runtime | undefined;
 let redis: Redis | undefined;
 
-async function start(options: { emulator?: EmulatorOptions; privateRedis?: boolean; prefix?: string } = {}): Promise<SandboxWorld> {
-  world = await startSandboxWorld({ ...(options.privateRedis ? {} : { redisUrl: testRedisUrl() }), prefix: options.prefix ?? uniquePrefix('deadline'), emulator: options.emulator });
+async function start(
+  options: { emulator?: EmulatorOptions; privateRedis?: boolean; prefix?: string } = {},
+): Promise<SandboxWorld> {
+  world = await startSandboxWorld({
+    ...(options.privateRedis ? {} : { redisUrl: testRedisUrl() }),
+    prefix: options.prefix ?? uniquePrefix('deadline'),
+    emulator: options.emulator,
+  });
   bot = await world.startBot();
   redis = new Redis(world.redisUrl);
   return world;
@@ -56,7 +62,9 @@ describe('a submission whose selection event was lost (no recovery points read y
   });
 
   it('when ASR is slow, says to submit again, keeps reading, and a Submit a few seconds later is accepted', async () => {
-    const w = await start({ emulator: { faults: [{ kind: 'latency', match: { method: 'GET', path: '/recoveryPoints' }, ms: 2_500 }] } });
+    const w = await start({
+      emulator: { faults: [{ kind: 'latency', match: { method: 'GET', path: '/recoveryPoints' }, ms: 2_500 }] },
+    });
     const { view } = await openRequestModal(w);
     const first = await submitRequest(w, view, { vms: ['web-01'] });
     expect(first.withinSlackTimeout).toBe(true);
@@ -79,18 +87,35 @@ describe('two selection changes in a row, the newer one slower to read', () => {
     const w = await start();
     const { view } = await openRequestModal(w);
     const web = w.emulator.item('web-01')!.name;
-    w.emulator.faults.add({ kind: 'latency', match: { method: 'GET', path: `/replicationProtectedItems/${web}/recoveryPoints` }, ms: 1_500 });
+    w.emulator.faults.add({
+      kind: 'latency',
+      match: { method: 'GET', path: `/replicationProtectedItems/${web}/recoveryPoints` },
+      ms: 1_500,
+    });
     const options = vmOptions(view);
     // Both changes leave the person's client before the bot has updated the modal (same hash).
     await Promise.all([
-      w.slack.chooseOption({ viewId: view.id, userId: PEOPLE.requester.id, actionId: ACTION.vms, pick: [options.get('app-01')!] }),
-      w.slack.chooseOption({ viewId: view.id, userId: PEOPLE.requester.id, actionId: ACTION.vms, pick: [options.get('web-01')!] }),
+      w.slack.chooseOption({
+        viewId: view.id,
+        userId: PEOPLE.requester.id,
+        actionId: ACTION.vms,
+        pick: [options.get('app-01')!],
+      }),
+      w.slack.chooseOption({
+        viewId: view.id,
+        userId: PEOPLE.requester.id,
+        actionId: ACTION.vms,
+        pick: [options.get('web-01')!],
+      }),
     ]);
     const rpoOf = (v: StoredView) => textOf(blocksOf(v).filter((b) => b.block_id === BLOCK.rpo));
-    const shown = await w.slack.waitFor(() => {
-      const v = w.slack.views.get(view.id);
-      return v && rpoOf(v).includes('web-01') ? v : undefined;
-    }, { timeoutMs: 10_000, message: 'the newest selection (web-01) shown' });
+    const shown = await w.slack.waitFor(
+      () => {
+        const v = w.slack.views.get(view.id);
+        return v && rpoOf(v).includes('web-01') ? v : undefined;
+      },
+      { timeoutMs: 10_000, message: 'the newest selection (web-01) shown' },
+    );
     expect(rpoOf(shown)).not.toContain('app-01');
     expect(w.slack.callsTo('views.update').some((c) => c.response.error === 'hash_conflict')).toBe(true);
   });
@@ -107,10 +132,13 @@ describe('a submission whose run cannot be written within Slack’s 3 s (Redis p
     expect(reply.responseAction).toBe('update');
     expect(JSON.stringify(reply)).toMatch(/Checking the request and creating the run/);
     // The outcome replaces the working view; it never claims that nothing was started.
-    const outcome = await w.slack.waitFor(() => {
-      const v = w.slack.views.get(shown.id);
-      return v && !/Checking the request/.test(textOf(v)) ? v : undefined;
-    }, { timeoutMs: 15_000, message: 'the outcome in the modal' });
+    const outcome = await w.slack.waitFor(
+      () => {
+        const v = w.slack.views.get(shown.id);
+        return v && !/Checking the request/.test(textOf(v)) ? v : undefined;
+      },
+      { timeoutMs: 15_000, message: 'the outcome in the modal' },
+    );
     expect(textOf(outcome)).not.toMatch(/nothing was started|Something went wrong/i);
     expect(textOf(outcome)).toMatch(/FB-1|may yet|answered too slowly/);
     // The run Redis did write starts by itself.

@@ -50,7 +50,9 @@ async function killDuringFailoverThenRestart(vm: string) {
   bot = await startBotProcess(world.env);
   world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
   await request(vm);
-  await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { timeoutMs: 15_000 });
+  await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, {
+    timeoutMs: 15_000,
+  });
   await restart();
   const { card, prompt } = await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
     throw new Error(`${e.message}\nbot said:\n${bot!.output().slice(-3000)}`);
@@ -69,18 +71,30 @@ describe('kill -9 of the bot process', () => {
 
   it('right after ASR accepted the failover, before the bot recorded it: no second POST', async () => {
     // The answer to the accepted POST takes long; the bot is killed before it can record the job.
-    world.emulator.faults.add({ match: { method: 'POST', path: /unplannedFailover/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
+    world.emulator.faults.add({
+      match: { method: 'POST', path: /unplannedFailover/ },
+      kind: 'slow-answer-after-accept',
+      ms: 10_000,
+    });
     await killDuringFailoverThenRestart('db-01');
   });
 
   it('right after ASR accepted a recovery plan’s failover: one plan POST, every VM of the plan followed', async () => {
-    world.emulator.faults.add({ match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/unplannedFailover/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
+    world.emulator.faults.add({
+      match: { method: 'POST', path: /replicationRecoveryPlans\/[^/]+\/unplannedFailover/ },
+      kind: 'slow-answer-after-accept',
+      ms: 10_000,
+    });
     bot = await startBotProcess(world.env);
     world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
     const { view } = await openRequestModal(world);
     const shown = await choosePlan(world, view, DEFAULT_SCENARIO.plans.classic);
-    expect((await submitRequest(world, shown, { vms: [], plan: DEFAULT_SCENARIO.plans.classic })).responseAction).toBe('clear');
-    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, { timeoutMs: 15_000 });
+    expect((await submitRequest(world, shown, { vms: [], plan: DEFAULT_SCENARIO.plans.classic })).responseAction).toBe(
+      'clear',
+    );
+    await world.slack.waitFor(() => world.emulator.operationPosts('unplannedFailover').length === 1, {
+      timeoutMs: 15_000,
+    });
     await restart();
     const { card, prompt } = await waitForCommitPrompt(world, 40_000).catch((e: Error) => {
       throw new Error(`${e.message}\nbot said:\n${bot!.output().slice(-3000)}`);
@@ -98,12 +112,26 @@ describe('kill -9 of the bot process', () => {
     world.slack.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
     await request('web-01');
     const { card, prompt } = await waitForCommitPrompt(world, 30_000);
-    world.emulator.faults.add({ match: { method: 'POST', path: /failoverCommit/ }, kind: 'slow-answer-after-accept', ms: 10_000 });
+    world.emulator.faults.add({
+      match: { method: 'POST', path: /failoverCommit/ },
+      kind: 'slow-answer-after-accept',
+      ms: 10_000,
+    });
     const approver = PEOPLE.approver.id;
-    await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
-    const confirm = await world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+    await world.slack.clickButton({
+      userId: approver,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: prompt.ts,
+      actionId: ACTION.commit,
+    });
+    const confirm = await world.slack.waitFor((s) =>
+      s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit),
+    );
     await world.slack.submitView({ userId: approver, viewId: confirm.id });
-    await world.slack.waitFor(() => world.emulator.operationPosts('failoverCommit').length === 1, { timeoutMs: 15_000, message: 'commit POST reached ASR' });
+    await world.slack.waitFor(() => world.emulator.operationPosts('failoverCommit').length === 1, {
+      timeoutMs: 15_000,
+      message: 'commit POST reached ASR',
+    });
     await restart();
     await waitForCardText(world, card.ts, /Committed — ready for reprotect/, 40_000);
     expect(world.emulator.operationPosts('failoverCommit')).toHaveLength(1);

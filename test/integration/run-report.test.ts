@@ -35,7 +35,8 @@ let runId: string;
 
 /** Messages in the run's thread that share files, oldest first. */
 const uploads = () => world.slack.thread(INCIDENT_CHANNEL, card.ts).filter((m) => (m.files ?? []).length > 0);
-const fileText = (m: StoredMessage, ext: 'md' | 'html') => m.files?.find((f) => f.filename === `${runId}-report.${ext}`)?.bytes?.toString('utf8') ?? '';
+const fileText = (m: StoredMessage, ext: 'md' | 'html') =>
+  m.files?.find((f) => f.filename === `${runId}-report.${ext}`)?.bytes?.toString('utf8') ?? '';
 const finalUploads = () => uploads().filter((m) => !/as of now/.test(m.text));
 
 beforeAll(async () => {
@@ -100,11 +101,15 @@ describe('the run report', () => {
   it('is uploaded once at the end even when its job runs again', async () => {
     await world.slack.waitFor(() => finalUploads().length === 1, { message: 'the final report' });
     const jobId = `report-${runId}-final`;
-    await waitFor(async () => (await queues.slack.getJob(jobId)) === undefined, { message: 'the first final report job finished' });
+    await waitFor(async () => (await queues.slack.getJob(jobId)) === undefined, {
+      message: 'the first final report job finished',
+    });
     const uploadUrlCalls = world.slack.callsTo('files.getUploadURLExternal').length;
 
     await queues.enqueueReport(runId, 'final');
-    await waitFor(async () => (await queues.slack.getJob(jobId)) === undefined, { message: 'the final report job ran again' });
+    await waitFor(async () => (await queues.slack.getJob(jobId)) === undefined, {
+      message: 'the final report job ran again',
+    });
 
     expect(finalUploads()).toHaveLength(1);
     expect(world.slack.callsTo('files.getUploadURLExternal')).toHaveLength(uploadUrlCalls);
@@ -114,16 +119,29 @@ describe('the run report', () => {
     await world.slack.waitFor(() => finalUploads().length === 1, { message: 'the final report' });
     const before = uploads().length;
 
-    await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: `report ${runId}` });
-    const answer = await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id }).find((e) => /Uploading the report/.test(e.text)));
+    await world.slack.sendCommand({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      text: `report ${runId}`,
+    });
+    const answer = await world.slack.waitFor((s) =>
+      s.ephemerals({ user: PEOPLE.bystander.id }).find((e) => /Uploading the report/.test(e.text)),
+    );
     expect(answer.text).toBe(`Uploading the report of ${runId} to its thread…`);
-    await world.slack.waitFor(() => uploads().length === before + 1, { message: 'the report uploaded on /failback report' });
+    await world.slack.waitFor(() => uploads().length === before + 1, {
+      message: 'the report uploaded on /failback report',
+    });
     const onDemand = uploads().at(-1)!;
     expect(onDemand.text).toMatch(/as of now/);
     expect(fileText(onDemand, 'md')).toContain(`@${PEOPLE.approver.id}`);
 
     const summary = world.slack.thread(INCIDENT_CHANNEL, card.ts).find((m) => /finished/.test(m.text))!;
-    await world.slack.clickButton({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, messageTs: summary.ts, actionId: ACTION.uploadReport });
+    await world.slack.clickButton({
+      userId: PEOPLE.bystander.id,
+      channelId: INCIDENT_CHANNEL,
+      messageTs: summary.ts,
+      actionId: ACTION.uploadReport,
+    });
     await world.slack.waitFor(() => uploads().length === before + 2, { message: 'the report uploaded on the button' });
     expect(finalUploads()).toHaveLength(1);
   });
@@ -132,7 +150,11 @@ describe('the run report', () => {
     const before = uploads().length;
     const limited = () => world.slack.callsTo('files.getUploadURLExternal').filter((c) => c.httpStatus === 429);
     world.slack.faults.rateLimit('files.getUploadURLExternal', 1, 1);
-    await world.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, text: `report ${runId}` });
+    await world.slack.sendCommand({
+      userId: PEOPLE.requester.id,
+      channelId: INCIDENT_CHANNEL,
+      text: `report ${runId}`,
+    });
     await world.slack.waitFor(() => uploads().length === before + 1, { message: 'the report uploaded after the 429' });
     expect(limited()).toHaveLength(1);
     expect(uploads()).toHaveLength(before + 1);
@@ -140,11 +162,15 @@ describe('the run report', () => {
 
   it('answers clearly for an unknown run and refuses outside the allowed channels', async () => {
     await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: 'report FB-999' });
-    await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id }).find((e) => e.text === 'There is no run FB-999.'));
+    await world.slack.waitFor((s) =>
+      s.ephemerals({ user: PEOPLE.bystander.id }).find((e) => e.text === 'There is no run FB-999.'),
+    );
 
     const before = uploads().length;
     await world.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: 'C0ELSEWHERE', text: `report ${runId}` });
-    const refusal = await world.slack.waitFor((s) => s.ephemerals({ user: PEOPLE.bystander.id, channel: 'C0ELSEWHERE' })[0]);
+    const refusal = await world.slack.waitFor(
+      (s) => s.ephemerals({ user: PEOPLE.bystander.id, channel: 'C0ELSEWHERE' })[0],
+    );
     expect(refusal.text).toMatch(/not enabled in this channel/);
     expect(uploads()).toHaveLength(before);
   });

@@ -63,7 +63,9 @@ describe('the history index', () => {
     const oldActive = await store.create({ ...draft('app-01'), createdAt: daysAgo(3) }, []);
     const oldClosed = await store.create({ ...draft('db-01'), createdAt: daysAgo(3) }, []);
     if (!oldActive.created || !oldClosed.created) throw new Error('not created');
-    expect((await store.apply(oldClosed.run.id, { type: 'run-cancelled', by: 'UREQ', at: daysAgo(3) })).applied).toBe(true);
+    expect((await store.apply(oldClosed.run.id, { type: 'run-cancelled', by: 'UREQ', at: daysAgo(3) })).applied).toBe(
+      true,
+    );
 
     await store.create(draft('web-01'), []); // retention is one day: the create prunes
     expect((await store.recent(10)).map((r) => r.id).sort()).toEqual([oldActive.run.id, 'FB-3'].sort());

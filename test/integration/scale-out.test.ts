@@ -46,18 +46,26 @@ describe('scale-out: one web process and two worker processes on one Redis', () 
 
     const second = await openRequestModal(world);
     const plan = await choosePlan(world, second.view, DEFAULT_SCENARIO.plans.classic);
-    expect((await submitRequest(world, plan, { vms: [], plan: DEFAULT_SCENARIO.plans.classic })).responseAction).toBe('clear');
-    const planCard = await world.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL).find((m) => m.ts !== card.ts), { message: 'second run card' });
-    const planPrompt = await world.slack.waitFor(() => {
-      const p = promptOf(world, planCard);
-      return p && JSON.stringify(p.blocks).includes('"action_id":"commit"') ? p : undefined;
-    }, { timeoutMs: 40_000, message: 'plan run prompt' });
+    expect((await submitRequest(world, plan, { vms: [], plan: DEFAULT_SCENARIO.plans.classic })).responseAction).toBe(
+      'clear',
+    );
+    const planCard = await world.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL).find((m) => m.ts !== card.ts), {
+      message: 'second run card',
+    });
+    const planPrompt = await world.slack.waitFor(
+      () => {
+        const p = promptOf(world, planCard);
+        return p && JSON.stringify(p.blocks).includes('"action_id":"commit"') ? p : undefined;
+      },
+      { timeoutMs: 40_000, message: 'plan run prompt' },
+    );
     await commitAsApprover(world, planPrompt, planCard.ts);
     await reprotectWithDefaults(world, planCard.ts);
     await waitForCardText(world, planCard.ts, /Done — protected to Azure again/, 60_000);
 
     // Exactly the operations of the two cycles: no step ran twice on two workers.
-    const posts = (kind: Parameters<SandboxWorld['emulator']['operationPosts']>[0]) => world.emulator.operationPosts(kind).map((p) => p.path);
+    const posts = (kind: Parameters<SandboxWorld['emulator']['operationPosts']>[0]) =>
+      world.emulator.operationPosts(kind).map((p) => p.path);
     expect(posts('plannedFailover')).toHaveLength(2); // crm-01, crm-02
     expect(posts('unplannedFailover')).toHaveLength(1); // the plan
     expect(posts('failoverCommit')).toHaveLength(3); // crm-01, crm-02, the plan

@@ -47,7 +47,9 @@ describe('a 429 on conversations.history (a run looking for a card an interrupte
     await redis.set(`${prefix}:posting:card:FB-1`, String(Date.now()));
     world.slack.faults.rateLimit('conversations.history', 10, 30);
     await request('app-01');
-    await world.slack.waitFor(() => world.slack.callsTo('conversations.history').some((c) => c.httpStatus === 429), { message: 'history rate-limited' });
+    await world.slack.waitFor(() => world.slack.callsTo('conversations.history').some((c) => c.httpStatus === 429), {
+      message: 'history rate-limited',
+    });
 
     await request('db-01');
     const other = await world.slack.waitFor(

@@ -38,7 +38,8 @@ const failingOver = (id: string) => run(id, { vms: [runVm('web-01', { status: 'r
 
 type Block = Record<string, unknown>;
 const blocks = (v: HomeView) => v.blocks as unknown as Block[];
-const startingWith = (v: HomeView, prefix: string) => blocks(v).filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(prefix));
+const startingWith = (v: HomeView, prefix: string) =>
+  blocks(v).filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(prefix));
 const sectionText = (v: HomeView, prefix: string) => mrkdwnTexts(startingWith(v, prefix)).join('\n');
 const all = (v: HomeView) => mrkdwnTexts(v).join('\n');
 
@@ -51,7 +52,12 @@ function expectWithinLimits(view: HomeView): void {
 describe('the App Home', () => {
   describe('for an approver with a run waiting for a commit', () => {
     const waiting = run('FB-7');
-    const view = appHome({ awaitingYou: [waiting], active: [waiting, failingOver('FB-8')], recent: [waiting], now: NOW });
+    const view = appHome({
+      awaitingYou: [waiting],
+      active: [waiting, failingOver('FB-8')],
+      recent: [waiting],
+      now: NOW,
+    });
 
     it('names the run, its target and its channel under “Waiting for your approval”', () => {
       const text = sectionText(view, BLOCK.homeWaiting);
@@ -72,14 +78,22 @@ describe('the App Home', () => {
     it('shows recent history as /failback history does, and a button to request a failback', () => {
       expect(all(view)).toMatch(/Recent failback runs \(1\)/);
       const actions = blocks(view).find((b) => b.block_id === BLOCK.homeActions);
-      expect(actions?.elements).toEqual([expect.objectContaining({ type: 'button', action_id: ACTION.homeRequest, text: expect.objectContaining({ text: 'Request a failback' }) })]);
+      expect(actions?.elements).toEqual([
+        expect.objectContaining({
+          type: 'button',
+          action_id: ACTION.homeRequest,
+          text: expect.objectContaining({ text: 'Request a failback' }),
+        }),
+      ]);
       expectWithinLimits(view);
     });
   });
 
   it('names a recovery plan as the target', () => {
     const planRun = run('FB-9', { plan: { id: 'p', name: 'rp-crm' } });
-    expect(sectionText(appHome({ active: [planRun], recent: [], now: NOW }), BLOCK.homeActive)).toMatch(/recovery plan \*rp-crm\* \(app-01, db-01\)/);
+    expect(sectionText(appHome({ active: [planRun], recent: [], now: NOW }), BLOCK.homeActive)).toMatch(
+      /recovery plan \*rp-crm\* \(app-01, db-01\)/,
+    );
   });
 
   it('has no approval section for someone who is no approver', () => {
@@ -109,9 +123,20 @@ describe('the App Home', () => {
   });
 
   it('stays within Slack’s limits with many long-named runs, counting what it does not list', () => {
-    const huge = (i: number) => run(`FB-${i}`, { incident: EVIL + LONG, reason: EVIL + LONG, vms: Array.from({ length: 20 }, (_, j) => runVm(`${EVIL}-${j}-${LONG}`)) });
+    const huge = (i: number) =>
+      run(`FB-${i}`, {
+        incident: EVIL + LONG,
+        reason: EVIL + LONG,
+        vms: Array.from({ length: 20 }, (_, j) => runVm(`${EVIL}-${j}-${LONG}`)),
+      });
     const many = Array.from({ length: 200 }, (_, i) => huge(i));
-    const view = appHome({ awaitingYou: many, active: many.slice(0, 30), moreActive: 170, recent: many.slice(0, 5), now: NOW });
+    const view = appHome({
+      awaitingYou: many,
+      active: many.slice(0, 30),
+      moreActive: 170,
+      recent: many.slice(0, 5),
+      now: NOW,
+    });
     expectWithinLimits(view);
     expect(sectionText(view, BLOCK.homeActive)).toMatch(/Active runs\* \(200\)/);
     expect(sectionText(view, BLOCK.homeActive)).toMatch(/and \d+ more/);
@@ -127,29 +152,49 @@ describe('the App Home', () => {
 });
 
 describe('a request made from App Home', () => {
-  const vm: VmFacts = { id: `${ITEMS}app-01`, name: 'app-01', failback: { ready: true }, pointChoices: ['latest', 'latest-app-consistent'] };
+  const vm: VmFacts = {
+    id: `${ITEMS}app-01`,
+    name: 'app-01',
+    failback: { ready: true },
+    pointChoices: ['latest', 'latest-app-consistent'],
+  };
   const channelBlock = (privateMetadata: string) =>
-    (requestModal({ vms: [vm], now: NOW, privateMetadata }).blocks as unknown as Block[]).find((b) => b.block_id === BLOCK.channel);
+    (requestModal({ vms: [vm], now: NOW, privateMetadata }).blocks as unknown as Block[]).find(
+      (b) => b.block_id === BLOCK.channel,
+    );
 
   it('goes to the only allowed channel; with several or none allowed the modal asks for one', () => {
     expect(homeChannel(['C1'])).toBe('C1');
     expect(homeChannel(['C1', 'C2'])).toBeUndefined();
     expect(homeChannel(undefined)).toBeUndefined();
-    expect(channelBlock(encodeRequestMetadata({}))).toMatchObject({ type: 'input', element: { type: 'conversations_select', action_id: ACTION.channel } });
+    expect(channelBlock(encodeRequestMetadata({}))).toMatchObject({
+      type: 'input',
+      element: { type: 'conversations_select', action_id: ACTION.channel },
+    });
     expect(channelBlock(encodeRequestMetadata({ channelId: 'C1' }))).toBeUndefined();
   });
 
-  const picked = (channel: string | null) => ({ [BLOCK.channel]: { [ACTION.channel]: { type: 'conversations_select', selected_conversation: channel } } });
+  const picked = (channel: string | null) => ({
+    [BLOCK.channel]: { [ACTION.channel]: { type: 'conversations_select', selected_conversation: channel } },
+  });
 
   it('takes the channel picked in the modal, refusing inline one the allow-list does not name', () => {
     expect(requestChannel({}, picked('C2'), ['C1', 'C2'])).toEqual({ channelId: 'C2' });
     expect(requestChannel({}, picked('C9'), undefined)).toEqual({ channelId: 'C9' });
-    expect(requestChannel({}, picked('C3'), ['C1', 'C2'])).toEqual({ error: expect.stringMatching(/not enabled in that channel/), block: BLOCK.channel });
-    expect(requestChannel({}, picked(null), ['C1', 'C2'])).toEqual({ error: expect.stringMatching(/Choose the channel/), block: BLOCK.channel });
+    expect(requestChannel({}, picked('C3'), ['C1', 'C2'])).toEqual({
+      error: expect.stringMatching(/not enabled in that channel/),
+      block: BLOCK.channel,
+    });
+    expect(requestChannel({}, picked(null), ['C1', 'C2'])).toEqual({
+      error: expect.stringMatching(/Choose the channel/),
+      block: BLOCK.channel,
+    });
   });
 
   it('keeps /failback’s channel (checked against the allow-list) when the modal came from a channel', () => {
     expect(requestChannel({ channelId: 'C1' }, picked('C2'), ['C1'])).toEqual({ channelId: 'C1' });
-    expect(requestChannel({ channelId: 'C7' }, {}, ['C1'])).toEqual({ error: expect.stringMatching(/not enabled in the channel this request came from/) });
+    expect(requestChannel({ channelId: 'C7' }, {}, ['C1'])).toEqual({
+      error: expect.stringMatching(/not enabled in the channel this request came from/),
+    });
   });
 });

@@ -1,4 +1,10 @@
-import { createEmptyPipeline, createHttpHeaders, createPipelineRequest, RestError, type HttpClient } from '@azure/core-rest-pipeline';
+import {
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+} from '@azure/core-rest-pipeline';
 import { defaultRetryPolicy } from '@azure/core-rest-pipeline';
 import type { Job } from '@azure/arm-recoveryservices-siterecovery';
 import { jobNameFromUrl, parseItemId } from '../../src/azure/arm-ids';
@@ -28,7 +34,10 @@ describe('ARM ids', () => {
 });
 
 describe('provider strategies', () => {
-  const item = (instanceType: string, activeLocation?: string) => ({ properties: { ...(activeLocation ? { activeLocation } : {}), providerSpecificDetails: { instanceType } } }) as never;
+  const item = (instanceType: string, activeLocation?: string) =>
+    ({
+      properties: { ...(activeLocation ? { activeLocation } : {}), providerSpecificDetails: { instanceType } },
+    }) as never;
 
   it('fails classic items back from the side they are active on (Primary after the reprotect to AVS), ASR shutting the Azure VM down', () => {
     const req = strategyFor(item('InMage'))?.failoverRequest(item('InMage', 'Primary'), { kind: 'latest' });
@@ -42,11 +51,16 @@ describe('provider strategies', () => {
         },
       },
     });
-    expect(strategyFor(item('InMage'))?.failoverRequest(item('InMage', 'Recovery'), { kind: 'latest' }).body.properties?.failoverDirection).toBe('RecoveryToPrimary');
+    expect(
+      strategyFor(item('InMage'))?.failoverRequest(item('InMage', 'Recovery'), { kind: 'latest' }).body.properties
+        ?.failoverDirection,
+    ).toBe('RecoveryToPrimary');
   });
 
   it('refuses to guess a classic direction when ASR does not say where the item is active', () => {
-    expect(() => strategyFor(item('InMage'))?.failoverRequest(item('InMage'), { kind: 'latest' })).toThrow(/activeLocation/);
+    expect(() => strategyFor(item('InMage'))?.failoverRequest(item('InMage'), { kind: 'latest' })).toThrow(
+      /activeLocation/,
+    );
   });
 
   it.each([
@@ -61,16 +75,28 @@ describe('provider strategies', () => {
   });
 
   it('fails modernized items back by planned failover, with no direction', () => {
-    const req = strategyFor(item('InMageRcmFailback'))?.failoverRequest(item('InMageRcmFailback', 'Primary'), { kind: 'latest-app-consistent' });
+    const req = strategyFor(item('InMageRcmFailback'))?.failoverRequest(item('InMageRcmFailback', 'Primary'), {
+      kind: 'latest-app-consistent',
+    });
     expect(req?.method).toBe('plannedFailover');
-    expect(req?.body).toEqual({ properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' } } });
+    expect(req?.body).toEqual({
+      properties: {
+        providerSpecificDetails: { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' },
+      },
+    });
   });
 
   it.each([
     ['InMage', 'unplannedFailover', { instanceType: 'InMage', recoveryPointType: 'LatestTag' }],
-    ['InMageRcmFailback', 'plannedFailover', { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' }],
+    [
+      'InMageRcmFailback',
+      'plannedFailover',
+      { instanceType: 'InMageRcmFailback', recoveryPointType: 'ApplicationConsistent' },
+    ],
   ])('fails a %s recovery plan back with one %s and a list of provider inputs', (provider, method, details) => {
-    const { strategy } = planStrategyFor({ properties: { replicationProviders: [provider] } }) as { strategy: NonNullable<ReturnType<typeof strategyFor>> };
+    const { strategy } = planStrategyFor({ properties: { replicationProviders: [provider] } }) as {
+      strategy: NonNullable<ReturnType<typeof strategyFor>>;
+    };
     const req = strategy.planFailoverRequest({ kind: 'latest-app-consistent' });
     expect(req.method).toBe(method);
     expect(req.body.properties.failoverDirection).toBe('RecoveryToPrimary');
@@ -78,8 +104,12 @@ describe('provider strategies', () => {
   });
 
   it('refuses a plan that replicates to Azure, or mixes providers', () => {
-    expect(planStrategyFor({ properties: { replicationProviders: ['InMageAzureV2'] } })).toEqual({ reason: expect.stringMatching(/reprotect its VMs to AVS first/) });
-    expect(planStrategyFor({ properties: { replicationProviders: ['InMage', 'InMageRcmFailback'] } })).toHaveProperty('reason');
+    expect(planStrategyFor({ properties: { replicationProviders: ['InMageAzureV2'] } })).toEqual({
+      reason: expect.stringMatching(/reprotect its VMs to AVS first/),
+    });
+    expect(planStrategyFor({ properties: { replicationProviders: ['InMage', 'InMageRcmFailback'] } })).toHaveProperty(
+      'reason',
+    );
   });
 
   it('has no strategy for items that replicate to Azure', () => {
@@ -88,7 +118,11 @@ describe('provider strategies', () => {
 });
 
 describe('ASR job summary', () => {
-  const job = (state: string, tasks: { name: string; friendlyName: string; state: string }[], errors: Job['properties'] = {}): Job =>
+  const job = (
+    state: string,
+    tasks: { name: string; friendlyName: string; state: string }[],
+    errors: Job['properties'] = {},
+  ): Job =>
     ({ properties: { scenarioName: 'UnplannedFailover', targetObjectId: 'vm-guid', state, tasks, ...errors } }) as Job;
   const tasks = [
     { name: 'PreFailoverCheck', friendlyName: 'Prerequisites check', state: 'Succeeded' },
@@ -106,12 +140,19 @@ describe('ASR job summary', () => {
   });
 
   it('reports a failed shutdown task even when the job succeeded', () => {
-    const t = tasks.map((x) => (x.name === 'ShutdownVmTask' ? { ...x, state: 'Failed' } : { ...x, state: 'Succeeded' }));
+    const t = tasks.map((x) =>
+      x.name === 'ShutdownVmTask' ? { ...x, state: 'Failed' } : { ...x, state: 'Succeeded' },
+    );
     expect(summarizeJob('j', job('Succeeded', t))).toMatchObject({ state: 'succeeded', shutdown: 'failed' });
   });
 
   it('reports each VM of a plan job from the child tasks of the plan’s groups', () => {
-    const child = (friendlyName: string, state: string, errors: unknown[] = []) => ({ name: 'T', friendlyName, state, errors });
+    const child = (friendlyName: string, state: string, errors: unknown[] = []) => ({
+      name: 'T',
+      friendlyName,
+      state,
+      errors,
+    });
     const plan = {
       properties: {
         scenarioName: 'UnplannedFailover',
@@ -125,7 +166,10 @@ describe('ASR job summary', () => {
             state: 'Succeeded',
             groupTaskCustomDetails: {
               instanceType: 'RecoveryPlanShutdownGroupTaskDetails',
-              childTasks: [child('Shut down the virtual machine in Azure: app-01', 'Succeeded'), child('Shut down the virtual machine in Azure: app-010', 'Failed')],
+              childTasks: [
+                child('Shut down the virtual machine in Azure: app-01', 'Succeeded'),
+                child('Shut down the virtual machine in Azure: app-010', 'Failed'),
+              ],
             },
           },
           {
@@ -134,7 +178,10 @@ describe('ASR job summary', () => {
             state: 'InProgress',
             groupTaskCustomDetails: {
               instanceType: 'RecoveryPlanGroupTaskDetails',
-              childTasks: [child('Start the virtual machine: app-01', 'InProgress'), child('Start the virtual machine: app-010', 'NotStarted')],
+              childTasks: [
+                child('Start the virtual machine: app-01', 'InProgress'),
+                child('Start the virtual machine: app-010', 'NotStarted'),
+              ],
             },
           },
         ],
@@ -146,17 +193,28 @@ describe('ASR job summary', () => {
     ]);
     expect(view.progress).toEqual({ task: 'Group 1: Start · Start the virtual machine: app-01', done: 3, total: 5 });
     // "app-01" does not match app-010's tasks.
-    expect(view.members?.['/i/app-01']).toEqual({ progress: { task: 'Group 1: Start · Start the virtual machine', done: 1, total: 2 }, shutdown: 'succeeded' });
+    expect(view.members?.['/i/app-01']).toEqual({
+      progress: { task: 'Group 1: Start · Start the virtual machine', done: 1, total: 2 },
+      shutdown: 'succeeded',
+    });
     expect(view.members?.['/i/app-010']).toMatchObject({ progress: { done: 1, total: 2 }, shutdown: 'failed' });
   });
 
   it('reads a job ASR has not filled in yet (recorded right after a POST) as pending, not as running', () => {
-    const blank = { properties: { scenarioName: null, friendlyName: null, state: 'NotStarted', targetObjectId: null, tasks: [] } } as unknown as Job;
+    const blank = {
+      properties: { scenarioName: null, friendlyName: null, state: 'NotStarted', targetObjectId: null, tasks: [] },
+    } as unknown as Job;
     expect(summarizeJob('j', blank).state).toBe('pending');
   });
 
   it('reads a suspended job as waiting for a person, neither failed nor done', () => {
-    const view = summarizeJob('j', job('Suspended', tasks.map((t) => (t.state === 'InProgress' ? { ...t, state: 'Suspended' } : t))));
+    const view = summarizeJob(
+      'j',
+      job(
+        'Suspended',
+        tasks.map((t) => (t.state === 'InProgress' ? { ...t, state: 'Suspended' } : t)),
+      ),
+    );
     expect(view.state).toBe('suspended');
     expect(view.progress.task).toMatch(/resume the job in the Azure portal/);
   });
@@ -165,7 +223,10 @@ describe('ASR job summary', () => {
     const failed = job('Failed', tasks, {
       errors: [{ serviceErrorDetails: { code: '539', message: 'The VM could not be started on the AVS host.' } }],
     });
-    expect(summarizeJob('j', failed)).toMatchObject({ state: 'failed', error: 'The VM could not be started on the AVS host. (539)' });
+    expect(summarizeJob('j', failed)).toMatchObject({
+      state: 'failed',
+      error: 'The VM could not be started on the AVS host. (539)',
+    });
   });
 });
 
@@ -174,7 +235,9 @@ describe('error mapping', () => {
     new RestError('ASR says no', {
       statusCode: status,
       code,
-      response: status ? { status, headers: createHttpHeaders(headers), request: createPipelineRequest({ url: 'https://x' }) } : undefined,
+      response: status
+        ? { status, headers: createHttpHeaders(headers), request: createPipelineRequest({ url: 'https://x' }) }
+        : undefined,
     });
 
   it('keeps ASR’s message when an operation is refused', () => {
@@ -208,9 +271,15 @@ describe('no-repeat POST policy', () => {
       },
     };
     const pipeline = createEmptyPipeline();
-    pipeline.addPolicy(defaultRetryPolicy({ maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 2 }), { phase: 'Retry' });
+    pipeline.addPolicy(defaultRetryPolicy({ maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 2 }), {
+      phase: 'Retry',
+    });
     pipeline.addPolicy(noRepeatPostPolicy(), { afterPhase: 'Retry' });
-    return { sent, send: (method: 'GET' | 'POST') => pipeline.sendRequest(client, createPipelineRequest({ url: 'https://arm/x', method })) };
+    return {
+      sent,
+      send: (method: 'GET' | 'POST') =>
+        pipeline.sendRequest(client, createPipelineRequest({ url: 'https://arm/x', method })),
+    };
   }
 
   it('sends a POST whose connection dropped only once', async () => {
@@ -245,7 +314,11 @@ describe('recovery point summary', () => {
     expect(s.complete()).toBe(false);
     s.add('2026-11-28T10:00:00Z', 'ApplicationConsistent');
     expect(s.complete()).toBe(true);
-    expect(s.result()).toEqual({ count: 2, latestCrashConsistent: '2026-11-28T10:05:00Z', latestAppConsistent: '2026-11-28T10:00:00Z' });
+    expect(s.result()).toEqual({
+      count: 2,
+      latestCrashConsistent: '2026-11-28T10:05:00Z',
+      latestAppConsistent: '2026-11-28T10:00:00Z',
+    });
   });
 
   it('keeps reading when the order is not newest first, and still finds the newest', () => {
@@ -254,7 +327,10 @@ describe('recovery point summary', () => {
     s.add('2026-11-28T09:30:00Z', 'AppConsistent');
     s.add('2026-11-28T10:00:00Z', 'CrashConsistent');
     expect(s.complete()).toBe(false);
-    expect(s.result()).toMatchObject({ latestCrashConsistent: '2026-11-28T10:00:00Z', latestAppConsistent: '2026-11-28T09:30:00Z' });
+    expect(s.result()).toMatchObject({
+      latestCrashConsistent: '2026-11-28T10:00:00Z',
+      latestAppConsistent: '2026-11-28T09:30:00Z',
+    });
   });
 });
 

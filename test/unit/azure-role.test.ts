@@ -11,22 +11,42 @@ const ACTION_OF: Record<string, readonly string[]> = {
   'replicationProtectedItems.get': [`${ITEM}/read`],
   'recoveryPoints.listByReplicationProtectedItems': [`${ITEM}/recoveryPoints/read`],
   'replicationFabrics.get': [`${V}/replicationFabrics/read`],
-  'replicationProtectionContainerMappings.listByReplicationProtectionContainers': [`${V}/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings/read`],
+  'replicationProtectionContainerMappings.listByReplicationProtectionContainers': [
+    `${V}/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings/read`,
+  ],
   // Not an SDK operation: the appliance fabric's Azure Migrate VMware site, read through the same pipeline.
   'offAzure.runAsAccounts': ['Microsoft.OffAzure/VMwareSites/runasaccounts/read'],
   'replicationPolicies.list': [`${V}/replicationPolicies/read`],
   'replicationJobs.get': [`${V}/replicationJobs/read`],
   'replicationJobs.list': [`${V}/replicationJobs/read`],
   // Each operation is a long-running one: its status is read from replicationOperationStatus.
-  'replicationProtectedItems.beginUnplannedFailover': [`${ITEM}/unplannedFailover/action`, `${V}/replicationOperationStatus/read`],
-  'replicationProtectedItems.beginPlannedFailover': [`${ITEM}/plannedFailover/action`, `${V}/replicationOperationStatus/read`],
-  'replicationProtectedItems.beginFailoverCommit': [`${ITEM}/failoverCommit/action`, `${V}/replicationOperationStatus/read`],
+  'replicationProtectedItems.beginUnplannedFailover': [
+    `${ITEM}/unplannedFailover/action`,
+    `${V}/replicationOperationStatus/read`,
+  ],
+  'replicationProtectedItems.beginPlannedFailover': [
+    `${ITEM}/plannedFailover/action`,
+    `${V}/replicationOperationStatus/read`,
+  ],
+  'replicationProtectedItems.beginFailoverCommit': [
+    `${ITEM}/failoverCommit/action`,
+    `${V}/replicationOperationStatus/read`,
+  ],
   'replicationProtectedItems.beginReprotect': [`${ITEM}/reProtect/action`, `${V}/replicationOperationStatus/read`],
   'replicationRecoveryPlans.list': [`${V}/replicationRecoveryPlans/read`],
   'replicationRecoveryPlans.get': [`${V}/replicationRecoveryPlans/read`],
-  'replicationRecoveryPlans.beginUnplannedFailover': [`${V}/replicationRecoveryPlans/unplannedFailover/action`, `${V}/replicationOperationStatus/read`],
-  'replicationRecoveryPlans.beginPlannedFailover': [`${V}/replicationRecoveryPlans/plannedFailover/action`, `${V}/replicationOperationStatus/read`],
-  'replicationRecoveryPlans.beginFailoverCommit': [`${V}/replicationRecoveryPlans/failoverCommit/action`, `${V}/replicationOperationStatus/read`],
+  'replicationRecoveryPlans.beginUnplannedFailover': [
+    `${V}/replicationRecoveryPlans/unplannedFailover/action`,
+    `${V}/replicationOperationStatus/read`,
+  ],
+  'replicationRecoveryPlans.beginPlannedFailover': [
+    `${V}/replicationRecoveryPlans/plannedFailover/action`,
+    `${V}/replicationOperationStatus/read`,
+  ],
+  'replicationRecoveryPlans.beginFailoverCommit': [
+    `${V}/replicationRecoveryPlans/failoverCommit/action`,
+    `${V}/replicationOperationStatus/read`,
+  ],
 };
 
 function operationsCalled(): Set<string> {
@@ -36,7 +56,8 @@ function operationsCalled(): Set<string> {
     .map((f) => readFileSync(join(dir, f), 'utf8'))
     .join('\n');
   const ops = new Set<string>();
-  for (const m of src.matchAll(/this\.client\s*\.\s*(\w+)\s*\.\s*(\w+)\(/g)) if (m[1] !== 'pipeline') ops.add(`${m[1]}.${m[2]}`);
+  for (const m of src.matchAll(/this\.client\s*\.\s*(\w+)\s*\.\s*(\w+)\(/g))
+    if (m[1] !== 'pipeline') ops.add(`${m[1]}.${m[2]}`);
   if (/\/runAsAccounts\?api-version=/.test(src)) ops.add('offAzure.runAsAccounts');
   // `const items = this.client.replicationProtectedItems` — its operations are called as items.beginX(…)
   for (const m of src.matchAll(/\bitems\.(begin\w+)\(/g)) ops.add(`replicationProtectedItems.${m[1]}`);
@@ -46,7 +67,10 @@ function operationsCalled(): Set<string> {
 }
 
 describe('the least-privilege Azure role', () => {
-  const role = JSON.parse(readFileSync(join(ROOT, 'deploy/azure-role.json'), 'utf8')) as { Actions: string[]; DataActions: string[] };
+  const role = JSON.parse(readFileSync(join(ROOT, 'deploy/azure-role.json'), 'utf8')) as {
+    Actions: string[];
+    DataActions: string[];
+  };
 
   it('grants exactly the actions behind the SDK operations the gateway calls', () => {
     const called = operationsCalled();

@@ -96,9 +96,17 @@ describe('loadConfig', () => {
     ['an unknown mode', { SLACK_MODE: 'carrier-pigeon' }, 'SLACK_MODE'],
     ['the autopilot without a process server', { FAILBACK_AUTO_REPROTECT: 'true' }, 'FAILBACK_DEFAULT_PROCESS_SERVER'],
     ['a run of no VMs', { FAILBACK_MAX_VMS_PER_RUN: '0' }, 'FAILBACK_MAX_VMS_PER_RUN'],
-    ['runs larger than Slack’s messages are designed for', { FAILBACK_MAX_VMS_PER_RUN: '501' }, 'FAILBACK_MAX_VMS_PER_RUN'],
+    [
+      'runs larger than Slack’s messages are designed for',
+      { FAILBACK_MAX_VMS_PER_RUN: '501' },
+      'FAILBACK_MAX_VMS_PER_RUN',
+    ],
     ['a fractional run size', { FAILBACK_MAX_VMS_PER_RUN: '2.5' }, 'FAILBACK_MAX_VMS_PER_RUN'],
-    ['a missing signing secret next to other problems', { SLACK_SIGNING_SECRET: '', PORT: 'x' }, 'SLACK_SIGNING_SECRET'],
+    [
+      'a missing signing secret next to other problems',
+      { SLACK_SIGNING_SECRET: '', PORT: 'x' },
+      'SLACK_SIGNING_SECRET',
+    ],
   ])('refuses %s', (_name, override, variable) => {
     const problems = problemsOf({ ...valid, ...override });
     expect(problems.some((p) => p.startsWith(variable))).toBe(true);
@@ -123,7 +131,6 @@ describe('loadConfig', () => {
 });
 
 describe('documentation of the configuration', () => {
-
   it('lists every variable in the README table and in .env.example', () => {
     const readme = readFileSync(`${__dirname}/../../README.md`, 'utf8');
     const example = readFileSync(`${__dirname}/../../.env.example`, 'utf8');

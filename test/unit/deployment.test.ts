@@ -95,7 +95,9 @@ function dockerStages(dockerfile: string): { name: string; image: string; body: 
 
 /** Sources of a stage's `COPY` lines that come from the build context (not `--from=` another stage). */
 function contextCopies(body: string): string[] {
-  return [...body.matchAll(/^COPY (?!.*--from=)(?:--\S+ )*(.+)$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/).slice(0, -1));
+  return [...body.matchAll(/^COPY (?!.*--from=)(?:--\S+ )*(.+)$/gm)].flatMap((m) =>
+    (m[1] ?? '').split(/\s+/).slice(0, -1),
+  );
 }
 
 /** Packages named by the import/export statements of these files (`node:` built-ins and relative paths left out). */
@@ -105,7 +107,12 @@ function packagesImported(files: readonly string[]): Set<string> {
       [...readFileSync(f, 'utf8').matchAll(/\bfrom '([^'.][^']*)'|^import '([^'.][^']*)'/gm)]
         .map((m) => m[1] ?? m[2] ?? '')
         .filter((spec) => !spec.startsWith('node:'))
-        .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')),
+        .map((spec) =>
+          spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/'),
+        ),
     ),
   );
 }
@@ -120,7 +127,13 @@ function tsFiles(dir: string, skip: readonly string[] = []): string[] {
 
 /** The product's sources: src/ without the benchmark (which the sandbox build compiles). */
 const productSources = () => tsFiles(join(ROOT, 'src'), [join(ROOT, 'src/bench')]);
-const manifest = (p: string) => JSON.parse(read(p)) as { name: string; dependencies?: Record<string, string>; bin?: Record<string, string>; workspaces?: string[] };
+const manifest = (p: string) =>
+  JSON.parse(read(p)) as {
+    name: string;
+    dependencies?: Record<string, string>;
+    bin?: Record<string, string>;
+    workspaces?: string[];
+  };
 
 describe('the container', () => {
   const dockerfile = read('Dockerfile');
@@ -151,13 +164,20 @@ describe('the container', () => {
     expect(contextCopies(runtime)).toEqual(['package.json']);
     // Those stages see no packages/ and install no workspace.
     for (const name of ['build', 'deps']) {
-      expect(contextCopies(stage(name)).every((src) => ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.build.json', 'src'].includes(src))).toBe(true);
+      expect(
+        contextCopies(stage(name)).every((src) =>
+          ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.build.json', 'src'].includes(src),
+        ),
+      ).toBe(true);
       const installs = [...stage(name).matchAll(/npm ci[^\n&]*/g)].map((m) => m[0]);
       expect(installs.length).toBe(1);
       for (const install of installs) expect(install).toContain('--workspaces=false');
     }
     // The product build compiles src/ only, and not the benchmark (a sandbox tool).
-    const build = ts.readConfigFile(join(ROOT, 'tsconfig.build.json'), ts.sys.readFile).config as { include: string[]; exclude: string[] };
+    const build = ts.readConfigFile(join(ROOT, 'tsconfig.build.json'), ts.sys.readFile).config as {
+      include: string[];
+      exclude: string[];
+    };
     expect(build.include).toEqual(['src']);
     expect(build.exclude).toContain('src/bench');
   });
@@ -180,16 +200,21 @@ describe('the product’s dependencies', () => {
   });
 
   it('never reach into the sandbox packages from src/', () => {
-    const offenders = productSources().filter((f) => /from '(@failback\/|(\.\.\/)+packages\/)/.test(readFileSync(f, 'utf8')));
+    const offenders = productSources().filter((f) =>
+      /from '(@failback\/|(\.\.\/)+packages\/)/.test(readFileSync(f, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 
-  it.each(['asr-emulator', 'slack-standin', 'sandbox'])('leave packages/%s declaring what its sources import', (name) => {
-    const pkg = manifest(`packages/${name}/package.json`);
-    expect(pkg.name).toBe(`@failback/${name}`);
-    const imported = packagesImported(tsFiles(join(ROOT, `packages/${name}/src`)));
-    expect([...imported].filter((p) => !(p in (pkg.dependencies ?? {})))).toEqual([]);
-  });
+  it.each(['asr-emulator', 'slack-standin', 'sandbox'])(
+    'leave packages/%s declaring what its sources import',
+    (name) => {
+      const pkg = manifest(`packages/${name}/package.json`);
+      expect(pkg.name).toBe(`@failback/${name}`);
+      const imported = packagesImported(tsFiles(join(ROOT, `packages/${name}/src`)));
+      expect([...imported].filter((p) => !(p in (pkg.dependencies ?? {})))).toEqual([]);
+    },
+  );
 
   it('give the emulated vault its certificate maker, selfsigned, in its own package', () => {
     expect(manifest('packages/asr-emulator/package.json').dependencies).toHaveProperty('selfsigned');
@@ -220,7 +245,11 @@ describe('docker compose', () => {
     const profileOf = (name: string): string[] => compose.services[name].profiles ?? [];
     expect(Object.keys(compose.services).filter((n) => profileOf(n).length !== 1)).toEqual([]);
     expect(['redis', 'failback-bot'].map(profileOf)).toEqual([['production'], ['production']]);
-    expect(['asr-emulator', 'sandbox-redis', 'sandbox-bot'].map(profileOf)).toEqual([['sandbox'], ['sandbox'], ['sandbox']]);
+    expect(['asr-emulator', 'sandbox-redis', 'sandbox-bot'].map(profileOf)).toEqual([
+      ['sandbox'],
+      ['sandbox'],
+      ['sandbox'],
+    ]);
     const readme = read('README.md');
     expect(readme).toContain('docker compose --profile production up -d');
     expect(readme).toContain('docker compose --profile sandbox up');
@@ -250,7 +279,9 @@ describe('docker compose', () => {
       expect(env.NODE_EXTRA_CA_CERTS).toBe(caFile);
       expect(volumeHolding(bot, caFile)).toBe(volumeHolding(emulator, caFile));
       expect(env.AZURE_ARM_ENDPOINT).toBe(`https://asr-emulator:${emulator.environment.EMULATOR_PORT}`);
-      expect(env.IDENTITY_ENDPOINT).toBe(`http://asr-emulator:${emulator.environment.EMULATOR_IDENTITY_PORT}/msi/token`);
+      expect(env.IDENTITY_ENDPOINT).toBe(
+        `http://asr-emulator:${emulator.environment.EMULATOR_IDENTITY_PORT}/msi/token`,
+      );
       expect(env.IDENTITY_HEADER).toBe(emulator.environment.EMULATOR_IDENTITY_HEADER);
       expect([env.AZURE_SUBSCRIPTION_ID, env.AZURE_RESOURCE_GROUP, env.AZURE_RECOVERY_VAULT]).toEqual([
         DEFAULT_SCENARIO.subscriptionId,
@@ -287,7 +318,9 @@ describe('the Kubernetes manifests', () => {
       expect(d.spec.template.spec.securityContext?.runAsNonRoot).toBe(true);
       expect(d.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(25); // SHUTDOWN_TIMEOUT_SECONDS default
       const labels = d.spec.selector.matchLabels;
-      expect(of('PodDisruptionBudget').some((p) => JSON.stringify(p.spec.selector.matchLabels) === JSON.stringify(labels))).toBe(true);
+      expect(
+        of('PodDisruptionBudget').some((p) => JSON.stringify(p.spec.selector.matchLabels) === JSON.stringify(labels)),
+      ).toBe(true);
     }
   });
 

@@ -10,7 +10,6 @@ import { OUTSIDE, phaseOf, type Run } from '../../src/domain/run';
 import { decide } from '../../src/domain/run-machine';
 import { aRun, play, T0, vmInRun } from './fixtures';
 
-
 const app = '/items/app-01';
 const db = '/items/db-01';
 const two = () => aRun({ vms: [vmInRun('app-01'), vmInRun('db-01')] });
@@ -31,14 +30,19 @@ describe('cancel before the failover is issued', () => {
     expect(phaseOf(d.run)).toBe('cancelled');
     expect(d.run.closedAt).toBe(T0);
     expect(d.effects.map((e) => e.kind)).toEqual(['render-card', 'run-closed']);
-    expect(d.audit).toEqual([expect.objectContaining({ what: 'run cancelled before the failover was issued', actor: 'UREQ' })]);
+    expect(d.audit).toEqual([
+      expect.objectContaining({ what: 'run cancelled before the failover was issued', actor: 'UREQ' }),
+    ]);
     const late = decide(d.run, { type: 'op-issuing', vmId: app, op: 'failover', at: T0 });
     expect(late).toEqual({ accepted: false, reason: 'the run was cancelled before anything was issued' });
   });
 
   it('is refused once any failover is being issued (the issuing checkpoint wins the race)', () => {
     const issuing = play(two(), { type: 'op-issuing', vmId: db, op: 'failover', at: T0 });
-    expect(decide(issuing, { type: 'run-cancelled', by: 'UREQ', at: T0 })).toEqual({ accepted: false, reason: 'the failover has already been issued to ASR' });
+    expect(decide(issuing, { type: 'run-cancelled', by: 'UREQ', at: T0 })).toEqual({
+      accepted: false,
+      reason: 'the failover has already been issued to ASR',
+    });
   });
 
   it('shows Cancel on the card only while nothing is issued, then says what can still be done', () => {
@@ -48,7 +52,9 @@ describe('cancel before the failover is issued', () => {
     expect(buttons(issuing.blocks)).not.toContain(ACTION.cancelRun);
     expect(buttons(issuing.blocks)).toContain(NOT_CANCELLABLE);
     const cancelled = runCard(play(two(), { type: 'run-cancelled', by: 'UAPP', at: T0 }), now);
-    expect(cancelled.blocks[0]).toMatchObject({ text: { text: 'Failback FB-7 — Cancelled — nothing was done in ASR' } });
+    expect(cancelled.blocks[0]).toMatchObject({
+      text: { text: 'Failback FB-7 — Cancelled — nothing was done in ASR' },
+    });
     expect(buttons(cancelled.blocks)).not.toContain('"type":"button"');
     expect(buttons(cancelled.blocks)).toContain('cancelled by <@UAPP>');
   });
@@ -58,7 +64,10 @@ describe('cancel before the failover is issued', () => {
     expect(mayCancel(policy, 'UREQ', 'UREQ', false).allowed).toBe(true);
     expect(mayCancel(policy, 'UAPP', 'UREQ', false).allowed).toBe(true);
     expect(mayCancel(policy, 'UGRP', 'UREQ', true).allowed).toBe(true);
-    expect(mayCancel(policy, 'UJO', 'UREQ', false)).toEqual({ allowed: false, reason: 'Only the requester or a configured approver can cancel a failback.' });
+    expect(mayCancel(policy, 'UJO', 'UREQ', false)).toEqual({
+      allowed: false,
+      reason: 'Only the requester or a configured approver can cancel a failback.',
+    });
   });
 });
 
@@ -69,16 +78,23 @@ describe('commit reminders', () => {
     if (!first.accepted) throw new Error(first.reason);
     expect(first.run.commitReminders).toBe(1);
     expect(first.effects).toEqual([]); // the card does not change
-    expect(first.audit).toEqual([expect.objectContaining({ what: 'commit reminder sent', detail: 'reminder 1, to <!subteam^S1>' })]);
+    expect(first.audit).toEqual([
+      expect.objectContaining({ what: 'commit reminder sent', detail: 'reminder 1, to <!subteam^S1>' }),
+    ]);
     expect(decide(first.run, { type: 'commit-reminder-sent', n: 1, at: T0, mentioned: 'x' }).accepted).toBe(false);
     expect(decide(run, { type: 'commit-reminder-sent', n: 2, at: T0, mentioned: 'x' }).accepted).toBe(false);
     const committed = play(first.run, { type: 'commit-approved', by: 'UAPP', at: T0 });
-    expect(decide(committed, { type: 'commit-reminder-sent', n: 2, at: T0, mentioned: 'x' })).toEqual({ accepted: false, reason: 'the run is not waiting for a commit' });
+    expect(decide(committed, { type: 'commit-reminder-sent', n: 2, at: T0, mentioned: 'x' })).toEqual({
+      accepted: false,
+      reason: 'the run is not waiting for a commit',
+    });
   });
 
   it('back off by doubling up to four hours', () => {
     const base = 15 * 60_000;
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => commitReminderDelayMs(base, n) / 60_000)).toEqual([15, 30, 60, 120, 240, 240, 240]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => commitReminderDelayMs(base, n) / 60_000)).toEqual([
+      15, 30, 60, 120, 240, 240, 240,
+    ]);
     expect(commitReminderDelayMs(base, 40)).toBe(MAX_REMINDER_GAP_MS);
     // A longer configured interval is kept as it is.
     expect([1, 2, 3].map((n) => commitReminderDelayMs(8 * 3600_000, n) / 3600_000)).toEqual([8, 8, 8]);
@@ -102,26 +118,44 @@ describe('commit reminders', () => {
 
 describe('operations done outside the bot', () => {
   it('a commit seen in ASR completes the commit step as someone outside the bot, with its job', () => {
-    const run = play(awaitingCommit(), { type: 'commit-seen-outside', vmId: app, at: T0, jobName: 'portal-1' }, { type: 'commit-seen-outside', vmId: db, at: T0 });
+    const run = play(
+      awaitingCommit(),
+      { type: 'commit-seen-outside', vmId: app, at: T0, jobName: 'portal-1' },
+      { type: 'commit-seen-outside', vmId: db, at: T0 },
+    );
     expect(phaseOf(run)).toBe('awaiting-reprotect');
     expect(run.commit).toEqual({ approvedBy: OUTSIDE, approvedAt: T0 });
     expect(run.vms[0]?.commit).toMatchObject({ status: 'succeeded', outside: true, jobName: 'portal-1' });
-    expect(decide(run, { type: 'commit-approved', by: 'UAPP', at: T0 })).toEqual({ accepted: false, reason: 'the commit was already done outside the bot (seen in ASR)' });
-    expect(JSON.stringify(runCard(run, new Date(T0)).blocks)).toContain('committed (done outside the bot, seen in ASR)');
+    expect(decide(run, { type: 'commit-approved', by: 'UAPP', at: T0 })).toEqual({
+      accepted: false,
+      reason: 'the commit was already done outside the bot (seen in ASR)',
+    });
+    expect(JSON.stringify(runCard(run, new Date(T0)).blocks)).toContain(
+      'committed (done outside the bot, seen in ASR)',
+    );
   });
 
   it('a failover of a failed VM done in the portal brings it back into the run', () => {
-    const failedDb = play(failedOver(two(), app, 'j-app'), { type: 'op-started', vmId: db, op: 'failover', jobName: 'j-db', at: T0 }, {
-      type: 'op-failed',
-      vmId: db,
-      op: 'failover',
-      at: T0,
-      error: 'boom',
-    });
+    const failedDb = play(
+      failedOver(two(), app, 'j-app'),
+      { type: 'op-started', vmId: db, op: 'failover', jobName: 'j-db', at: T0 },
+      {
+        type: 'op-failed',
+        vmId: db,
+        op: 'failover',
+        at: T0,
+        error: 'boom',
+      },
+    );
     expect(phaseOf(failedDb)).toBe('awaiting-commit');
     const d = decide(failedDb, { type: 'failover-seen-outside', vmId: db, at: T0, jobName: 'portal-2' });
     if (!d.accepted) throw new Error(d.reason);
-    expect(d.run.vms[1]?.failover).toMatchObject({ status: 'succeeded', outside: true, jobName: 'portal-2', error: undefined });
+    expect(d.run.vms[1]?.failover).toMatchObject({
+      status: 'succeeded',
+      outside: true,
+      jobName: 'portal-2',
+      error: undefined,
+    });
     expect(decide(d.run, { type: 'failover-seen-outside', vmId: db, at: T0 }).accepted).toBe(false);
     expect(decide(failedDb, { type: 'failover-seen-outside', vmId: app, at: T0 }).accepted).toBe(false); // it did not fail
   });
@@ -146,7 +180,10 @@ describe('operations done outside the bot', () => {
       { type: 'op-issuing', vmId: app, op: 'reprotect', at: T0 },
       { type: 'op-started', vmId: app, op: 'reprotect', jobName: 'bot-r', at: T0 },
     );
-    expect(decide(running, { type: 'reprotect-seen-outside', vmId: app, at: T0 })).toEqual({ accepted: false, reason: 'the reprotect of app-01 is running in the bot' });
+    expect(decide(running, { type: 'reprotect-seen-outside', vmId: app, at: T0 })).toEqual({
+      accepted: false,
+      reason: 'the reprotect of app-01 is running in the bot',
+    });
     const afterOne = play(one, { type: 'reprotect-seen-outside', vmId: db, at: T0 });
     expect(decide(afterOne, { type: 'reprotect-requested', by: 'UAPP', at: T0, windowMs: 1, choices: {} })).toEqual({
       accepted: false,
@@ -161,7 +198,10 @@ describe('requesters', () => {
     const policy = { requesters: { users: ['UREQ'], groups: ['S1'] } };
     expect(mayRequest(policy, 'UREQ', false).allowed).toBe(true);
     expect(mayRequest(policy, 'UGRP', true).allowed).toBe(true);
-    expect(mayRequest(policy, 'UJO', false)).toMatchObject({ allowed: false, reason: expect.stringContaining('FAILBACK_REQUESTERS') });
+    expect(mayRequest(policy, 'UJO', false)).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('FAILBACK_REQUESTERS'),
+    });
   });
 });
 
@@ -183,8 +223,13 @@ describe('configuration of governance', () => {
   });
 
   it('splits FAILBACK_REQUESTERS into users and groups and names bad entries', () => {
-    expect(loadConfig({ ...env, FAILBACK_REQUESTERS: 'U1AB, S0LEADS' }).policy.requesters).toEqual({ users: ['U1AB'], groups: ['S0LEADS'] });
-    expect(() => loadConfig({ ...env, FAILBACK_REQUESTERS: 'riley', FAILBACK_RETENTION_DAYS: '0' })).toThrow(/FAILBACK_REQUESTERS[\s\S]*FAILBACK_RETENTION_DAYS|FAILBACK_RETENTION_DAYS[\s\S]*FAILBACK_REQUESTERS/);
+    expect(loadConfig({ ...env, FAILBACK_REQUESTERS: 'U1AB, S0LEADS' }).policy.requesters).toEqual({
+      users: ['U1AB'],
+      groups: ['S0LEADS'],
+    });
+    expect(() => loadConfig({ ...env, FAILBACK_REQUESTERS: 'riley', FAILBACK_RETENTION_DAYS: '0' })).toThrow(
+      /FAILBACK_REQUESTERS[\s\S]*FAILBACK_RETENTION_DAYS|FAILBACK_RETENTION_DAYS[\s\S]*FAILBACK_REQUESTERS/,
+    );
   });
 });
 
@@ -211,11 +256,23 @@ describe('timeline in /failback status', () => {
 
 describe('progress milestones in the trail', () => {
   it('records each new ASR task once, not every poll', () => {
-    const started = play(two(), { type: 'op-issuing', vmId: app, op: 'failover', at: T0 }, { type: 'op-started', vmId: app, op: 'failover', jobName: 'j1', at: T0 });
-    const progress = (task: string, done: number) => ({ type: 'op-progress' as const, vmId: app, op: 'failover' as const, at: T0, progress: { task, done, total: 4 } });
+    const started = play(
+      two(),
+      { type: 'op-issuing', vmId: app, op: 'failover', at: T0 },
+      { type: 'op-started', vmId: app, op: 'failover', jobName: 'j1', at: T0 },
+    );
+    const progress = (task: string, done: number) => ({
+      type: 'op-progress' as const,
+      vmId: app,
+      op: 'failover' as const,
+      at: T0,
+      progress: { task, done, total: 4 },
+    });
     const first = decide(started, progress('Shutting down the Azure VM', 1));
     if (!first.accepted) throw new Error(first.reason);
-    expect(first.audit).toEqual([{ at: T0, what: 'failover progress', vm: 'app-01', jobName: 'j1', detail: 'Shutting down the Azure VM (1/4)' }]);
+    expect(first.audit).toEqual([
+      { at: T0, what: 'failover progress', vm: 'app-01', jobName: 'j1', detail: 'Shutting down the Azure VM (1/4)' },
+    ]);
     const same = decide(first.run, progress('Shutting down the Azure VM', 2));
     expect(same.accepted && same.audit).toEqual([]);
   });

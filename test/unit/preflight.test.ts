@@ -13,8 +13,18 @@ describe('preflight', () => {
   it.each([
     ['has no recovery point', facts('a', { points: { count: 0 } }), latest, 'has no recovery point'],
     ['was not checked yet', facts('a', { points: undefined }), latest, 'not been checked'],
-    ['is not ready', facts('a', { failback: { ready: false, reason: 'replicates from AVS to Azure' } }), latest, 'replicates from AVS to Azure'],
-    ['runs an ASR operation', facts('a', { runningOperation: { scenario: 'Reprotect', jobName: 'j' } }), latest, 'ASR operation running (Reprotect)'],
+    [
+      'is not ready',
+      facts('a', { failback: { ready: false, reason: 'replicates from AVS to Azure' } }),
+      latest,
+      'replicates from AVS to Azure',
+    ],
+    [
+      'runs an ASR operation',
+      facts('a', { runningOperation: { scenario: 'Reprotect', jobName: 'j' } }),
+      latest,
+      'ASR operation running (Reprotect)',
+    ],
     [
       'lacks an app-consistent point',
       facts('a', { points: { count: 2, latestCrashConsistent: 'x' } }),
@@ -39,11 +49,18 @@ describe('preflight', () => {
 
   it('refuses a VM that is already in another run, naming that run', () => {
     const r = preflight([facts('app-01')], latest, (id) => (id === '/items/app-01' ? 'FB-3' : undefined));
-    expect(r).toEqual({ ok: false, problems: [{ vmId: '/items/app-01', vmName: 'app-01', reason: 'is already in run FB-3' }] });
+    expect(r).toEqual({
+      ok: false,
+      problems: [{ vmId: '/items/app-01', vmName: 'app-01', reason: 'is already in run FB-3' }],
+    });
   });
 
   it('reports every failing VM, not just the first', () => {
-    const r = preflight([facts('a', { points: { count: 0 } }), facts('b'), facts('c', { points: { count: 0 } })], latest, none);
+    const r = preflight(
+      [facts('a', { points: { count: 0 } }), facts('b'), facts('c', { points: { count: 0 } })],
+      latest,
+      none,
+    );
     expect(r.ok ? [] : r.problems.map((p) => p.vmName)).toEqual(['a', 'c']);
     expect(r.ok ? '' : describeProblems(r.problems)).toMatch(/^a has no recovery point.*c has no recovery point/);
   });
@@ -73,12 +90,15 @@ describe('the size of a run (FAILBACK_MAX_VMS_PER_RUN)', () => {
   });
 
   it('refuses a recovery plan with more VMs than the maximum, naming the plan and the limit (and only that)', () => {
-    const r = preflightPlan(plan(21), vms(21), latest, (id) => (id === '/items/app-3' ? 'FB-3' : undefined), { maxVms: 20 });
+    const r = preflightPlan(plan(21), vms(21), latest, (id) => (id === '/items/app-3' ? 'FB-3' : undefined), {
+      maxVms: 20,
+    });
     expect(r.ok ? [] : r.problems).toEqual([
       {
         vmId: '/plans/erp',
         vmName: 'Recovery plan erp',
-        reason: 'has 21 VMs, more than the 20 one run may fail back (FAILBACK_MAX_VMS_PER_RUN): choose its VMs instead, in several runs',
+        reason:
+          'has 21 VMs, more than the 20 one run may fail back (FAILBACK_MAX_VMS_PER_RUN): choose its VMs instead, in several runs',
       },
     ]);
   });
@@ -86,6 +106,8 @@ describe('the size of a run (FAILBACK_MAX_VMS_PER_RUN)', () => {
   it(`holds to ${DEFAULT_MAX_VMS_PER_RUN} VMs when no maximum is given`, () => {
     expect(preflight(vms(DEFAULT_MAX_VMS_PER_RUN), latest, none).ok).toBe(true);
     expect(preflight(vms(DEFAULT_MAX_VMS_PER_RUN + 1), latest, none).ok).toBe(false);
-    expect(preflightPlan(plan(DEFAULT_MAX_VMS_PER_RUN + 1), vms(DEFAULT_MAX_VMS_PER_RUN + 1), latest, none).ok).toBe(false);
+    expect(preflightPlan(plan(DEFAULT_MAX_VMS_PER_RUN + 1), vms(DEFAULT_MAX_VMS_PER_RUN + 1), latest, none).ok).toBe(
+      false,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { assertWithinSlackLimits } from './views-limits';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 // ARM-length ids: longer than Slack's 150 characters for an option value. Every tenth server is unhealthy.
-const psId = (i: number) => `/subscriptions/0/resourceGroups/avs-dr/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault/replicationFabrics/avs-cs01-fabric/processServers/ps-00000000-0000-0000-0000-${String(i).padStart(12, '0')}`;
+const psId = (i: number) =>
+  `/subscriptions/0/resourceGroups/avs-dr/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault/replicationFabrics/avs-cs01-fabric/processServers/ps-00000000-0000-0000-0000-${String(i).padStart(12, '0')}`;
 
 function processServers(n: number, initial: number): ReprotectField {
   const options: ReprotectOption[] = Array.from({ length: n }, (_, i) => ({
@@ -21,12 +22,29 @@ function processServers(n: number, initial: number): ReprotectField {
 }
 
 function form(field: ReprotectField): ReprotectForm {
-  return { groups: [{ key: 'cs', title: 'Configuration server avs-cs01', vmIds: ['/items/app-01'], vmNames: ['app-01'], fields: [field] }] };
+  return {
+    groups: [
+      {
+        key: 'cs',
+        title: 'Configuration server avs-cs01',
+        vmIds: ['/items/app-01'],
+        vmNames: ['app-01'],
+        fields: [field],
+      },
+    ],
+  };
 }
 
 function fieldElement(view: View) {
-  const block = view.blocks.find((b) => b.block_id === reprotectBlockId(0, 'processServerId')) as InputBlock | undefined;
-  return block?.element as { type: string; action_id: string; options?: PlainTextOption[]; initial_option?: PlainTextOption; min_query_length?: number };
+  const block = view.blocks.find((b) => b.block_id === reprotectBlockId(0, 'processServerId')) as
+    InputBlock | undefined;
+  return block?.element as {
+    type: string;
+    action_id: string;
+    options?: PlainTextOption[];
+    initial_option?: PlainTextOption;
+    min_query_length?: number;
+  };
 }
 
 describe('the reprotect modal’s selects', () => {
@@ -42,7 +60,11 @@ describe('the reprotect modal’s selects', () => {
   it('makes a field of more than 100 options an external select searched from the first keystroke, the default pre-selected', () => {
     const view = reprotectModal(aRun(), form(processServers(150, 131)), NOW);
     const el = fieldElement(view);
-    expect(el).toMatchObject({ type: 'external_select', action_id: reprotectBlockId(0, 'processServerId'), min_query_length: 0 });
+    expect(el).toMatchObject({
+      type: 'external_select',
+      action_id: reprotectBlockId(0, 'processServerId'),
+      min_query_length: 0,
+    });
     expect(el.options).toBeUndefined();
     // The default is beyond the 100th: still offered, by its key (mapped back to the full id on submit).
     expect(el.initial_option?.value).toBe(optionKey(psId(131)));
@@ -55,7 +77,9 @@ describe('the reprotect modal’s selects', () => {
     expect(reprotectFieldOptions(field, '', NOW)).toHaveLength(STATIC_SELECT_MAX);
     const found = reprotectFieldOptions(field, 'PS-13', NOW);
     expect(found.map((o) => o.value)).toEqual(Array.from({ length: 10 }, (_, i) => optionKey(psId(130 + i))));
-    expect(found.find((o) => o.value === optionKey(psId(130)))?.text.text).toMatch(/^⚠ ps-130 · Critical .*\(unhealthy\)$/);
+    expect(found.find((o) => o.value === optionKey(psId(130)))?.text.text).toMatch(
+      /^⚠ ps-130 · Critical .*\(unhealthy\)$/,
+    );
     expect(found.every((o) => (o.value ?? '').length <= 150)).toBe(true);
     expect(reprotectFieldOptions(field, 'nothing like it', NOW)).toEqual([]);
   });

@@ -28,26 +28,57 @@ describe('agent-not-registered matcher', () => {
 
 describe('reprotect input builders', () => {
   const item = (instanceType: string, extra: Record<string, unknown> = {}, activeLocation = 'Recovery') =>
-    ({ properties: { activeLocation, friendlyName: 'app-01', providerSpecificDetails: { instanceType, ...extra } } }) as never;
+    ({
+      properties: { activeLocation, friendlyName: 'app-01', providerSpecificDetails: { instanceType, ...extra } },
+    }) as never;
   const policies = [
-    { id: 'pol-azure-legacy', properties: { friendlyName: 'to-azure-legacy', providerSpecificDetails: { instanceType: 'InMageAzureV2' } } },
-    { id: 'pol-azure', properties: { friendlyName: 'to-azure', providerSpecificDetails: { instanceType: 'InMageAzureV2' } } },
+    {
+      id: 'pol-azure-legacy',
+      properties: { friendlyName: 'to-azure-legacy', providerSpecificDetails: { instanceType: 'InMageAzureV2' } },
+    },
+    {
+      id: 'pol-azure',
+      properties: { friendlyName: 'to-azure', providerSpecificDetails: { instanceType: 'InMageAzureV2' } },
+    },
     { id: 'pol-back', properties: { friendlyName: 'to-avs', providerSpecificDetails: { instanceType: 'InMage' } } },
   ] as never;
 
   it('builds the classic InMageAzureV2 input as recorded: from the active side (Recovery → RecoveryToPrimary), master target = process server', () => {
-    const body = strategyFor(item('InMage'))?.reprotectRequest(item('InMage'), { processServerId: 'ps', policyId: 'pol', runAsAccountId: '1' });
+    const body = strategyFor(item('InMage'))?.reprotectRequest(item('InMage'), {
+      processServerId: 'ps',
+      policyId: 'pol',
+      runAsAccountId: '1',
+    });
     expect(body).toEqual({
       properties: {
         failoverDirection: 'RecoveryToPrimary',
-        providerSpecificDetails: { instanceType: 'InMageAzureV2', masterTargetId: 'ps', processServerId: 'ps', runAsAccountId: '1', policyId: 'pol' },
+        providerSpecificDetails: {
+          instanceType: 'InMageAzureV2',
+          masterTargetId: 'ps',
+          processServerId: 'ps',
+          runAsAccountId: '1',
+          policyId: 'pol',
+        },
       },
     });
   });
 
   it('builds the modernized InMageRcmFailback input with no direction and the site’s run-as account', () => {
-    const body = strategyFor(item('InMageRcmFailback'))?.reprotectRequest(item('InMageRcmFailback'), { processServerId: 'ps', policyId: 'pol', runAsAccountId: '/sites/s/runasaccounts/a' });
-    expect(body).toEqual({ properties: { providerSpecificDetails: { instanceType: 'InMageRcmFailback', processServerId: 'ps', runAsAccountId: '/sites/s/runasaccounts/a', policyId: 'pol' } } });
+    const body = strategyFor(item('InMageRcmFailback'))?.reprotectRequest(item('InMageRcmFailback'), {
+      processServerId: 'ps',
+      policyId: 'pol',
+      runAsAccountId: '/sites/s/runasaccounts/a',
+    });
+    expect(body).toEqual({
+      properties: {
+        providerSpecificDetails: {
+          instanceType: 'InMageRcmFailback',
+          processServerId: 'ps',
+          runAsAccountId: '/sites/s/runasaccounts/a',
+          policyId: 'pol',
+        },
+      },
+    });
   });
 
   it('offers the fabric’s process servers: never the unhealthy one, never the Azure one that served the failback; the configuration server’s own first', () => {
@@ -89,7 +120,10 @@ describe('reprotect input builders', () => {
     });
     expect(fields.find((f) => f.id === 'processServerId')?.initial).toBeUndefined();
     // No mapping found and several policies: the person chooses.
-    expect(fields.find((f) => f.id === 'policyId')).toMatchObject({ initial: undefined, options: [{ value: 'pol-azure-legacy' }, { value: 'pol-azure' }] });
+    expect(fields.find((f) => f.id === 'policyId')).toMatchObject({
+      initial: undefined,
+      options: [{ value: 'pol-azure-legacy' }, { value: 'pol-azure' }],
+    });
   });
 
   it('defaults the modernized policy to the item’s last used one and the run-as account to a guest account of the VM’s OS', () => {
@@ -110,19 +144,38 @@ describe('reprotect input builders', () => {
     const policy = fields.find((f) => f.id === 'policyId')!;
     expect(policy.initial).toBe('pol-2');
     expect(policy.options.map((o) => o.value)).toEqual(['pol-1', 'pol-2']);
-    expect(fields.find((f) => f.id === 'runAsAccountId')).toMatchObject({ optional: false, initial: '/s/runasaccounts/l' });
+    expect(fields.find((f) => f.id === 'runAsAccountId')).toMatchObject({
+      optional: false,
+      initial: '/s/runasaccounts/l',
+    });
   });
 });
 
 describe('reprotect form choices', () => {
   const form: ReprotectForm = {
     groups: [
-      { key: 'cs', title: 'Configuration server cs', vmIds: ['a', 'b'], vmNames: ['a', 'b'], fields: [{ id: 'processServerId', label: 'Process server', optional: false, options: [] }] },
-      { key: 'rcm', title: 'Replication appliance x', vmIds: ['c'], vmNames: ['c'], fields: [{ id: 'runAsAccountId', label: 'Run-as', optional: true, options: [] }] },
+      {
+        key: 'cs',
+        title: 'Configuration server cs',
+        vmIds: ['a', 'b'],
+        vmNames: ['a', 'b'],
+        fields: [{ id: 'processServerId', label: 'Process server', optional: false, options: [] }],
+      },
+      {
+        key: 'rcm',
+        title: 'Replication appliance x',
+        vmIds: ['c'],
+        vmNames: ['c'],
+        fields: [{ id: 'runAsAccountId', label: 'Run-as', optional: true, options: [] }],
+      },
     ],
   };
   it('gives every VM its fabric’s choices', () => {
-    expect(choicesPerVm(form, { cs: { processServerId: 'ps' } })).toEqual({ a: { processServerId: 'ps' }, b: { processServerId: 'ps' }, c: {} });
+    expect(choicesPerVm(form, { cs: { processServerId: 'ps' } })).toEqual({
+      a: { processServerId: 'ps' },
+      b: { processServerId: 'ps' },
+      c: {},
+    });
   });
   it('names required fields left empty', () => {
     expect(missingChoices(form, {})).toEqual(['Process server (Configuration server cs)']);
@@ -141,7 +194,13 @@ describe('reprotect in the run state machine', () => {
       if (!d.accepted) throw new Error(d.reason);
       return d.run;
     }, run);
-  const requested: RunEvent = { type: 'reprotect-requested', by: 'UAPP', at: T0, windowMs: 60_000, choices: { [vm]: { processServerId: 'ps' } } };
+  const requested: RunEvent = {
+    type: 'reprotect-requested',
+    by: 'UAPP',
+    at: T0,
+    windowMs: 60_000,
+    choices: { [vm]: { processServerId: 'ps' } },
+  };
   const agentFailure = (at: string): RunEvent => ({
     type: 'op-failed',
     vmId: vm,
@@ -162,8 +221,17 @@ describe('reprotect in the run state machine', () => {
   it('schedules the next attempt on an agent failure inside the window', () => {
     const d = decide(play(committed, requested), agentFailure('2026-11-28T10:00:10.000Z'));
     if (!d.accepted) throw new Error(d.reason);
-    expect(d.run.vms[0]?.reprotect).toMatchObject({ status: 'waiting', attempt: 2, nextAttemptAt: '2026-11-28T10:00:30.000Z' });
-    expect(d.effects).toContainEqual({ kind: 'run-step', step: 'reprotect', notBefore: '2026-11-28T10:00:30.000Z', jobKey: 'r1-a2' });
+    expect(d.run.vms[0]?.reprotect).toMatchObject({
+      status: 'waiting',
+      attempt: 2,
+      nextAttemptAt: '2026-11-28T10:00:30.000Z',
+    });
+    expect(d.effects).toContainEqual({
+      kind: 'run-step',
+      step: 'reprotect',
+      notBefore: '2026-11-28T10:00:30.000Z',
+      jobKey: 'r1-a2',
+    });
   });
 
   it('remembers since when it waits for the agent across attempts', () => {
@@ -175,7 +243,12 @@ describe('reprotect in the run state machine', () => {
       { type: 'op-issuing', vmId: vm, op: 'reprotect', at: '2026-11-28T10:00:30.000Z' },
       agentFailure('2026-11-28T10:00:31.000Z'),
     );
-    expect(waiting.vms[0]?.reprotect).toMatchObject({ status: 'waiting', attempt: 3, waitingFor: 'the agent', waitingSince: first });
+    expect(waiting.vms[0]?.reprotect).toMatchObject({
+      status: 'waiting',
+      attempt: 3,
+      waitingFor: 'the agent',
+      waitingSince: first,
+    });
   });
 
   it('fails with ASR’s message once the window is over, and can be retried', () => {
@@ -189,7 +262,10 @@ describe('reprotect in the run state machine', () => {
   });
 
   it('refuses a second reprotect while one runs', () => {
-    expect(decide(play(committed, requested), requested)).toEqual({ accepted: false, reason: 'the reprotect has already been started' });
+    expect(decide(play(committed, requested), requested)).toEqual({
+      accepted: false,
+      reason: 'the reprotect has already been started',
+    });
   });
 
   it('closes the run when every VM is protected again', () => {

@@ -9,7 +9,9 @@ import { aRun, play, T0, vmInRun } from './fixtures';
 function click(run: Run) {
   const told: string[] = [];
   const opened: unknown[] = [];
-  const client = { views: { open: async (args: unknown) => (opened.push(args), { ok: true }) } } as unknown as WebClient;
+  const client = {
+    views: { open: async (args: unknown) => (opened.push(args), { ok: true }) },
+  } as unknown as WebClient;
   const c: RunClick = { run, userId: 'UAPP', triggerId: 'T1', client, tell: async (text) => told.push(text) };
   return { c, told, opened };
 }

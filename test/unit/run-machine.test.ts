@@ -2,7 +2,6 @@ import { phaseOf } from '../../src/domain/run';
 import { decide, type RunEvent } from '../../src/domain/run-machine';
 import { aRun, play, T0, vmInRun } from './fixtures';
 
-
 const vm = '/items/app-01';
 const started: RunEvent = { type: 'op-started', vmId: vm, op: 'failover', jobName: 'job-1', at: T0 };
 const succeeded: RunEvent = { type: 'op-succeeded', vmId: vm, op: 'failover', at: T0, shutdown: 'succeeded' };
@@ -24,7 +23,9 @@ describe('run state machine', () => {
 
     it('records the outcome in the audit trail with the job', () => {
       if (!d.accepted) throw new Error(d.reason);
-      expect(d.audit).toEqual([expect.objectContaining({ what: 'failover succeeded', vm: 'app-01', jobName: 'job-1' })]);
+      expect(d.audit).toEqual([
+        expect.objectContaining({ what: 'failover succeeded', vm: 'app-01', jobName: 'job-1' }),
+      ]);
     });
   });
 
@@ -42,12 +43,13 @@ describe('run state machine', () => {
 
   describe('commit approval', () => {
     const two = aRun({ vms: [vmInRun('app-01'), vmInRun('db-01')] });
-    const failedOver = play(
-      two,
-      started,
-      succeeded,
-      { type: 'op-failed', vmId: '/items/db-01', op: 'failover', at: T0, error: 'x' },
-    );
+    const failedOver = play(two, started, succeeded, {
+      type: 'op-failed',
+      vmId: '/items/db-01',
+      op: 'failover',
+      at: T0,
+      error: 'x',
+    });
 
     it('is refused while the failover runs', () => {
       expect(decide(play(aRun(), started), { type: 'commit-approved', by: 'UAPP', at: T0 })).toEqual({
@@ -87,7 +89,10 @@ describe('run state machine', () => {
     it.each<[string, RunEvent]>([
       ['a second success', succeeded],
       ['a failure after success', { type: 'op-failed', vmId: vm, op: 'failover', at: T0, error: 'late' }],
-      ['progress after the end', { type: 'op-progress', vmId: vm, op: 'failover', progress: { task: 't', done: 1, total: 2 } }],
+      [
+        'progress after the end',
+        { type: 'op-progress', vmId: vm, op: 'failover', progress: { task: 't', done: 1, total: 2 } },
+      ],
       ['a second issue', { type: 'op-issuing', vmId: vm, op: 'failover', at: T0 }],
       ['an unknown VM', { type: 'op-started', vmId: '/items/nope', op: 'failover', jobName: 'j', at: T0 }],
       ['a commit event before approval', { type: 'op-started', vmId: vm, op: 'commit', jobName: 'j', at: T0 }],
@@ -96,7 +101,12 @@ describe('run state machine', () => {
     });
 
     it('rejects progress that did not change', () => {
-      const p: RunEvent = { type: 'op-progress', vmId: vm, op: 'failover', progress: { task: 'Shut down', done: 1, total: 4 } };
+      const p: RunEvent = {
+        type: 'op-progress',
+        vmId: vm,
+        op: 'failover',
+        progress: { task: 'Shut down', done: 1, total: 4 },
+      };
       expect(decide(play(aRun(), started, p), p).accepted).toBe(false);
     });
   });
@@ -132,11 +142,17 @@ describe('a commit seen outside the bot (reconciliation)', () => {
   });
 
   it('moves the run on when every VM was committed outside, without a commit step', () => {
-    const d = decide(play(two(), { type: 'commit-seen-outside', vmId: '/items/app-01', at: T0 }), { type: 'commit-seen-outside', vmId: '/items/db-01', at: T0 });
+    const d = decide(play(two(), { type: 'commit-seen-outside', vmId: '/items/app-01', at: T0 }), {
+      type: 'commit-seen-outside',
+      vmId: '/items/db-01',
+      at: T0,
+    });
     if (!d.accepted) throw new Error(d.reason);
     expect(phaseOf(d.run)).toBe('awaiting-reprotect');
     expect(d.run.commit).toEqual({ approvedBy: 'outside', approvedAt: T0 });
     expect(d.effects.some((e) => e.kind === 'run-step')).toBe(false);
-    expect(d.audit).toEqual([expect.objectContaining({ what: 'commit done outside the bot (seen in ASR)', vm: 'db-01' })]);
+    expect(d.audit).toEqual([
+      expect.objectContaining({ what: 'commit done outside the bot (seen in ASR)', vm: 'db-01' }),
+    ]);
   });
 });

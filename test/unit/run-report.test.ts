@@ -27,7 +27,9 @@ function finishedRun(): { run: Run; trail: AuditEntry[] } {
     incident: 'INC-9 <@U0EVIL>',
     reason: INJECTED,
     vms: [
-      vmInRun('app-01', { points: pointsAtRequest({ latestCrashConsistent: at(-15), latestAppConsistent: at(-70) }, { kind: 'latest' }) }),
+      vmInRun('app-01', {
+        points: pointsAtRequest({ latestCrashConsistent: at(-15), latestAppConsistent: at(-70) }, { kind: 'latest' }),
+      }),
       vmInRun('db-01', { points: pointsAtRequest({ latestCrashConsistent: at(-3) }, { kind: 'latest' }) }),
     ],
   });
@@ -61,7 +63,12 @@ function tablesAreWellFormed(markdown: string): boolean {
     if (line.startsWith('|')) (current ??= tables[tables.push([]) - 1]!).push(line);
     else current = undefined;
   }
-  return tables.length > 0 && tables.every((t) => t.length >= 2 && /^\|(---\|)+$/.test(t[1] ?? '') && t.every((l) => pipes(l) === pipes(t[0] ?? '')));
+  return (
+    tables.length > 0 &&
+    tables.every(
+      (t) => t.length >= 2 && /^\|(---\|)+$/.test(t[1] ?? '') && t.every((l) => pipes(l) === pipes(t[0] ?? '')),
+    )
+  );
 }
 
 describe('the run report', () => {
@@ -77,7 +84,18 @@ describe('the run report', () => {
 
   it('names the VMs, the requester, the approver and every ASR job id, in Markdown and HTML', () => {
     for (const text of [md, html]) {
-      for (const s of ['app-01', 'db-01', '@UREQ', '@UAPP', 'job-fo-app', 'job-fo-db', 'job-commit-app', 'job-rp-app', 'INC-9']) expect(text).toContain(s);
+      for (const s of [
+        'app-01',
+        'db-01',
+        '@UREQ',
+        '@UAPP',
+        'job-fo-app',
+        'job-fo-db',
+        'job-commit-app',
+        'job-rp-app',
+        'INC-9',
+      ])
+        expect(text).toContain(s);
     }
   });
 
@@ -111,7 +129,9 @@ describe('the run report', () => {
     expect(tablesAreWellFormed(md)).toBe(true);
     expect(md).not.toMatch(/(?<!\\)[<>]/);
     expect(md).not.toMatch(/(?<!\\)<[@!]/);
-    expect(md).toContain('\\<!channel\\> \\<b\\>now\\</b\\> \\*all\\* \\[click\\](https://evil.example) a\\|b \\<script\\>');
+    expect(md).toContain(
+      '\\<!channel\\> \\<b\\>now\\</b\\> \\*all\\* \\[click\\](https://evil.example) a\\|b \\<script\\>',
+    );
     expect(md).toContain('INC-9 \\<@U0EVIL\\>');
     expect(md).toContain('broken \\`disk\\` \\| \\<!here\\>');
   });
@@ -161,7 +181,10 @@ describe('the run report of the largest run', () => {
   const run = aRun({
     vms: Array.from({ length: 500 }, (_, i) =>
       vmInRun(`vm-${i}`, {
-        failover: i < 230 ? { status: 'failed', jobName: `job-fo-${i}`, error: `Error ${i}: ${error}` } : { status: 'succeeded', jobName: `job-fo-${i}`, endedAt: at(10) },
+        failover:
+          i < 230
+            ? { status: 'failed', jobName: `job-fo-${i}`, error: `Error ${i}: ${error}` }
+            : { status: 'succeeded', jobName: `job-fo-${i}`, endedAt: at(10) },
       }),
     ),
   });
@@ -181,9 +204,17 @@ describe('what the report needs from the request', () => {
 
   it('records the point the choice meant at request time', () => {
     expect(pointsAtRequest(summary, { kind: 'latest' })?.chosen).toEqual({ kind: 'latest', time: at(-5) });
-    expect(pointsAtRequest(summary, { kind: 'latest-app-consistent' })?.chosen).toEqual({ kind: 'latest-app-consistent', time: at(-60) });
-    expect(pointsAtRequest(summary, { kind: 'specific', recoveryPointId: 'rp-1', time: at(-30) })?.chosen).toEqual({ kind: 'specific', time: at(-30) });
-    expect(pointsAtRequest({ latestCrashConsistent: at(-5) }, { kind: 'latest-app-consistent' })?.chosen).toBeUndefined();
+    expect(pointsAtRequest(summary, { kind: 'latest-app-consistent' })?.chosen).toEqual({
+      kind: 'latest-app-consistent',
+      time: at(-60),
+    });
+    expect(pointsAtRequest(summary, { kind: 'specific', recoveryPointId: 'rp-1', time: at(-30) })?.chosen).toEqual({
+      kind: 'specific',
+      time: at(-30),
+    });
+    expect(
+      pointsAtRequest({ latestCrashConsistent: at(-5) }, { kind: 'latest-app-consistent' })?.chosen,
+    ).toBeUndefined();
     expect(pointsAtRequest(undefined, { kind: 'latest' })).toBeUndefined();
   });
 });
@@ -207,7 +238,9 @@ describe('asking for the report in Slack', () => {
   it('the closing summary offers “Upload run report” for its run', () => {
     const { run, trail } = finishedRun();
     const actions = runSummary(run, trail).blocks.find((b) => b.type === 'actions');
-    expect(actions).toMatchObject({ elements: [{ action_id: ACTION.uploadReport, value: run.id, text: { text: 'Upload run report' } }] });
+    expect(actions).toMatchObject({
+      elements: [{ action_id: ACTION.uploadReport, value: run.id, text: { text: 'Upload run report' } }],
+    });
   });
 
   it('/failback help mentions report', () => {
@@ -220,10 +253,14 @@ describe('an error that passed', () => {
     const { run: base } = finishedRun();
     // app-01's reprotect first waited for the VM's agent, then succeeded.
     const vms = base.vms.map((v) =>
-      v.name === 'app-01' && v.reprotect ? { ...v, reprotect: { ...v.reprotect, attempt: 2, error: 'agent not registered yet' } } : v,
+      v.name === 'app-01' && v.reprotect
+        ? { ...v, reprotect: { ...v.reprotect, attempt: 2, error: 'agent not registered yet' } }
+        : v,
     );
     const report = runReport({ ...base, vms }, [], NOW);
-    expect(runReportMarkdown(report)).toContain('- **app-01**, reprotect (passed: succeeded on a later attempt): agent not registered yet');
+    expect(runReportMarkdown(report)).toContain(
+      '- **app-01**, reprotect (passed: succeeded on a later attempt): agent not registered yet',
+    );
     expect(runReportMarkdown(report)).toMatch(/- \*\*db-01\*\*, failover: Disk/);
     expect(runReportHtml(report)).toContain('earlier attempt: agent not registered yet');
   });

@@ -5,7 +5,14 @@ import { aRun, play, T0, vmInRun } from './fixtures';
 
 const vm = '/items/app-01';
 const LATER = '2026-11-28T10:00:30.000Z';
-const deferred = (reason: string, notBefore = LATER, at = T0): RunEvent => ({ type: 'op-deferred', vmId: vm, op: 'failover', at, reason, notBefore });
+const deferred = (reason: string, notBefore = LATER, at = T0): RunEvent => ({
+  type: 'op-deferred',
+  vmId: vm,
+  op: 'failover',
+  at,
+  reason,
+  notBefore,
+});
 
 describe('when ASR cannot take an operation now', () => {
   it('waits: the run stays open, nothing fails, and a re-read is scheduled for that time', () => {
@@ -13,7 +20,13 @@ describe('when ASR cannot take an operation now', () => {
     if (!d.accepted) throw new Error(d.reason);
     expect(phaseOf(d.run)).toBe('failing-over');
     expect(d.run.closedAt).toBeUndefined();
-    expect(d.run.vms[0]?.failover).toMatchObject({ status: 'waiting', waitingFor: 'another ASR operation runs on it (Commit, job j-1)', waitingSince: T0, nextAttemptAt: LATER, checks: 1 });
+    expect(d.run.vms[0]?.failover).toMatchObject({
+      status: 'waiting',
+      waitingFor: 'another ASR operation runs on it (Commit, job j-1)',
+      waitingSince: T0,
+      nextAttemptAt: LATER,
+      checks: 1,
+    });
     expect(d.effects).toContainEqual({ kind: 'run-step', step: 'failover', notBefore: LATER, jobKey: 'a1-c1' });
     expect(d.audit).toEqual([expect.objectContaining({ what: 'failover waits', vm: 'app-01' })]);
   });
@@ -41,20 +54,47 @@ describe('when ASR cannot take an operation now', () => {
     const again = play(waiting, { type: 'op-issuing', vmId: vm, op: 'failover', at: LATER });
     expect(again.vms[0]?.failover.unconfirmedPostAt).toBe(T0);
     const started = play(again, { type: 'op-started', vmId: vm, op: 'failover', jobName: 'j', at: LATER });
-    expect(started.vms[0]?.failover).toMatchObject({ status: 'running', unconfirmedPostAt: undefined, checks: undefined });
+    expect(started.vms[0]?.failover).toMatchObject({
+      status: 'running',
+      unconfirmedPostAt: undefined,
+      checks: undefined,
+    });
   });
 
   it('takes a job found in ASR’s list as the outcome, with its name', () => {
     const issued = play(aRun(), { type: 'op-issuing', vmId: vm, op: 'failover', at: T0 });
-    const d = decide(issued, { type: 'op-failed', vmId: vm, op: 'failover', at: LATER, error: 'The VM could not be started.', jobName: 'job-lost' });
+    const d = decide(issued, {
+      type: 'op-failed',
+      vmId: vm,
+      op: 'failover',
+      at: LATER,
+      error: 'The VM could not be started.',
+      jobName: 'job-lost',
+    });
     if (!d.accepted) throw new Error(d.reason);
-    expect(d.run.vms[0]?.failover).toMatchObject({ status: 'failed', jobName: 'job-lost', unconfirmedPostAt: undefined });
+    expect(d.run.vms[0]?.failover).toMatchObject({
+      status: 'failed',
+      jobName: 'job-lost',
+      unconfirmedPostAt: undefined,
+    });
     expect(d.audit[0]).toMatchObject({ what: 'failover failed', jobName: 'job-lost' });
   });
 
   it('waits on a plan VM by VM, one audit line for the plan', () => {
-    const run = aRun({ plan: { id: '/plans/p', name: 'p' }, vms: [vmInRun('a', { failover: { status: 'pending', viaPlan: true } }), vmInRun('b', { failover: { status: 'pending', viaPlan: true } })] });
-    const d = decide(run, { type: 'plan-op-deferred', op: 'failover', at: T0, reason: 'the recovery plan runs Commit (job j)', notBefore: LATER });
+    const run = aRun({
+      plan: { id: '/plans/p', name: 'p' },
+      vms: [
+        vmInRun('a', { failover: { status: 'pending', viaPlan: true } }),
+        vmInRun('b', { failover: { status: 'pending', viaPlan: true } }),
+      ],
+    });
+    const d = decide(run, {
+      type: 'plan-op-deferred',
+      op: 'failover',
+      at: T0,
+      reason: 'the recovery plan runs Commit (job j)',
+      notBefore: LATER,
+    });
     if (!d.accepted) throw new Error(d.reason);
     expect(d.run.vms.map((v) => v.failover.status)).toEqual(['waiting', 'waiting']);
     expect(d.effects.filter((e) => e.kind === 'run-step')).toHaveLength(1);
@@ -81,10 +121,15 @@ describe('asking to look at ASR again now', () => {
     if (!d.accepted) throw new Error(d.reason);
     expect(d.run.vms[0]?.failover).toMatchObject({ status: 'waiting', nextAttemptAt: LATER });
     expect(d.effects).toContainEqual({ kind: 'run-step', step: 'failover', jobKey: `now-${Date.parse(LATER)}` });
-    expect(d.audit).toEqual([expect.objectContaining({ what: 'asked to look at ASR again', actor: 'UAPP', detail: 'app-01 (failover)' })]);
+    expect(d.audit).toEqual([
+      expect.objectContaining({ what: 'asked to look at ASR again', actor: 'UAPP', detail: 'app-01 (failover)' }),
+    ]);
   });
 
   it('is refused when nothing waits on ASR', () => {
-    expect(decide(aRun(), { type: 'recheck-requested', by: 'UAPP', at: LATER })).toEqual({ accepted: false, reason: 'nothing waits on ASR now' });
+    expect(decide(aRun(), { type: 'recheck-requested', by: 'UAPP', at: LATER })).toEqual({
+      accepted: false,
+      reason: 'nothing waits on ASR now',
+    });
   });
 });

@@ -2,7 +2,13 @@ import pino from 'pino';
 import { slackReceiver } from '../../src/slack/bolt-app';
 
 const log = pino({ level: 'silent' });
-const slack = (apiUrl: string) => ({ mode: 'socket' as const, botToken: 'xoxb-test-not-a-secret', appToken: 'xapp-test-not-a-secret', signingSecret: undefined, apiUrl });
+const slack = (apiUrl: string) => ({
+  mode: 'socket' as const,
+  botToken: 'xoxb-test-not-a-secret',
+  appToken: 'xapp-test-not-a-secret',
+  signingSecret: undefined,
+  apiUrl,
+});
 
 describe('the Socket Mode receiver', () => {
   it('opens its connection on SLACK_API_URL (GovSlack), not on the commercial host', () => {

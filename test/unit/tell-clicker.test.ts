@@ -10,7 +10,9 @@ function setup(click: { message?: Record<string, unknown>; responseUrl?: string;
   const posted: Record<string, unknown>[] = [];
   const responded: Record<string, unknown>[] = [];
   const warnings: unknown[] = [];
-  const client = { chat: { postEphemeral: async (args: Record<string, unknown>) => void posted.push(args) } } as unknown as WebClient;
+  const client = {
+    chat: { postEphemeral: async (args: Record<string, unknown>) => void posted.push(args) },
+  } as unknown as WebClient;
   const respond = (async (args: Record<string, unknown>) => {
     if (click.respondFails) throw new Error('Failed to respond to the response_url: 404');
     responded.push(args);
@@ -20,7 +22,12 @@ function setup(click: { message?: Record<string, unknown>; responseUrl?: string;
     type: 'block_actions',
     user: { id: 'U0BYSTANDER' },
     channel: { id: 'C0INCIDENT' },
-    container: { type: 'message', channel_id: 'C0INCIDENT', message_ts: String(click.message?.ts ?? ''), is_ephemeral: false },
+    container: {
+      type: 'message',
+      channel_id: 'C0INCIDENT',
+      message_ts: String(click.message?.ts ?? ''),
+      is_ephemeral: false,
+    },
     ...(click.message ? { message: click.message } : {}),
     ...(click.responseUrl ? { response_url: click.responseUrl } : {}),
   } as unknown as BlockAction;
@@ -36,7 +43,12 @@ describe('telling the person who clicked a button', () => {
     const { tell, posted, responded } = setup({ message: onPrompt, responseUrl: 'https://hooks.slack.test/r/1' });
     await tell('Only configured approvers can commit a failback.');
     expect(responded).toEqual([
-      { response_type: 'ephemeral', replace_original: false, text: 'Only configured approvers can commit a failback.', thread_ts: CARD_TS },
+      {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'Only configured approvers can commit a failback.',
+        thread_ts: CARD_TS,
+      },
     ]);
     expect(posted).toEqual([]);
   });
@@ -55,7 +67,11 @@ describe('telling the person who clicked a button', () => {
   });
 
   it('posts an ephemeral in the thread when Slack refuses the response_url (spent or expired)', async () => {
-    const { tell, posted, warnings } = setup({ message: onPrompt, responseUrl: 'https://hooks.slack.test/r/3', respondFails: true });
+    const { tell, posted, warnings } = setup({
+      message: onPrompt,
+      responseUrl: 'https://hooks.slack.test/r/3',
+      respondFails: true,
+    });
     await tell('no');
     expect(posted).toEqual([{ channel: 'C0INCIDENT', user: 'U0BYSTANDER', text: 'no', thread_ts: CARD_TS }]);
     expect(warnings).toHaveLength(1);

@@ -9,7 +9,12 @@ const limits = Array.from({ length: 80 }, (_, i) => i + 1);
 describe('truncating text for Slack', () => {
   it('never splits a surrogate pair, whatever the length kept, and stays within the limit', () => {
     for (const max of limits) {
-      const cuts = { truncate: truncate(EMOJI, max), plain: plain(EMOJI, max).text, safe: safe(EMOJI, max), safeLine: safeLine(EMOJI, max) };
+      const cuts = {
+        truncate: truncate(EMOJI, max),
+        plain: plain(EMOJI, max).text,
+        safe: safe(EMOJI, max),
+        safeLine: safeLine(EMOJI, max),
+      };
       for (const [how, cut] of Object.entries(cuts)) {
         expect({ how, max, lone: LONE_SURROGATE.test(cut) }).toEqual({ how, max, lone: false });
         expect(cut.length).toBeLessThanOrEqual(max);

@@ -411,7 +411,12 @@ describe('the verification prompt', () => {
   describe('the Commit button', () => {
     it('commits the failed-over VMs of a run waiting for the commit, and counts them', () => {
       const button = commitButton(run({ vms: [runVm('a'), runVm('b'), failed('c')] }));
-      expect(button).toMatchObject({ type: 'button', value: 'FB-7', style: 'danger', text: { text: 'Commit 2 of 3 VMs' } });
+      expect(button).toMatchObject({
+        type: 'button',
+        value: 'FB-7',
+        style: 'danger',
+        text: { text: 'Commit 2 of 3 VMs' },
+      });
       expect(commitButton(run())).toMatchObject({ text: { text: 'Commit 1 VM' } });
       expect(commitButton(run({ vms: [runVm('a'), runVm('b')] }))).toMatchObject({ text: { text: 'Commit 2 VMs' } });
     });
@@ -481,7 +486,11 @@ describe('partial failure on the prompt', () => {
   });
 
   it('shows a left-out VM with who left it out and the escaped reason, and offers no retry', () => {
-    const r = run({ vms: [runVm('a'), failed('b', 'boom')].map((v) => (v.name === 'b' ? { ...v, leftOut: { by: 'UAPP1', at: ago(1), reason: EVIL } } : v)) });
+    const r = run({
+      vms: [runVm('a'), failed('b', 'boom')].map((v) =>
+        v.name === 'b' ? { ...v, leftOut: { by: 'UAPP1', at: ago(1), reason: EVIL } } : v,
+      ),
+    });
     expect(actionIds(r)).toEqual([ACTION.commit]);
     const prompt = verificationPrompt(r, approvers, NOW);
     expect(joined(prompt)).toContain('left out by <@UAPP1>: &lt;!channel&gt;');
@@ -510,8 +519,15 @@ describe('recovery plans in the views', () => {
   it('offers VMs or one plan, both optional, with a hint that says so', () => {
     const v = requestModal({ vms: [vm('app-01')], plans: [plan('p1')], now: NOW });
     expect(byId(v, BLOCK.vms)).toMatchObject({ optional: true });
-    expect(byId(v, BLOCK.plan)).toMatchObject({ optional: true, dispatch_action: true, hint: { text: expect.stringMatching(/not both/) } });
-    expect(element(v, BLOCK.plan)).toMatchObject({ type: 'static_select', options: [{ text: { text: 'p1 (2 VMs)' } }] });
+    expect(byId(v, BLOCK.plan)).toMatchObject({
+      optional: true,
+      dispatch_action: true,
+      hint: { text: expect.stringMatching(/not both/) },
+    });
+    expect(element(v, BLOCK.plan)).toMatchObject({
+      type: 'static_select',
+      options: [{ text: { text: 'p1 (2 VMs)' } }],
+    });
   });
 
   it('searches the plans beyond 100', () => {
@@ -522,23 +538,49 @@ describe('recovery plans in the views', () => {
   });
 
   it('lists a chosen plan’s VMs with their recovery-point ages and offers no specific point', () => {
-    const members = [vm('m0', { points: { count: 2, latestCrashConsistent: ago(5), latestAppConsistent: ago(65) } }), vm('m1')];
-    const v = requestModal({ vms: members, plans: [plan('p1')], selectedPlan: { plan: plan('p1'), members }, now: NOW });
+    const members = [
+      vm('m0', { points: { count: 2, latestCrashConsistent: ago(5), latestAppConsistent: ago(65) } }),
+      vm('m1'),
+    ];
+    const v = requestModal({
+      vms: members,
+      plans: [plan('p1')],
+      selectedPlan: { plan: plan('p1'), members },
+      now: NOW,
+    });
     expect(joined(v)).toContain('*Recovery plan p1* — 2 VMs: m0, m1');
-    expect(joined(byId(v, BLOCK.rpo))).toContain('*m0* — latest crash-consistent: 5 min ago · latest app-consistent: 1 h 5 min ago');
+    expect(joined(byId(v, BLOCK.rpo))).toContain(
+      '*m0* — latest crash-consistent: 5 min ago · latest app-consistent: 1 h 5 min ago',
+    );
     expect(byId(v, BLOCK.specificPoint)).toBeUndefined();
   });
 
   it('names the plan on the card', () => {
-    expect(joined(runCard(run({ plan: { id: '/plans/p1', name: 'p1' } }), NOW))).toContain('Recovery plan *p1*: app-01');
+    expect(joined(runCard(run({ plan: { id: '/plans/p1', name: 'p1' } }), NOW))).toContain(
+      'Recovery plan *p1*: app-01',
+    );
   });
 
   it('says since when a reprotect waits for the VM’s agent', () => {
-    const waiting = runVm('a', {}, {
-      commit: { status: 'succeeded' },
-      reprotect: { status: 'waiting', attempt: 3, waitingFor: 'the VM’s agent', waitingSince: '2026-11-28T11:40:00.000Z', nextAttemptAt: '2026-11-28T12:01:00.000Z' },
+    const waiting = runVm(
+      'a',
+      {},
+      {
+        commit: { status: 'succeeded' },
+        reprotect: {
+          status: 'waiting',
+          attempt: 3,
+          waitingFor: 'the VM’s agent',
+          waitingSince: '2026-11-28T11:40:00.000Z',
+          nextAttemptAt: '2026-11-28T12:01:00.000Z',
+        },
+      },
+    );
+    const r = run({
+      vms: [waiting],
+      commit: { approvedBy: 'U', approvedAt: ago(20) },
+      reprotect: { requestedBy: 'U', requestedAt: ago(20), round: 1, windowEndsAt: ago(-10), choices: {} },
     });
-    const r = run({ vms: [waiting], commit: { approvedBy: 'U', approvedAt: ago(20) }, reprotect: { requestedBy: 'U', requestedAt: ago(20), round: 1, windowEndsAt: ago(-10), choices: {} } });
     expect(joined(runCard(r, NOW))).toContain('waiting for the VM’s agent (since 11:40 UTC) — attempt 3 at 12:01 UTC');
   });
 });

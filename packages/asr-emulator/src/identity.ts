@@ -77,13 +77,25 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions = {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'GET' || url.pathname !== '/msi/token') return send(404, { error: 'not_found', error_description: 'Unknown path' });
-    if (req.headers['x-identity-header'] !== header) return send(401, { error: 'unauthorized_client', error_description: 'The X-IDENTITY-HEADER header is missing or wrong.' });
-    if (!resource) return send(400, { error: 'invalid_request', error_description: 'The resource query parameter is required.' });
+    if (req.method !== 'GET' || url.pathname !== '/msi/token')
+      return send(404, { error: 'not_found', error_description: 'Unknown path' });
+    if (req.headers['x-identity-header'] !== header)
+      return send(401, {
+        error: 'unauthorized_client',
+        error_description: 'The X-IDENTITY-HEADER header is missing or wrong.',
+      });
+    if (!resource)
+      return send(400, { error: 'invalid_request', error_description: 'The resource query parameter is required.' });
     counter += 1;
     const expiresOn = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S;
     const token = issueToken(counter, expiresOn);
-    return send(200, { access_token: token, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: '00000000-0000-0000-0000-00000000c11e' });
+    return send(200, {
+      access_token: token,
+      expires_on: String(expiresOn),
+      resource,
+      token_type: 'Bearer',
+      client_id: '00000000-0000-0000-0000-00000000c11e',
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

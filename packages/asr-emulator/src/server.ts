@@ -52,10 +52,20 @@ export async function startArmServer(options: ServerOptions): Promise<RunningSer
       }
     }
     const query = Object.fromEntries(url.searchParams.entries());
-    const record = { seq: ++seq, method, path: url.pathname, query, body: badJson ? raw : body, status: 0, dropped: false, time: new Date(options.routes.now()) };
+    const record = {
+      seq: ++seq,
+      method,
+      path: url.pathname,
+      query,
+      body: badJson ? raw : body,
+      status: 0,
+      dropped: false,
+      time: new Date(options.routes.now()),
+    };
     options.log.add(record);
 
-    const latency = (method === 'GET' ? options.latencyMs() : 0) + (options.faults.takeLatency(method, url.pathname)?.ms ?? 0);
+    const latency =
+      (method === 'GET' ? options.latencyMs() : 0) + (options.faults.takeLatency(method, url.pathname)?.ms ?? 0);
     if (latency > 0) await sleep(latency);
 
     const answer = (reply: Reply) => {
@@ -68,18 +78,34 @@ export async function startArmServer(options: ServerOptions): Promise<RunningSer
 
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(auth)?.[1];
-    if (!token) return answer(armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."));
-    if (!options.isValidToken(token)) return answer(armError(401, 'InvalidAuthenticationToken', 'The access token is invalid or expired.'));
+    if (!token)
+      return answer(
+        armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."),
+      );
+    if (!options.isValidToken(token))
+      return answer(armError(401, 'InvalidAuthenticationToken', 'The access token is invalid or expired.'));
 
     const status = options.faults.takeStatus(method, url.pathname);
     if (status) {
-      const retry = status.retryAfterSeconds !== undefined ? { 'Retry-After': String(status.retryAfterSeconds) } : undefined;
-      return answer(armError(status.status, status.code ?? defaultCode(status.status), status.message ?? `Injected fault: ${status.status}.`, retry));
+      const retry =
+        status.retryAfterSeconds !== undefined ? { 'Retry-After': String(status.retryAfterSeconds) } : undefined;
+      return answer(
+        armError(
+          status.status,
+          status.code ?? defaultCode(status.status),
+          status.message ?? `Injected fault: ${status.status}.`,
+          retry,
+        ),
+      );
     }
     const throttle = options.throttle();
     if (method === 'GET' && throttle && throttle.readEvery > 0 && ++reads % throttle.readEvery === 0) {
       const after = String(throttle.retryAfterSeconds ?? 1);
-      return answer(armError(429, 'TooManyRequests', 'The request is being throttled by the ASR emulator (every nth read).', { 'Retry-After': after }));
+      return answer(
+        armError(429, 'TooManyRequests', 'The request is being throttled by the ASR emulator (every nth read).', {
+          'Retry-After': after,
+        }),
+      );
     }
     if (badJson) return answer(armError(400, 'InvalidRequestContent', 'The request content is not valid JSON.'));
 
@@ -100,7 +126,9 @@ export async function startArmServer(options: ServerOptions): Promise<RunningSer
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'InternalServerError', message: `ASR emulator error: ${String(err)}` } }));
+        res.end(
+          JSON.stringify({ error: { code: 'InternalServerError', message: `ASR emulator error: ${String(err)}` } }),
+        );
       }
     });
   });

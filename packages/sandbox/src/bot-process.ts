@@ -30,11 +30,21 @@ export function builtScript(script: string): string {
  * Starts a built script (default the bot, `main.js`; see {@link builtScript}) with `env` on `port`
  * (default a free one) and waits until its `/healthz` answers 200.
  */
-export async function startBotProcess(env: Record<string, string>, port?: number, script = 'main.js'): Promise<BotProcess> {
+export async function startBotProcess(
+  env: Record<string, string>,
+  port?: number,
+  script = 'main.js',
+): Promise<BotProcess> {
   const p = port ?? (await findFreePort());
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [builtScript(script)], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(p), LOG_LEVEL: env.LOG_LEVEL ?? process.env.BOT_LOG_LEVEL ?? 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...env,
+      PORT: String(p),
+      LOG_LEVEL: env.LOG_LEVEL ?? process.env.BOT_LOG_LEVEL ?? 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

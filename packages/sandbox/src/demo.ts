@@ -7,7 +7,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { renderTranscriptHtml, renderTranscriptText } from '@failback/slack-standin';
-import { chooseVms, openRequestModal, reprotectWithDefaults, submitRequest, waitForCardText, waitForCommitPrompt } from './person';
+import {
+  chooseVms,
+  openRequestModal,
+  reprotectWithDefaults,
+  submitRequest,
+  waitForCardText,
+  waitForCommitPrompt,
+} from './person';
 import { ACTION } from './product';
 import { RedisServerNotFoundError } from './redis-server';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from './world';
@@ -18,7 +25,9 @@ async function play(world: SandboxWorld): Promise<void> {
   const { slack } = world;
   say('riley types /failback in #incident-avs');
   const { view } = await openRequestModal(world);
-  say('riley picks app-01 (classic, configuration server) and crm-01 (modernized, replication appliance) — the bot reads their recovery points and shows their age');
+  say(
+    'riley picks app-01 (classic, configuration server) and crm-01 (modernized, replication appliance) — the bot reads their recovery points and shows their age',
+  );
   const shown = await chooseVms(world, view, ['app-01', 'crm-01']);
   say('riley submits: Latest (crash-consistent), incident INC-4711');
   // crm-01's agent registers with the appliance a few seconds after the commit.
@@ -29,13 +38,25 @@ async function play(world: SandboxWorld): Promise<void> {
   });
   if (reply.responseAction !== 'clear') throw new Error(`request refused: ${JSON.stringify(reply.errors)}`);
 
-  say('ASR fails both back from Azure — app-01 by unplanned failover, crm-01 by planned failover; the run card follows the jobs');
+  say(
+    'ASR fails both back from Azure — app-01 by unplanned failover, crm-01 by planned failover; the run card follows the jobs',
+  );
   const { card, prompt } = await waitForCommitPrompt(world, 60_000);
   say('riley tries to commit their own run (four-eyes says no)');
-  await slack.clickButton({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  await slack.clickButton({
+    userId: PEOPLE.requester.id,
+    channelId: INCIDENT_CHANNEL,
+    messageTs: prompt.ts,
+    actionId: ACTION.commit,
+  });
   await slack.waitFor((s) => s.ephemerals({ user: PEOPLE.requester.id }).length > 0);
   say('alex (approver) verifies and clicks Commit, then confirms');
-  await slack.clickButton({ userId: PEOPLE.approver.id, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
+  await slack.clickButton({
+    userId: PEOPLE.approver.id,
+    channelId: INCIDENT_CHANNEL,
+    messageTs: prompt.ts,
+    actionId: ACTION.commit,
+  });
   const confirm = await slack.waitFor((s) => s.openViews(PEOPLE.approver.id)[0]);
   await slack.submitView({ userId: PEOPLE.approver.id, viewId: confirm.id });
   await waitForCardText(world, card.ts, /ready for reprotect/, 60_000);
@@ -43,9 +64,13 @@ async function play(world: SandboxWorld): Promise<void> {
   // The seed's window: right after the failback the VM's agent has not registered yet.
   world.emulator.faults.add({ kind: 'agent-not-registered', as: 'refuse', times: 1 });
   await reprotectWithDefaults(world, card.ts);
-  say('app-01: ASR answers that the agent is not registered yet, so the bot waits and tries again; crm-01: the bot waits until the appliance reports its agent registered');
+  say(
+    'app-01: ASR answers that the agent is not registered yet, so the bot waits and tries again; crm-01: the bot waits until the appliance reports its agent registered',
+  );
   await waitForCardText(world, card.ts, /Done — protected to Azure again/, 60_000);
-  say('the run closes: a summary with its timeline and the run report (Markdown + printable HTML) go to the card’s thread');
+  say(
+    'the run closes: a summary with its timeline and the run report (Markdown + printable HTML) go to the card’s thread',
+  );
   await slack.waitFor(
     (s) => {
       const thread = s.thread(INCIDENT_CHANNEL, card.ts);

@@ -15,7 +15,9 @@ export function textOf(x: StoredView | StoredMessage | JsonObject[]): string {
 
 export function findAction(blocks: JsonObject[], actionId: string): JsonObject | undefined {
   for (const b of blocks) {
-    const elements = [b.element, b.accessory, ...(Array.isArray(b.elements) ? b.elements : [])] as (JsonObject | undefined)[];
+    const elements = [b.element, b.accessory, ...(Array.isArray(b.elements) ? b.elements : [])] as (
+      JsonObject | undefined
+    )[];
     const hit = elements.find((e) => e && e.action_id === actionId);
     if (hit) return hit;
   }
@@ -25,36 +27,54 @@ export function findAction(blocks: JsonObject[], actionId: string): JsonObject |
 /** The VM options of the request modal: friendly name → option value. */
 export function vmOptions(view: StoredView): Map<string, string> {
   const select = findAction(blocksOf(view), ACTION.vms);
-  const options = ((select?.options as JsonObject[] | undefined) ?? []).map((o) => [String((o.text as JsonObject).text), String(o.value)] as const);
+  const options = ((select?.options as JsonObject[] | undefined) ?? []).map(
+    (o) => [String((o.text as JsonObject).text), String(o.value)] as const,
+  );
   return new Map(options);
 }
 
 /** The recovery-plan options of the request modal: plan name → option value. */
 export function planOptions(view: StoredView): Map<string, string> {
   const select = findAction(blocksOf(view), ACTION.plan);
-  const options = ((select?.options as JsonObject[] | undefined) ?? []).map((o) => [String((o.text as JsonObject).text).replace(/ \(\d+ VMs?\)$/, ''), String(o.value)] as const);
+  const options = ((select?.options as JsonObject[] | undefined) ?? []).map(
+    (o) => [String((o.text as JsonObject).text).replace(/ \(\d+ VMs?\)$/, ''), String(o.value)] as const,
+  );
   return new Map(options);
 }
 
 /** Picks a recovery plan in the modal and waits until its VMs and their recovery points are shown. */
-export async function choosePlan(world: SandboxWorld, view: StoredView, plan: string, userId: string = PEOPLE.requester.id) {
+export async function choosePlan(
+  world: SandboxWorld,
+  view: StoredView,
+  plan: string,
+  userId: string = PEOPLE.requester.id,
+) {
   const value = planOptions(view).get(plan);
   if (!value) throw new Error(`plan ${plan} is not offered (offered: ${[...planOptions(view).keys()].join(', ')})`);
   await world.slack.chooseOption({ viewId: view.id, userId, actionId: ACTION.plan, pick: value });
   return world.slack.waitFor(
     (s) => {
       const v = s.views.get(view.id);
-      return v && blocksOf(v).some((b) => b.block_id === BLOCK.planMembers) && blocksOf(v).some((b) => b.block_id === BLOCK.rpo) ? v : undefined;
+      return v &&
+        blocksOf(v).some((b) => b.block_id === BLOCK.planMembers) &&
+        blocksOf(v).some((b) => b.block_id === BLOCK.rpo)
+        ? v
+        : undefined;
     },
     { message: `plan ${plan} with its VMs' recovery points shown` },
   );
 }
 
 /** Types /failback and waits until the modal is filled from ASR. */
-export async function openRequestModal(world: SandboxWorld, userId: string = PEOPLE.requester.id, channelId = INCIDENT_CHANNEL) {
+export async function openRequestModal(
+  world: SandboxWorld,
+  userId: string = PEOPLE.requester.id,
+  channelId = INCIDENT_CHANNEL,
+) {
   const reply = await world.slack.sendCommand({ userId, channelId });
   const view = await world.slack.waitFor(
-    (s) => s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
+    (s) =>
+      s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
     { message: 'request modal filled with VMs' },
   );
   return { reply, view };
@@ -79,14 +99,20 @@ export async function requestFromHome(world: SandboxWorld, userId: string = PEOP
   const home = world.slack.home(userId) ?? (await openHome(world, userId));
   const reply = await world.slack.clickButton({ viewId: home.id, userId, actionId: ACTION.homeRequest });
   const view = await world.slack.waitFor(
-    (s) => s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
+    (s) =>
+      s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
     { message: 'request modal (from Home) filled with VMs' },
   );
   return { reply, view };
 }
 
 /** Picks VMs in the modal (that reads their recovery points) and waits for the RPO to be shown. */
-export async function chooseVms(world: SandboxWorld, view: StoredView, names: readonly string[], userId: string = PEOPLE.requester.id) {
+export async function chooseVms(
+  world: SandboxWorld,
+  view: StoredView,
+  names: readonly string[],
+  userId: string = PEOPLE.requester.id,
+) {
   const options = vmOptions(view);
   const values = names.map((n) => {
     const v = options.get(n);
@@ -97,7 +123,9 @@ export async function chooseVms(world: SandboxWorld, view: StoredView, names: re
   return world.slack.waitFor(
     (s) => {
       const v = s.views.get(view.id);
-      return v && names.every((n) => textOf(v).includes(n)) && blocksOf(v).some((b) => b.block_id === BLOCK.rpo) ? v : undefined;
+      return v && names.every((n) => textOf(v).includes(n)) && blocksOf(v).some((b) => b.block_id === BLOCK.rpo)
+        ? v
+        : undefined;
     },
     { message: 'recovery points shown' },
   );
@@ -106,13 +134,24 @@ export async function chooseVms(world: SandboxWorld, view: StoredView, names: re
 export async function submitRequest(
   world: SandboxWorld,
   view: StoredView,
-  form: { vms: readonly string[]; plan?: string; point?: 'latest' | 'latest-app-consistent'; incident?: string; reason?: string; channel?: string },
+  form: {
+    vms: readonly string[];
+    plan?: string;
+    point?: 'latest' | 'latest-app-consistent';
+    incident?: string;
+    reason?: string;
+    channel?: string;
+  },
   userId: string = PEOPLE.requester.id,
 ) {
   const options = vmOptions(view);
-  const plan: Record<string, Record<string, string>> = form.plan ? { [BLOCK.plan]: { [ACTION.plan]: planOptions(view).get(form.plan) ?? `unknown-${form.plan}` } } : {};
+  const plan: Record<string, Record<string, string>> = form.plan
+    ? { [BLOCK.plan]: { [ACTION.plan]: planOptions(view).get(form.plan) ?? `unknown-${form.plan}` } }
+    : {};
   // A request made from App Home asks for the run card's channel.
-  const channel: Record<string, Record<string, string>> = form.channel ? { [BLOCK.channel]: { [ACTION.channel]: form.channel } } : {};
+  const channel: Record<string, Record<string, string>> = form.channel
+    ? { [BLOCK.channel]: { [ACTION.channel]: form.channel } }
+    : {};
   return world.slack.submitView({
     userId,
     viewId: view.id,
@@ -150,7 +189,12 @@ export async function waitForCommitPrompt(world: SandboxWorld, timeoutMs = 20_00
 }
 
 /** An approver commits the run whose prompt is shown and waits until the card says Committed. */
-export async function commitAsApprover(world: SandboxWorld, prompt: StoredMessage, cardTs: string, approver: string = PEOPLE.approver.id) {
+export async function commitAsApprover(
+  world: SandboxWorld,
+  prompt: StoredMessage,
+  cardTs: string,
+  approver: string = PEOPLE.approver.id,
+) {
   await approveCommit(world, prompt, approver);
   await world.slack.waitFor((s) => findAction(s.message(INCIDENT_CHANNEL, cardTs)?.blocks ?? [], ACTION.reprotect), {
     timeoutMs: 30_000,
@@ -160,8 +204,15 @@ export async function commitAsApprover(world: SandboxWorld, prompt: StoredMessag
 
 /** An approver presses Commit on the prompt and confirms it (without waiting for the commit). */
 export async function approveCommit(world: SandboxWorld, prompt: StoredMessage, approver: string = PEOPLE.approver.id) {
-  await world.slack.clickButton({ userId: approver, channelId: INCIDENT_CHANNEL, messageTs: prompt.ts, actionId: ACTION.commit });
-  const confirm = await world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+  await world.slack.clickButton({
+    userId: approver,
+    channelId: INCIDENT_CHANNEL,
+    messageTs: prompt.ts,
+    actionId: ACTION.commit,
+  });
+  const confirm = await world.slack.waitFor((s) =>
+    s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit),
+  );
   return world.slack.submitView({ userId: approver, viewId: confirm.id });
 }
 
@@ -178,10 +229,13 @@ export async function reprotectWithDefaults(world: SandboxWorld, cardTs: string,
 
 /** Waits until the card's header shows `phase` text. */
 export async function waitForCardText(world: SandboxWorld, cardTs: string, pattern: RegExp, timeoutMs = 30_000) {
-  return world.slack.waitFor((s) => {
-    const card = s.message(INCIDENT_CHANNEL, cardTs);
-    return card && pattern.test(textOf(card)) ? card : undefined;
-  }, { timeoutMs, message: `card matching ${pattern}` });
+  return world.slack.waitFor(
+    (s) => {
+      const card = s.message(INCIDENT_CHANNEL, cardTs);
+      return card && pattern.test(textOf(card)) ? card : undefined;
+    },
+    { timeoutMs, message: `card matching ${pattern}` },
+  );
 }
 
 /** A whole cycle as the people do it: request `vms`, commit as an approver, reprotect with defaults, until Done. */
@@ -205,6 +259,11 @@ export async function finishCycle(world: SandboxWorld, card: StoredMessage, prom
   await commitAsApprover(world, prompt, card.ts);
   await reprotectWithDefaults(world, card.ts);
   await waitForCardText(world, card.ts, /Done — protected to Azure again/, timeoutMs);
-  const count = (kind: 'unplannedFailover' | 'plannedFailover' | 'failoverCommit' | 'reprotect') => world.emulator.operationPosts(kind).length;
-  return { failovers: count('unplannedFailover') + count('plannedFailover'), commits: count('failoverCommit'), reprotects: count('reprotect') };
+  const count = (kind: 'unplannedFailover' | 'plannedFailover' | 'failoverCommit' | 'reprotect') =>
+    world.emulator.operationPosts(kind).length;
+  return {
+    failovers: count('unplannedFailover') + count('plannedFailover'),
+    commits: count('failoverCommit'),
+    reprotects: count('reprotect'),
+  };
 }

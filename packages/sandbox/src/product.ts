@@ -23,7 +23,8 @@ const PRODUCT_NAME = 'failback-bot';
 export function productRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PRODUCT_NAME) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PRODUCT_NAME)
+      return dir;
     if (dirname(dir) === dir) throw new Error(`no ${PRODUCT_NAME} package.json above ${from}`);
   }
 }

@@ -114,14 +114,22 @@ interface RunningChild {
 
 function spawnRedis(binary: string, port: number, dir: string, appendOnly: boolean): RunningChild {
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', appendOnly ? 'yes' : 'no',
-    '--dir', dir,
-    '--maxmemory-policy', 'noeviction',
-    '--daemonize', 'no',
-    '--protected-mode', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    appendOnly ? 'yes' : 'no',
+    '--dir',
+    dir,
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'no',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -141,7 +149,11 @@ function spawnRedis(binary: string, port: number, dir: string, appendOnly: boole
 }
 
 /** Polls PING until it answers, the child exits, or the deadline passes. */
-async function waitUntilReady(running: RunningChild, port: number, deadline: number): Promise<'ready' | 'exited' | 'timeout'> {
+async function waitUntilReady(
+  running: RunningChild,
+  port: number,
+  deadline: number,
+): Promise<'ready' | 'exited' | 'timeout'> {
   let exited = false;
   void running.exited.then(() => {
     exited = true;

@@ -65,7 +65,8 @@ class Checker {
     if (value.type !== 'plain_text' && (plainOnly || value.type !== 'mrkdwn')) {
       return this.fail(`must be one of: ${plainOnly ? 'plain_text' : 'plain_text, mrkdwn'}`, `${pointer}/type`);
     }
-    if (typeof value.text !== 'string' || value.text.length === 0) return this.fail('must be more than 0 characters', `${pointer}/text`);
+    if (typeof value.text !== 'string' || value.text.length === 0)
+      return this.fail('must be more than 0 characters', `${pointer}/text`);
     this.maxLength(value.text, max, `${pointer}/text`);
   }
 
@@ -82,7 +83,8 @@ class Checker {
   option(value: unknown, pointer: string, textMax = L.optionText): void {
     if (!isObject(value)) return this.fail('must provide an object', pointer);
     this.text(value.text, textMax, `${pointer}/text`);
-    if (typeof value.value !== 'string' || value.value.length === 0) this.fail('must be more than 0 characters', `${pointer}/value`);
+    if (typeof value.value !== 'string' || value.value.length === 0)
+      this.fail('must be more than 0 characters', `${pointer}/value`);
     this.maxLength(value.value, L.optionValue, `${pointer}/value`);
   }
 
@@ -109,7 +111,8 @@ class Checker {
         break;
       case 'static_select':
       case 'multi_static_select':
-        if (el.options === undefined && el.option_groups === undefined) this.fail('must provide options or option_groups', pointer);
+        if (el.options === undefined && el.option_groups === undefined)
+          this.fail('must provide options or option_groups', pointer);
         this.options(el.options, L.staticSelectOptions, `${pointer}/options`);
         if (Array.isArray(el.option_groups)) {
           this.maxItems(el.option_groups, L.staticSelectOptions, `${pointer}/option_groups`);
@@ -133,7 +136,8 @@ class Checker {
         }
         break;
       case 'image':
-        if (typeof el.alt_text !== 'string' || el.alt_text.length === 0) this.fail('must be more than 0 characters', `${pointer}/alt_text`);
+        if (typeof el.alt_text !== 'string' || el.alt_text.length === 0)
+          this.fail('must be more than 0 characters', `${pointer}/alt_text`);
         break;
       default:
         break;
@@ -160,17 +164,20 @@ class Checker {
         this.text(block.text, L.headerText, `${pointer}/text`, true);
         break;
       case 'context':
-        if (!Array.isArray(block.elements) || block.elements.length === 0) this.fail('must provide at least 1 item', `${pointer}/elements`);
+        if (!Array.isArray(block.elements) || block.elements.length === 0)
+          this.fail('must provide at least 1 item', `${pointer}/elements`);
         else {
           this.maxItems(block.elements, L.contextElements, `${pointer}/elements`);
           block.elements.forEach((e, i) => {
-            if (isObject(e) && (e.type === 'mrkdwn' || e.type === 'plain_text')) this.text(e, L.sectionText, `${pointer}/elements/${i}`);
+            if (isObject(e) && (e.type === 'mrkdwn' || e.type === 'plain_text'))
+              this.text(e, L.sectionText, `${pointer}/elements/${i}`);
             else this.element(e, `${pointer}/elements/${i}`);
           });
         }
         break;
       case 'actions':
-        if (!Array.isArray(block.elements) || block.elements.length === 0) this.fail('must provide at least 1 item', `${pointer}/elements`);
+        if (!Array.isArray(block.elements) || block.elements.length === 0)
+          this.fail('must provide at least 1 item', `${pointer}/elements`);
         else {
           this.maxItems(block.elements, L.actionsElements, `${pointer}/elements`);
           block.elements.forEach((e, i) => this.element(e, `${pointer}/elements/${i}`));
@@ -223,7 +230,8 @@ export function checkModalView(view: unknown): string[] {
   checker.maxLength(view.external_id, L.externalId, '/view/external_id');
   checkBlockList(checker, view.blocks, '/view/blocks', 'modal');
   const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
-  if (hasInput && view.submit === undefined) checker.fail('must provide submit when the view has input blocks', '/view/submit');
+  if (hasInput && view.submit === undefined)
+    checker.fail('must provide submit when the view has input blocks', '/view/submit');
   return checker.errors;
 }
 

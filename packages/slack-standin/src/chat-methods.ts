@@ -13,7 +13,11 @@ function readContent(args: JsonObject): { text?: string; blocks?: JsonObject[]; 
     if (errors.length > 0) refuseBlocks(errors);
   }
   if (text !== undefined && text.length > BLOCK_KIT_LIMITS.messageText) throw new SlackApiRefusal('msg_too_long');
-  return { ...(text !== undefined ? { text } : {}), ...(blocks ? { blocks } : {}), ...(attachments ? { attachments } : {}) };
+  return {
+    ...(text !== undefined ? { text } : {}),
+    ...(blocks ? { blocks } : {}),
+    ...(attachments ? { attachments } : {}),
+  };
 }
 
 /** The message object Slack returns in chat.* responses and in interaction payloads. */
@@ -62,7 +66,8 @@ const update: MethodHandler = ({ ws, args }) => {
   if (!message) throw new SlackApiRefusal('message_not_found');
   if (message.user !== ws.identity.botUserId) throw new SlackApiRefusal('cant_update_message');
   const content = readContent(args);
-  if (content.text === undefined && content.blocks === undefined && content.attachments === undefined) throw new SlackApiRefusal('no_text');
+  if (content.text === undefined && content.blocks === undefined && content.attachments === undefined)
+    throw new SlackApiRefusal('no_text');
   // Slack keeps the previous blocks when `blocks` is left out; `[]` removes them.
   ws.updateMessage(message, content);
   return { channel, ts, text: message.text, message: messageJson(message, ws.identity.botName) };
@@ -128,4 +133,3 @@ export const chatMethods: Record<string, MethodHandler> = {
   'chat.getPermalink': getPermalink,
   'reactions.add': addReaction,
 };
-

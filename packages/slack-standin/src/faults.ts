@@ -42,7 +42,12 @@ export class StandInFaults {
       if (result.retryAfterSeconds === undefined && f.rateLimit && f.rateLimit.remaining > 0) {
         f.rateLimit.remaining -= 1;
         result.retryAfterSeconds = f.rateLimit.retryAfterSeconds;
-      } else if (result.error === undefined && result.retryAfterSeconds === undefined && f.error && f.error.remaining > 0) {
+      } else if (
+        result.error === undefined &&
+        result.retryAfterSeconds === undefined &&
+        f.error &&
+        f.error.remaining > 0
+      ) {
         f.error.remaining -= 1;
         result.error = f.error.error;
       }

@@ -37,7 +37,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-async function handleApi(deps: StandInHttpDeps, method: string, req: IncomingMessage, res: ServerResponse, baseUrl: string): Promise<void> {
+async function handleApi(
+  deps: StandInHttpDeps,
+  method: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  baseUrl: string,
+): Promise<void> {
   const { ws, faults } = deps;
   const raw = await readBody(req);
   let args: JsonObject;
@@ -50,7 +56,14 @@ async function handleApi(deps: StandInHttpDeps, method: string, req: IncomingMes
   const { token: _ignored, ...argsWithoutToken } = args;
   void _ignored;
   const record = (httpStatus: number, response: JsonObject): void => {
-    ws.calls.push({ method, args: argsWithoutToken, ...(token ? { token } : {}), time: ws.now(), httpStatus, response });
+    ws.calls.push({
+      method,
+      args: argsWithoutToken,
+      ...(token ? { token } : {}),
+      time: ws.now(),
+      httpStatus,
+      response,
+    });
   };
   const fault = faults.take(method);
   if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -77,7 +90,12 @@ async function handleApi(deps: StandInHttpDeps, method: string, req: IncomingMes
   sendJson(res, 200, body);
 }
 
-async function handleUpload(ws: WorkspaceState, fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleUpload(
+  ws: WorkspaceState,
+  fileId: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const file = ws.files.get(fileId);
   const raw = await readBody(req);
   if (!file) {
@@ -86,20 +104,35 @@ async function handleUpload(ws: WorkspaceState, fileId: string, req: IncomingMes
     return;
   }
   // @slack/web-api posts the bytes as a multipart part named "body"; other clients send them raw.
-  const parsed = (req.headers['content-type'] ?? '').startsWith('multipart/') ? await parseApiBody(req.headers['content-type'], raw) : undefined;
+  const parsed = (req.headers['content-type'] ?? '').startsWith('multipart/')
+    ? await parseApiBody(req.headers['content-type'], raw)
+    : undefined;
   const part = parsed?.body;
   file.bytes = Buffer.isBuffer(part) ? part : typeof part === 'string' ? Buffer.from(part) : raw;
   res.writeHead(200, { 'content-type': 'text/plain' });
   res.end(`OK - ${file.bytes.length}`);
 }
 
-async function handleResponseUrl(ws: WorkspaceState, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleResponseUrl(
+  ws: WorkspaceState,
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const raw = await readBody(req);
   const issued = ws.responseUrls.get(id);
   const body: JsonObject = await parseApiBody(req.headers['content-type'] ?? 'application/json', raw).catch(() => ({}));
   const url = issued?.url ?? id;
-  const outcome = issued ? applyResponseUrlPost(ws, issued, body) : { status: 404, text: 'invalid_url', effect: 'refused' as const };
-  ws.responseUrlPosts.push({ responseUrl: url, body, time: ws.now(), httpStatus: outcome.status, effect: outcome.effect });
+  const outcome = issued
+    ? applyResponseUrlPost(ws, issued, body)
+    : { status: 404, text: 'invalid_url', effect: 'refused' as const };
+  ws.responseUrlPosts.push({
+    responseUrl: url,
+    body,
+    time: ws.now(),
+    httpStatus: outcome.status,
+    effect: outcome.effect,
+  });
   res.writeHead(outcome.status, { 'content-type': 'text/plain' });
   res.end(outcome.text);
 }
@@ -108,13 +141,18 @@ async function handleResponseUrl(ws: WorkspaceState, id: string, req: IncomingMe
  * Starts the stand-in's HTTP server on 127.0.0.1: `/api/<method>` (Web API), `/upload/<file id>`
  * (file bytes), `/response/<id>` (response_url). Resolves with the server and its base URL.
  */
-export async function startStandInHttpServer(deps: StandInHttpDeps, port = 0): Promise<{ server: Server; baseUrl: string }> {
+export async function startStandInHttpServer(
+  deps: StandInHttpDeps,
+  port = 0,
+): Promise<{ server: Server; baseUrl: string }> {
   let baseUrl = '';
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://stand-in.local').pathname;
     const route = async (): Promise<void> => {
-      if (req.method !== 'POST' && req.method !== 'GET') return sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
-      if (path.startsWith('/api/')) return handleApi(deps, decodeURIComponent(path.slice('/api/'.length)), req, res, baseUrl);
+      if (req.method !== 'POST' && req.method !== 'GET')
+        return sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
+      if (path.startsWith('/api/'))
+        return handleApi(deps, decodeURIComponent(path.slice('/api/'.length)), req, res, baseUrl);
       if (path.startsWith('/upload/')) return handleUpload(deps.ws, path.slice('/upload/'.length), req, res);
       if (path.startsWith('/response/')) return handleResponseUrl(deps.ws, path.slice('/response/'.length), req, res);
       return sendJson(res, 404, { ok: false, error: 'not_found' });

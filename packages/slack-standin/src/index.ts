@@ -34,9 +34,26 @@ export { BLOCK_KIT_LIMITS, checkHomeView, checkMessageBlocks, checkModalView } f
 export { sendSignedToBot, SLACK_RESPONSE_TIMEOUT_MS, type BotReply, type SendOptions } from './bot-request-sender';
 export { SlackApiRefusal, SlackUserActionError } from './errors';
 export { signSlackRequest, slackSignatureHeaders, verifySlackSignature } from './signing';
-export { findElement, type ChooseOptionArgs, type ClickButtonArgs, type ElementLocation, type OpenHomeArgs, type SendCommandArgs, type SubmitViewArgs, type SubmitViewReply, type SuggestOptionsArgs } from './slack-side';
+export {
+  findElement,
+  type ChooseOptionArgs,
+  type ClickButtonArgs,
+  type ElementLocation,
+  type OpenHomeArgs,
+  type SendCommandArgs,
+  type SubmitViewArgs,
+  type SubmitViewReply,
+  type SuggestOptionsArgs,
+} from './slack-side';
 export * from './types';
-export { buildViewStateValues, viewValue, type OptionPick, type SimpleViewValue, type ViewStateValue, type ViewValuesInput } from './view-state';
+export {
+  buildViewStateValues,
+  viewValue,
+  type OptionPick,
+  type SimpleViewValue,
+  type ViewStateValue,
+  type ViewValuesInput,
+} from './view-state';
 export { pollUntil, type PollOptions } from './poll-until';
 export { WorkspaceState, type IssuedResponseUrl, type IssuedTrigger, type WorkspaceIdentity } from './workspace-state';
 // The transcript renderer: the stand-in's channel as a person reads it (terminal text or an HTML page).
@@ -155,7 +172,8 @@ function normaliseChannels(channels: SlackStandInOptions['channels']): StandInCh
 export async function startSlackStandIn(opts: SlackStandInOptions): Promise<SlackStandIn> {
   const identity: WorkspaceIdentity = { ...DEFAULT_IDENTITY, ...opts.identity };
   const users = normaliseUsers(opts.users);
-  if (!users.some((u) => u.id === identity.botUserId)) users.push({ id: identity.botUserId, name: identity.botName, isBot: true });
+  if (!users.some((u) => u.id === identity.botUserId))
+    users.push({ id: identity.botUserId, name: identity.botName, isBot: true });
   const ws = new WorkspaceState(identity, users, normaliseChannels(opts.channels), opts.userGroups ?? {});
   const faults = new StandInFaults();
   const { server, baseUrl } = await startStandInHttpServer({ ws, faults, tokens: new Set([opts.botToken]) }, opts.port);
@@ -181,10 +199,15 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     files: ws.files,
     state: ws,
     callsTo: (method) => ws.calls.filter((c) => c.method === method),
-    messages: (channel) => (ws.messagesByChannel.get(channel) ?? []).filter((m) => alive(m) && m.threadTs === undefined),
-    thread: (channel, threadTs) => (ws.messagesByChannel.get(channel) ?? []).filter((m) => alive(m) && m.threadTs === threadTs),
+    messages: (channel) =>
+      (ws.messagesByChannel.get(channel) ?? []).filter((m) => alive(m) && m.threadTs === undefined),
+    thread: (channel, threadTs) =>
+      (ws.messagesByChannel.get(channel) ?? []).filter((m) => alive(m) && m.threadTs === threadTs),
     ephemerals: (filter = {}) =>
-      ws.ephemerals.filter((e) => !e.deleted && (!filter.channel || e.channel === filter.channel) && (!filter.user || e.user === filter.user)),
+      ws.ephemerals.filter(
+        (e) =>
+          !e.deleted && (!filter.channel || e.channel === filter.channel) && (!filter.user || e.user === filter.user),
+      ),
     message: (channel, ts) => ws.findMessage(channel, ts),
     home: (userId) => ws.homes.get(userId),
     openHome: (args) => slack.openHome(args),

@@ -12,7 +12,10 @@ export interface PollOptions {
  * Resolves with the first truthy value of `predicate`; rejects at the deadline with `message` and
  * the last value. Polling is bounded by the deadline; the condition, not a sleep, decides.
  */
-export async function pollUntil<T>(predicate: () => T | Promise<T>, options: PollOptions = {}): Promise<NonNullable<T>> {
+export async function pollUntil<T>(
+  predicate: () => T | Promise<T>,
+  options: PollOptions = {},
+): Promise<NonNullable<T>> {
   const { timeoutMs = 10_000, intervalMs = 20, message = 'condition not met' } = options;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -7,7 +7,11 @@ import type { IssuedResponseUrl, WorkspaceState } from './workspace-state';
  * `replace_original` (on the message the interaction came from), else a new message — ephemeral to
  * the user unless `response_type: in_channel`. Returns the HTTP status and what happened.
  */
-export function applyResponseUrlPost(ws: WorkspaceState, issued: IssuedResponseUrl, body: JsonObject): { status: number; text: string; effect: ResponseUrlPost['effect'] } {
+export function applyResponseUrlPost(
+  ws: WorkspaceState,
+  issued: IssuedResponseUrl,
+  body: JsonObject,
+): { status: number; text: string; effect: ResponseUrlPost['effect'] } {
   if (!ws.spendResponseUrl(issued)) return { status: 404, text: 'expired_url', effect: 'refused' };
   const blocks = Array.isArray(body.blocks) ? (body.blocks as JsonObject[]) : undefined;
   if (blocks) {
@@ -45,7 +49,14 @@ export function applyResponseUrlPost(ws: WorkspaceState, issued: IssuedResponseU
     });
     return { status: 200, text: 'ok', effect: 'in_channel' };
   }
-  ws.addEphemeral({ channel, user: issued.userId, ...(threadTs ? { threadTs } : {}), text, blocks: blocks ?? [], via: 'response_url' });
+  ws.addEphemeral({
+    channel,
+    user: issued.userId,
+    ...(threadTs ? { threadTs } : {}),
+    text,
+    blocks: blocks ?? [],
+    via: 'response_url',
+  });
   return { status: 200, text: 'ok', effect: 'ephemeral' };
 }
 

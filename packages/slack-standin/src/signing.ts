@@ -26,7 +26,11 @@ export function verifySlackSignature(args: {
 }
 
 /** The two headers Slack adds to every request it sends to an app. */
-export function slackSignatureHeaders(signingSecret: string, body: string, timestampSec: number): Record<string, string> {
+export function slackSignatureHeaders(
+  signingSecret: string,
+  body: string,
+  timestampSec: number,
+): Record<string, string> {
   return {
     'X-Slack-Request-Timestamp': String(timestampSec),
     'X-Slack-Signature': signSlackRequest(signingSecret, body, timestampSec),

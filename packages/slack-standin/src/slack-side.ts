@@ -7,7 +7,9 @@ import { checkViewOrRefuse, viewJson } from './views-methods';
 import type { WorkspaceState } from './workspace-state';
 
 /** Where an interactive element lives: a channel message (or ephemeral) or an open modal. */
-export type ElementLocation = { channelId: string; messageTs: string; viewId?: undefined } | { viewId: string; channelId?: undefined; messageTs?: undefined };
+export type ElementLocation =
+  | { channelId: string; messageTs: string; viewId?: undefined }
+  | { viewId: string; channelId?: undefined; messageTs?: undefined };
 
 /** Arguments of {@link SlackSide.sendCommand}. */
 export interface SendCommandArgs {
@@ -43,7 +45,13 @@ export type ClickButtonArgs = ElementLocation & {
 
 /** Arguments of {@link SlackSide.chooseOption}: a select, overflow or radio element outside an input block. */
 /** `pick` is one option, or several for a multi-select (e.g. one with `dispatch_action` in an input block). */
-export type ChooseOptionArgs = ElementLocation & { userId: string; actionId: string; blockId?: string; pick: OptionPick | OptionPick[]; options?: SendOptions };
+export type ChooseOptionArgs = ElementLocation & {
+  userId: string;
+  actionId: string;
+  blockId?: string;
+  pick: OptionPick | OptionPick[];
+  options?: SendOptions;
+};
 
 /** Arguments of {@link SlackSide.submitView}. */
 export interface SubmitViewArgs extends ViewValuesInput {
@@ -61,7 +69,9 @@ export interface SubmitViewReply extends BotReply {
 }
 
 /** Arguments of {@link SlackSide.suggestOptions}. */
-export type SuggestOptionsArgs = (ElementLocation | { viewId?: undefined; channelId?: undefined; messageTs?: undefined }) & {
+export type SuggestOptionsArgs = (
+  ElementLocation | { viewId?: undefined; channelId?: undefined; messageTs?: undefined }
+) & {
   userId: string;
   actionId: string;
   blockId: string;
@@ -83,7 +93,8 @@ export function findElement(blocks: JsonObject[], actionId: string, blockId?: st
     if (block.element) candidates.push(block.element);
     if (Array.isArray(block.elements)) candidates.push(...block.elements);
     for (const el of candidates) {
-      if (typeof el === 'object' && el !== null && (el as JsonObject).action_id === actionId) return { block, element: el as JsonObject };
+      if (typeof el === 'object' && el !== null && (el as JsonObject).action_id === actionId)
+        return { block, element: el as JsonObject };
     }
   }
   return undefined;
@@ -94,14 +105,17 @@ function checkedView(view: unknown, action: string): JsonObject {
   try {
     checkViewOrRefuse(view as JsonObject);
   } catch (err) {
-    const detail = err instanceof SlackApiRefusal ? `${err.error} ${JSON.stringify(err.extra.errors ?? [])}` : String(err);
+    const detail =
+      err instanceof SlackApiRefusal ? `${err.error} ${JSON.stringify(err.extra.errors ?? [])}` : String(err);
     throw new SlackUserActionError(`the bot answered response_action "${action}" with a view Slack refuses: ${detail}`);
   }
   return view as JsonObject;
 }
 
 function plainText(obj: unknown): string | undefined {
-  return typeof obj === 'object' && obj !== null && typeof (obj as JsonObject).text === 'string' ? ((obj as JsonObject).text as string) : undefined;
+  return typeof obj === 'object' && obj !== null && typeof (obj as JsonObject).text === 'string'
+    ? ((obj as JsonObject).text as string)
+    : undefined;
 }
 
 /**
@@ -115,7 +129,12 @@ export class SlackSide {
   ) {}
 
   private user(userId: string): JsonObject {
-    return { id: userId, username: this.ws.userName(userId), name: this.ws.userName(userId), team_id: this.ws.identity.teamId };
+    return {
+      id: userId,
+      username: this.ws.userName(userId),
+      name: this.ws.userName(userId),
+      team_id: this.ws.identity.teamId,
+    };
   }
 
   private team(): JsonObject {
@@ -124,7 +143,8 @@ export class SlackSide {
 
   private send(form: string, options?: SendOptions): Promise<BotReply> {
     const url = this.config.botUrl();
-    if (!url) throw new SlackUserActionError('the stand-in has no botUrl: pass it to startSlackStandIn or set standIn.botUrl');
+    if (!url)
+      throw new SlackUserActionError('the stand-in has no botUrl: pass it to startSlackStandIn or set standIn.botUrl');
     return sendSignedToBot(url, this.config.signingSecret, form, options);
   }
 
@@ -136,7 +156,10 @@ export class SlackSide {
     const trigger = ws.issueTrigger(args.userId);
     const responseUrl = ws.issueResponseUrl(this.config.baseUrl, { userId: args.userId, channelId: args.channelId });
     // A forged or replayed request is not something a person did: keep it out of the transcript.
-    const tampered = args.options?.forgeSignature || args.options?.staleBySeconds !== undefined || args.options?.timestampSec !== undefined;
+    const tampered =
+      args.options?.forgeSignature ||
+      args.options?.staleBySeconds !== undefined ||
+      args.options?.timestampSec !== undefined;
     if (!tampered) ws.record({ type: 'command', userId: args.userId, channelId: args.channelId, command, text });
     const form = new URLSearchParams({
       token: 'stand-in-verification-token',
@@ -180,7 +203,15 @@ export class SlackSide {
       type: 'event_callback',
       event_id: ws.nextId('Ev'),
       event_time: Math.floor(ws.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: ws.identity.teamId, user_id: ws.identity.botUserId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: ws.identity.teamId,
+          user_id: ws.identity.botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
       is_ext_shared_channel: false,
     };
     return this.send(JSON.stringify(body), { contentType: 'application/json', ...args.options });
@@ -194,20 +225,31 @@ export class SlackSide {
     const blocks = Array.isArray(body.blocks) ? (body.blocks as JsonObject[]) : [];
     if (!text && blocks.length === 0) return;
     if (body.response_type === 'in_channel') {
-      this.ws.addMessage({ channel: channelId, user: this.ws.identity.botUserId, botId: this.ws.identity.botId, text, blocks, via: 'command_response' });
+      this.ws.addMessage({
+        channel: channelId,
+        user: this.ws.identity.botUserId,
+        botId: this.ws.identity.botId,
+        text,
+        blocks,
+        via: 'command_response',
+      });
     } else {
       this.ws.addEphemeral({ channel: channelId, user: userId, text, blocks, via: 'command_response' });
     }
   }
 
   /** The container, blocks and payload parts for an element in a message, ephemeral or modal. */
-  private locate(loc: ElementLocation, userId: string): { blocks: JsonObject[]; payload: JsonObject; view?: StoredView; responseUrl?: string } {
+  private locate(
+    loc: ElementLocation,
+    userId: string,
+  ): { blocks: JsonObject[]; payload: JsonObject; view?: StoredView; responseUrl?: string } {
     const { ws } = this;
     if (loc.viewId !== undefined) {
       // A modal, or a Home tab (its buttons send the same block_actions, container type view).
       const view = ws.views.get(loc.viewId) ?? ws.homeById(loc.viewId);
       if (!view || view.state !== 'open') throw new SlackUserActionError(`modal ${loc.viewId} is not open`);
-      if (view.userId !== userId) throw new SlackUserActionError(`modal ${loc.viewId} belongs to ${view.userId}, not ${userId}`);
+      if (view.userId !== userId)
+        throw new SlackUserActionError(`modal ${loc.viewId} belongs to ${view.userId}, not ${userId}`);
       return {
         blocks: (view.view.blocks as JsonObject[] | undefined) ?? [],
         view,
@@ -217,7 +259,11 @@ export class SlackSide {
     const channel = { id: loc.channelId, name: ws.channelName(loc.channelId) };
     const message = ws.findMessage(loc.channelId, loc.messageTs);
     if (message) {
-      const responseUrl = ws.issueResponseUrl(this.config.baseUrl, { userId, channelId: loc.channelId, messageTs: message.ts });
+      const responseUrl = ws.issueResponseUrl(this.config.baseUrl, {
+        userId,
+        channelId: loc.channelId,
+        messageTs: message.ts,
+      });
       return {
         blocks: message.blocks,
         responseUrl: responseUrl.url,
@@ -231,8 +277,14 @@ export class SlackSide {
     }
     const ephemeral = ws.ephemerals.find((e) => e.channel === loc.channelId && e.ts === loc.messageTs && !e.deleted);
     if (!ephemeral) throw new SlackUserActionError(`no message ${loc.messageTs} in ${loc.channelId}`);
-    if (ephemeral.user !== userId) throw new SlackUserActionError(`ephemeral ${loc.messageTs} is visible to ${ephemeral.user} only`);
-    const responseUrl = ws.issueResponseUrl(this.config.baseUrl, { userId, channelId: loc.channelId, messageTs: ephemeral.ts, messageIsEphemeral: true });
+    if (ephemeral.user !== userId)
+      throw new SlackUserActionError(`ephemeral ${loc.messageTs} is visible to ${ephemeral.user} only`);
+    const responseUrl = ws.issueResponseUrl(this.config.baseUrl, {
+      userId,
+      channelId: loc.channelId,
+      messageTs: ephemeral.ts,
+      messageIsEphemeral: true,
+    });
     return {
       blocks: ephemeral.blocks,
       responseUrl: responseUrl.url,
@@ -257,7 +309,9 @@ export class SlackSide {
     ws.record({
       type: 'block_action',
       userId,
-      ...(loc.channelId !== undefined ? { channelId: loc.channelId, messageTs: loc.messageTs } : { viewId: loc.viewId }),
+      ...(loc.channelId !== undefined
+        ? { channelId: loc.channelId, messageTs: loc.messageTs }
+        : { viewId: loc.viewId }),
       actionId: String(action.action_id),
       ...(typeof action.block_id === 'string' ? { blockId: action.block_id } : {}),
       ...(label !== undefined ? { label } : {}),
@@ -283,13 +337,14 @@ export class SlackSide {
   async clickButton(args: ClickButtonArgs): Promise<BotReply & { triggerId: string; responseUrl?: string }> {
     const located = this.locate(args, args.userId);
     const found = findElement(args.shownBlocks ?? located.blocks, args.actionId, args.blockId);
-    if (!found || found.element.type !== 'button') throw new SlackUserActionError(`no button with action_id "${args.actionId}" there`);
+    if (!found || found.element.type !== 'button')
+      throw new SlackUserActionError(`no button with action_id "${args.actionId}" there`);
     const action: JsonObject = {
       type: 'button',
       action_id: args.actionId,
       block_id: found.block.block_id ?? '',
       text: found.element.text,
-      ...(args.value ?? found.element.value) !== undefined ? { value: args.value ?? found.element.value } : {},
+      ...((args.value ?? found.element.value) !== undefined ? { value: args.value ?? found.element.value } : {}),
       ...(found.element.style ? { style: found.element.style } : {}),
     };
     return this.sendBlockAction(args, located, args.userId, action, plainText(found.element.text), args.options);
@@ -300,14 +355,32 @@ export class SlackSide {
     const located = this.locate(args, args.userId);
     const found = findElement(located.blocks, args.actionId, args.blockId);
     if (!found) throw new SlackUserActionError(`no element with action_id "${args.actionId}" there`);
-    const base: JsonObject = { type: found.element.type, action_id: args.actionId, block_id: found.block.block_id ?? '' };
+    const base: JsonObject = {
+      type: found.element.type,
+      action_id: args.actionId,
+      block_id: found.block.block_id ?? '',
+    };
     if (Array.isArray(args.pick)) {
       const selected = args.pick.map((p) => resolveOption(found.element, p, args.actionId));
       const label = selected.map((o) => plainText(o.text)).join(', ');
-      return this.sendBlockAction(args, located, args.userId, { ...base, selected_options: selected }, label, args.options);
+      return this.sendBlockAction(
+        args,
+        located,
+        args.userId,
+        { ...base, selected_options: selected },
+        label,
+        args.options,
+      );
     }
     const selected = resolveOption(found.element, args.pick, args.actionId);
-    return this.sendBlockAction(args, located, args.userId, { ...base, selected_option: selected }, plainText(selected.text), args.options);
+    return this.sendBlockAction(
+      args,
+      located,
+      args.userId,
+      { ...base, selected_option: selected },
+      plainText(selected.text),
+      args.options,
+    );
   }
 
   /**
@@ -336,7 +409,11 @@ export class SlackSide {
     return { ...reply, ...this.applySubmissionAnswer(stored, reply, args.userId), sentValues: values };
   }
 
-  private applySubmissionAnswer(stored: StoredView, reply: BotReply, userId: string): Pick<SubmitViewReply, 'responseAction' | 'errors'> {
+  private applySubmissionAnswer(
+    stored: StoredView,
+    reply: BotReply,
+    userId: string,
+  ): Pick<SubmitViewReply, 'responseAction' | 'errors'> {
     const { ws } = this;
     if (!reply.withinSlackTimeout) return {};
     const body = typeof reply.body === 'object' && reply.body !== null ? (reply.body as JsonObject) : {};
@@ -384,7 +461,9 @@ export class SlackSide {
   }
 
   /** A person types into an external select: Slack asks the bot for options. */
-  async suggestOptions(args: SuggestOptionsArgs): Promise<BotReply & { options: JsonObject[]; optionGroups: JsonObject[] }> {
+  async suggestOptions(
+    args: SuggestOptionsArgs,
+  ): Promise<BotReply & { options: JsonObject[]; optionGroups: JsonObject[] }> {
     const { ws } = this;
     let where: JsonObject = {};
     if (args.viewId !== undefined || args.channelId !== undefined) {

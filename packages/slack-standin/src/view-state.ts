@@ -32,9 +32,18 @@ export const viewValue = {
     type: 'external_select',
     selected_option: value === null ? null : option(value, text),
   }),
-  multiStaticSelect: (picks: OptionPick[]): ViewStateValue => ({ type: 'multi_static_select', selected_options: picks.map(pickToOption) }),
-  multiExternalSelect: (picks: OptionPick[]): ViewStateValue => ({ type: 'multi_external_select', selected_options: picks.map(pickToOption) }),
-  checkboxes: (picks: OptionPick[]): ViewStateValue => ({ type: 'checkboxes', selected_options: picks.map(pickToOption) }),
+  multiStaticSelect: (picks: OptionPick[]): ViewStateValue => ({
+    type: 'multi_static_select',
+    selected_options: picks.map(pickToOption),
+  }),
+  multiExternalSelect: (picks: OptionPick[]): ViewStateValue => ({
+    type: 'multi_external_select',
+    selected_options: picks.map(pickToOption),
+  }),
+  checkboxes: (picks: OptionPick[]): ViewStateValue => ({
+    type: 'checkboxes',
+    selected_options: picks.map(pickToOption),
+  }),
   radioButtons: (value: string | null, text?: string): ViewStateValue => ({
     type: 'radio_buttons',
     selected_option: value === null ? null : option(value, text),
@@ -63,7 +72,9 @@ function isObject(value: unknown): value is JsonObject {
 export function optionsOf(element: JsonObject): JsonObject[] {
   const direct = Array.isArray(element.options) ? (element.options as JsonObject[]) : [];
   const grouped = Array.isArray(element.option_groups)
-    ? (element.option_groups as JsonObject[]).flatMap((g) => (Array.isArray(g.options) ? (g.options as JsonObject[]) : []))
+    ? (element.option_groups as JsonObject[]).flatMap((g) =>
+        Array.isArray(g.options) ? (g.options as JsonObject[]) : [],
+      )
     : [];
   return [...direct, ...grouped];
 }
@@ -75,7 +86,9 @@ export function resolveOption(element: JsonObject, pick: OptionPick, where: stri
   if (known.length === 0 || String(element.type).includes('external')) return pickToOption(pick);
   const found = known.find((o) => o.value === value);
   if (!found) {
-    throw new SlackUserActionError(`${where}: no option with value "${value}" (has: ${known.map((o) => String(o.value)).join(', ')})`);
+    throw new SlackUserActionError(
+      `${where}: no option with value "${value}" (has: ${known.map((o) => String(o.value)).join(', ')})`,
+    );
   }
   return { text: found.text, value: found.value, ...(found.description ? { description: found.description } : {}) };
 }
@@ -90,7 +103,8 @@ function expand(element: JsonObject, given: SimpleViewValue, where: string): Vie
     if (picks.length > 1) throw new SlackUserActionError(`${where}: ${type} takes one option, got ${picks.length}`);
     return picks[0] === undefined ? null : resolveOption(element, picks[0], where);
   };
-  const text = (v: SimpleViewValue): string | null => (v === null ? null : typeof v === 'object' ? (Array.isArray(v) ? String(v[0] ?? '') : v.value) : String(v));
+  const text = (v: SimpleViewValue): string | null =>
+    v === null ? null : typeof v === 'object' ? (Array.isArray(v) ? String(v[0] ?? '') : v.value) : String(v);
   switch (type) {
     case 'static_select':
     case 'external_select':
@@ -152,8 +166,17 @@ function initialState(element: JsonObject): ViewStateValue {
 }
 
 function isEmpty(state: ViewStateValue): boolean {
-  const value = state.value ?? state.selected_option ?? state.selected_options ?? state.selected_user ?? state.selected_users ??
-    state.selected_conversation ?? state.selected_conversations ?? state.selected_channel ?? state.selected_date ?? state.selected_time;
+  const value =
+    state.value ??
+    state.selected_option ??
+    state.selected_options ??
+    state.selected_user ??
+    state.selected_users ??
+    state.selected_conversation ??
+    state.selected_conversations ??
+    state.selected_channel ??
+    state.selected_date ??
+    state.selected_time;
   return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
@@ -177,7 +200,10 @@ function isRawState(value: unknown): value is ViewStateValue {
  * Keys that match no element are refused too (they are typos).
  * @throws SlackUserActionError
  */
-export function buildViewStateValues(view: JsonObject, input: ViewValuesInput): Record<string, Record<string, ViewStateValue>> {
+export function buildViewStateValues(
+  view: JsonObject,
+  input: ViewValuesInput,
+): Record<string, Record<string, ViewStateValue>> {
   const out: Record<string, Record<string, ViewStateValue>> = {};
   const usedBlocks = new Set<string>();
   const usedActions = new Set<string>();
@@ -189,10 +215,16 @@ export function buildViewStateValues(view: JsonObject, input: ViewValuesInput): 
     const actionId = typeof element.action_id === 'string' ? element.action_id : `action-${index}`;
     const where = `input ${blockId}/${actionId}`;
     const byBlock = input.values?.[blockId];
-    const given = byBlock && actionId in byBlock ? byBlock[actionId] : input.inputs && actionId in input.inputs ? input.inputs[actionId] : undefined;
+    const given =
+      byBlock && actionId in byBlock
+        ? byBlock[actionId]
+        : input.inputs && actionId in input.inputs
+          ? input.inputs[actionId]
+          : undefined;
     if (byBlock) usedBlocks.add(blockId);
     if (given !== undefined) usedActions.add(actionId);
-    const state = given === undefined ? initialState(element) : isRawState(given) ? given : expand(element, given, where);
+    const state =
+      given === undefined ? initialState(element) : isRawState(given) ? given : expand(element, given, where);
     if (block.optional !== true && !input.allowEmptyRequired && isEmpty(state)) {
       throw new SlackUserActionError(`Slack would not submit: required ${where} is empty`);
     }

@@ -59,7 +59,8 @@ const update: MethodHandler = ({ ws, args }) => {
   const view = requireObject(args, 'view', 'invalid_arguments');
   const viewId = optionalString(args, 'view_id');
   const externalId = optionalString(args, 'external_id');
-  if (!viewId && !externalId) throw new SlackApiRefusal('invalid_arguments', { detail: 'view_id or external_id is required' });
+  if (!viewId && !externalId)
+    throw new SlackApiRefusal('invalid_arguments', { detail: 'view_id or external_id is required' });
   checkViewOrRefuse(view);
   const stored = viewId
     ? ws.views.get(viewId)

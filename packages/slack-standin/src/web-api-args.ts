@@ -12,7 +12,9 @@ export function requireString(args: JsonObject, name: string): string {
   const value = args[name];
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string' || value === '') {
-    throw new SlackApiRefusal('invalid_arguments', { response_metadata: { messages: [`[ERROR] missing required field: ${name}`] } });
+    throw new SlackApiRefusal('invalid_arguments', {
+      response_metadata: { messages: [`[ERROR] missing required field: ${name}`] },
+    });
   }
   return value;
 }
@@ -47,7 +49,8 @@ export function optionalJson(args: JsonObject, name: string, refusal: string): u
 export function optionalObjectArray(args: JsonObject, name: string, refusal: string): JsonObject[] | undefined {
   const value = optionalJson(args, name, refusal);
   if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new SlackApiRefusal(refusal, { response_metadata: { messages: [`[ERROR] ${name} must be an array`] } });
+  if (!Array.isArray(value))
+    throw new SlackApiRefusal(refusal, { response_metadata: { messages: [`[ERROR] ${name} must be an array`] } });
   return value as JsonObject[];
 }
 

@@ -141,13 +141,23 @@ export class WorkspaceState {
     return this.messagesByChannel.get(channel)?.find((m) => m.ts === ts && !m.deleted);
   }
 
-  addMessage(fields: Omit<StoredMessage, 'ts' | 'postedAt' | 'seq' | 'history' | 'reactions' | 'replyCount'>): StoredMessage {
+  addMessage(
+    fields: Omit<StoredMessage, 'ts' | 'postedAt' | 'seq' | 'history' | 'reactions' | 'replyCount'>,
+  ): StoredMessage {
     if (fields.threadTs !== undefined) {
       const parent = this.findMessage(fields.channel, fields.threadTs);
       if (!parent) throw new SlackApiRefusal('thread_not_found');
       parent.replyCount += 1;
     }
-    const message: StoredMessage = { ...fields, ts: this.nextTs(), postedAt: this.now(), seq: this.nextSeq(), history: [], reactions: [], replyCount: 0 };
+    const message: StoredMessage = {
+      ...fields,
+      ts: this.nextTs(),
+      postedAt: this.now(),
+      seq: this.nextSeq(),
+      history: [],
+      reactions: [],
+      replyCount: 0,
+    };
     this.channelMessages(fields.channel).push(message);
     return message;
   }
@@ -160,7 +170,13 @@ export class WorkspaceState {
   }
 
   addEphemeral(fields: Omit<StoredEphemeral, 'ts' | 'postedAt' | 'seq' | 'history'>): StoredEphemeral {
-    const ephemeral: StoredEphemeral = { ...fields, ts: this.nextTs(), postedAt: this.now(), seq: this.nextSeq(), history: [] };
+    const ephemeral: StoredEphemeral = {
+      ...fields,
+      ts: this.nextTs(),
+      postedAt: this.now(),
+      seq: this.nextSeq(),
+      history: [],
+    };
     this.ephemerals.push(ephemeral);
     return ephemeral;
   }
@@ -176,7 +192,8 @@ export class WorkspaceState {
 
   /** Spends a trigger_id: unknown → invalid_trigger_id; used or older than 3 s → expired_trigger_id. */
   useTrigger(id: unknown): IssuedTrigger {
-    if (typeof id !== 'string' || id === '') throw new SlackApiRefusal('invalid_arguments', { detail: 'trigger_id is required' });
+    if (typeof id !== 'string' || id === '')
+      throw new SlackApiRefusal('invalid_arguments', { detail: 'trigger_id is required' });
     const trigger = this.triggers.get(id);
     if (!trigger) throw new SlackApiRefusal('invalid_trigger_id');
     if (trigger.used || this.now() - trigger.issuedAt > TRIGGER_TTL_MS) throw new SlackApiRefusal('expired_trigger_id');
@@ -186,7 +203,10 @@ export class WorkspaceState {
 
   // ---- response_url ---------------------------------------------------------------------------
 
-  issueResponseUrl(baseUrl: string, fields: Omit<IssuedResponseUrl, 'id' | 'url' | 'issuedAt' | 'uses'>): IssuedResponseUrl {
+  issueResponseUrl(
+    baseUrl: string,
+    fields: Omit<IssuedResponseUrl, 'id' | 'url' | 'issuedAt' | 'uses'>,
+  ): IssuedResponseUrl {
     const id = `${this.identity.teamId}/${this.nextId('R')}/${randomBytes(12).toString('hex')}`;
     const issued: IssuedResponseUrl = { ...fields, id, url: `${baseUrl}response/${id}`, issuedAt: this.now(), uses: 0 };
     this.responseUrls.set(id, issued);
@@ -268,7 +288,17 @@ export class WorkspaceState {
       return current;
     }
     const id = this.nextId('V');
-    const stored: StoredView = { id, hash: this.newHash(), userId, rootViewId: id, view, openedAt: this.now(), updatedAt: this.now(), state: 'open', history: [] };
+    const stored: StoredView = {
+      id,
+      hash: this.newHash(),
+      userId,
+      rootViewId: id,
+      view,
+      openedAt: this.now(),
+      updatedAt: this.now(),
+      state: 'open',
+      history: [],
+    };
     this.homes.set(userId, stored);
     return stored;
   }

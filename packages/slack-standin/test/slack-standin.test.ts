@@ -130,7 +130,11 @@ describe('the Slack stand-in with a real Bolt app', () => {
     // Bolt's App calls auth.test from its constructor and keeps the promise; if it were still in
     // flight when the stand-in stops, its rejection would be unhandled and end the jest worker.
     await standIn.waitFor((s) => s.callsTo('auth.test').length > 0, { message: 'Bolt called auth.test' });
-    client = new WebClient(BOT_TOKEN, { slackApiUrl: standIn.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+    client = new WebClient(BOT_TOKEN, {
+      slackApiUrl: standIn.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silentLogger,
+    });
   });
 
   afterAll(async () => {
@@ -187,20 +191,33 @@ describe('the Slack stand-in with a real Bolt app', () => {
   describe('when a person submits the modal with a bad incident reference', () => {
     it('keeps the modal open with the bot’s field error', async () => {
       const view = standIn.openViews(USER).find((v) => v.view.callback_id === 'failback_request' && v.view.submit);
-      const reply = await standIn.submitView({ userId: USER, viewId: view?.id ?? '', inputs: { vms: ['vm-1'], incident: 'oops' } });
+      const reply = await standIn.submitView({
+        userId: USER,
+        viewId: view?.id ?? '',
+        inputs: { vms: ['vm-1'], incident: 'oops' },
+      });
 
       expect(reply.responseAction).toBe('errors');
       expect(reply.errors).toEqual({ incident: 'Use an incident reference like INC-123.' });
       expect(standIn.views.get(view?.id ?? '')?.state).toBe('open');
       expect(bot.seen.submissions[0]).toEqual({
-        vms: { vms: { type: 'multi_static_select', selected_options: [{ text: { type: 'plain_text', text: 'web-01' }, value: 'vm-1' }] } },
+        vms: {
+          vms: {
+            type: 'multi_static_select',
+            selected_options: [{ text: { type: 'plain_text', text: 'web-01' }, value: 'vm-1' }],
+          },
+        },
         incident: { incident: { type: 'plain_text_input', value: 'oops' } },
       });
     });
 
     it('closes the modal once the reference is valid', async () => {
       const view = standIn.openViews(USER).find((v) => v.view.submit);
-      const reply = await standIn.submitView({ userId: USER, viewId: view?.id ?? '', inputs: { vms: ['vm-1', 'vm-2'], incident: 'INC-7' } });
+      const reply = await standIn.submitView({
+        userId: USER,
+        viewId: view?.id ?? '',
+        inputs: { vms: ['vm-1', 'vm-2'], incident: 'INC-7' },
+      });
 
       expect(reply.responseAction).toBe('close');
       expect(standIn.views.get(view?.id ?? '')?.state).toBe('closed');
@@ -214,11 +231,28 @@ describe('the Slack stand-in with a real Bolt app', () => {
         text: 'Ready to commit',
         blocks: [
           { type: 'section', text: { type: 'mrkdwn', text: 'Ready to commit' } },
-          { type: 'actions', block_id: 'run', elements: [{ type: 'button', action_id: 'commit', text: { type: 'plain_text', text: 'Commit' }, value: 'FB-1', style: 'danger' }] },
+          {
+            type: 'actions',
+            block_id: 'run',
+            elements: [
+              {
+                type: 'button',
+                action_id: 'commit',
+                text: { type: 'plain_text', text: 'Commit' },
+                value: 'FB-1',
+                style: 'danger',
+              },
+            ],
+          },
         ],
       });
 
-      const reply = await standIn.clickButton({ userId: 'U0BOB', channelId: CHANNEL, messageTs: posted.ts ?? '', actionId: 'commit' });
+      const reply = await standIn.clickButton({
+        userId: 'U0BOB',
+        channelId: CHANNEL,
+        messageTs: posted.ts ?? '',
+        actionId: 'commit',
+      });
 
       expect(reply.status).toBe(200);
       const updated = await standIn.waitFor((s) => {
@@ -232,21 +266,38 @@ describe('the Slack stand-in with a real Bolt app', () => {
 
   describe('when a request is not from Slack', () => {
     it('gets 401 for a forged signature', async () => {
-      const reply = await standIn.sendCommand({ text: 'help', userId: USER, channelId: CHANNEL, options: { forgeSignature: true } });
+      const reply = await standIn.sendCommand({
+        text: 'help',
+        userId: USER,
+        channelId: CHANNEL,
+        options: { forgeSignature: true },
+      });
       expect(reply.status).toBe(401);
     });
 
     it('gets 401 for a timestamp older than 5 minutes', async () => {
-      const reply = await standIn.sendCommand({ text: 'help', userId: USER, channelId: CHANNEL, options: { staleBySeconds: 301 } });
+      const reply = await standIn.sendCommand({
+        text: 'help',
+        userId: USER,
+        channelId: CHANNEL,
+        options: { staleBySeconds: 301 },
+      });
       expect(reply.status).toBe(401);
     });
   });
 
   describe('when the bot sends what Slack refuses', () => {
     it('refuses a section text over 3000 characters with invalid_blocks', async () => {
-      const result = client.chat.postMessage({ channel: CHANNEL, text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } }] });
+      const result = client.chat.postMessage({
+        channel: CHANNEL,
+        text: 'x',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } }],
+      });
       await expect(result).rejects.toMatchObject({
-        data: { error: 'invalid_blocks', errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+        data: {
+          error: 'invalid_blocks',
+          errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+        },
       });
     });
 
@@ -257,12 +308,19 @@ describe('the Slack stand-in with a real Bolt app', () => {
       await expect(result).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
       const errors = (standIn.callsTo('views.update').at(-1)?.response.errors ?? []) as string[];
       expect(errors).toEqual(
-        expect.arrayContaining([expect.stringContaining('/view/title/text'), expect.stringContaining('duplicate block_id "incident"')]),
+        expect.arrayContaining([
+          expect.stringContaining('/view/title/text'),
+          expect.stringContaining('duplicate block_id "incident"'),
+        ]),
       );
     });
 
     it('refuses a wrong token with invalid_auth and an unknown method with unknown_method', async () => {
-      const wrong = new WebClient('xoxb-wrong', { slackApiUrl: standIn.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+      const wrong = new WebClient('xoxb-wrong', {
+        slackApiUrl: standIn.apiUrl,
+        retryConfig: { retries: 0 },
+        logger: silentLogger,
+      });
       await expect(wrong.auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
       await expect(client.apiCall('nope.nothing')).rejects.toMatchObject({ data: { error: 'unknown_method' } });
     });
@@ -271,7 +329,11 @@ describe('the Slack stand-in with a real Bolt app', () => {
   describe('when a rate-limit fault is injected', () => {
     it('answers 429 with Retry-After', async () => {
       standIn.faults.rateLimit('chat.postMessage', 1, 7);
-      const strict = new WebClient(BOT_TOKEN, { slackApiUrl: standIn.apiUrl, rejectRateLimitedCalls: true, logger: silentLogger });
+      const strict = new WebClient(BOT_TOKEN, {
+        slackApiUrl: standIn.apiUrl,
+        rejectRateLimitedCalls: true,
+        logger: silentLogger,
+      });
 
       await expect(strict.chat.postMessage({ channel: CHANNEL, text: 'hi' })).rejects.toMatchObject({
         code: WebApiErrorCode.RateLimitedError,
@@ -284,7 +346,12 @@ describe('the Slack stand-in with a real Bolt app', () => {
 
   describe('when the bot uploads a file', () => {
     it('accepts files.uploadV2 and shares it in the channel', async () => {
-      await client.filesUploadV2({ channel_id: CHANNEL, filename: 'report.txt', content: 'run report', initial_comment: 'Report' });
+      await client.filesUploadV2({
+        channel_id: CHANNEL,
+        filename: 'report.txt',
+        content: 'run report',
+        initial_comment: 'Report',
+      });
 
       const shared = standIn.messages(CHANNEL).find((m) => m.files?.length);
       expect(shared?.files?.[0]?.bytes?.toString()).toBe('run report');
@@ -294,9 +361,15 @@ describe('the Slack stand-in with a real Bolt app', () => {
 
   describe('directory lookups', () => {
     it('answers usergroups.users.list and users.info from the options', async () => {
-      await expect(client.usergroups.users.list({ usergroup: 'S0APPROVERS' })).resolves.toMatchObject({ users: ['U0BOB'] });
-      await expect(client.users.info({ user: 'U0BOB' })).resolves.toMatchObject({ user: { real_name: 'Bob Approver' } });
-      await expect(client.conversations.info({ channel: CHANNEL })).resolves.toMatchObject({ channel: { name: 'incident-42' } });
+      await expect(client.usergroups.users.list({ usergroup: 'S0APPROVERS' })).resolves.toMatchObject({
+        users: ['U0BOB'],
+      });
+      await expect(client.users.info({ user: 'U0BOB' })).resolves.toMatchObject({
+        user: { real_name: 'Bob Approver' },
+      });
+      await expect(client.conversations.info({ channel: CHANNEL })).resolves.toMatchObject({
+        channel: { name: 'incident-42' },
+      });
     });
   });
 
@@ -311,7 +384,9 @@ describe('the Slack stand-in with a real Bolt app', () => {
       expect(text).toContain('Committed by @bob');
       expect(text).toContain('▸ Bob Approver clicked [ Commit ]');
       expect(text).toContain('(only visible to alice)');
-      expect(renderTranscriptHtml(transcript, { title: '#incident-42' })).toContain('<span class="mention">@bob</span>');
+      expect(renderTranscriptHtml(transcript, { title: '#incident-42' })).toContain(
+        '<span class="mention">@bob</span>',
+      );
     });
   });
 });

@@ -27,8 +27,17 @@ function runCard(): TranscriptEvent {
     reactions: [],
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'FB-7 · failback' } },
-      { type: 'section', text: { type: 'mrkdwn', text: '*Requested by* <@U0ALICE> · reason: &lt;!channel&gt; please' } },
-      { type: 'section', fields: [{ type: 'mrkdwn', text: '*VM*\nweb-01' }, { type: 'mrkdwn', text: '*Status*\n:white_check_mark: done' }] },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '*Requested by* <@U0ALICE> · reason: &lt;!channel&gt; please' },
+      },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: '*VM*\nweb-01' },
+          { type: 'mrkdwn', text: '*Status*\n:white_check_mark: done' },
+        ],
+      },
       { type: 'divider' },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'ASR job `job-1`' }] },
       {
@@ -40,7 +49,16 @@ function runCard(): TranscriptEvent {
       },
     ],
     replies: [
-      { ts: '1714560130.000100', at: T0 + 10_000, author: bot, text: 'Task &lt;script&gt;alert(1)&lt;/script&gt; done', blocks: [], editCount: 0, files: [], reactions: [] },
+      {
+        ts: '1714560130.000100',
+        at: T0 + 10_000,
+        author: bot,
+        text: 'Task &lt;script&gt;alert(1)&lt;/script&gt; done',
+        blocks: [],
+        editCount: 0,
+        files: [],
+        reactions: [],
+      },
     ],
   };
 }
@@ -60,7 +78,12 @@ const modal: TranscriptEvent = {
       type: 'input',
       block_id: 'vms',
       label: { type: 'plain_text', text: 'VMs' },
-      element: { type: 'multi_static_select', action_id: 'vms', placeholder: { type: 'plain_text', text: 'Pick VMs' }, options: [] },
+      element: {
+        type: 'multi_static_select',
+        action_id: 'vms',
+        placeholder: { type: 'plain_text', text: 'Pick VMs' },
+        options: [],
+      },
     },
   ],
 };
@@ -70,7 +93,15 @@ const transcript: Transcript = {
     { kind: 'command', at: T0 - 6_000, channel: 'C1', user: alice, command: '/failback', text: '' },
     modal,
     runCard(),
-    { kind: 'ephemeral', at: T0 + 20_000, channel: 'C1', author: bot, visibleTo: alice, text: 'You cannot commit your own run.', blocks: [] },
+    {
+      kind: 'ephemeral',
+      at: T0 + 20_000,
+      channel: 'C1',
+      author: bot,
+      visibleTo: alice,
+      text: 'You cannot commit your own run.',
+      blocks: [],
+    },
     { kind: 'action', at: T0 + 30_000, user: alice, actionId: 'commit', label: 'Commit', where: 'message' },
   ],
   users: { U0ALICE: 'alice' },
@@ -79,9 +110,12 @@ const transcript: Transcript = {
 
 describe('mrkdwn for people', () => {
   it('shows mentions by name and escaped text as typed, in text', () => {
-    expect(mrkdwnToText('hi <@U0ALICE> in <#C1> &lt;!channel&gt; &amp; <!here>', { users: { U0ALICE: 'alice' }, channels: { C1: 'ops' } })).toBe(
-      'hi @alice in #ops <!channel> & @here',
-    );
+    expect(
+      mrkdwnToText('hi <@U0ALICE> in <#C1> &lt;!channel&gt; &amp; <!here>', {
+        users: { U0ALICE: 'alice' },
+        channels: { C1: 'ops' },
+      }),
+    ).toBe('hi @alice in #ops <!channel> & @here');
   });
 
   it('shows links as label and url in text', () => {
@@ -183,14 +217,32 @@ describe('transcriptFromState', () => {
   it('orders messages, ephemerals and activity as they happened, with current content and replies', () => {
     const ws = new WorkspaceState(
       { teamId: 'T1', teamDomain: 't', appId: 'A1', botUserId: 'U0BOT', botId: 'B1', botName: 'failback-bot' },
-      [{ id: 'U0BOT', name: 'failback-bot', isBot: true }, { id: 'U0ALICE', name: 'alice', realName: 'Alice Example' }],
+      [
+        { id: 'U0BOT', name: 'failback-bot', isBot: true },
+        { id: 'U0ALICE', name: 'alice', realName: 'Alice Example' },
+      ],
       [{ id: 'C1', name: 'incident-42' }],
       {},
     );
     ws.record({ type: 'command', userId: 'U0ALICE', channelId: 'C1', command: '/failback', text: 'status' });
-    const card = ws.addMessage({ channel: 'C1', user: 'U0BOT', botId: 'B1', text: 'v1', blocks: [], via: 'chat.postMessage' });
+    const card = ws.addMessage({
+      channel: 'C1',
+      user: 'U0BOT',
+      botId: 'B1',
+      text: 'v1',
+      blocks: [],
+      via: 'chat.postMessage',
+    });
     ws.addEphemeral({ channel: 'C1', user: 'U0ALICE', text: 'only you', blocks: [], via: 'chat.postEphemeral' });
-    ws.addMessage({ channel: 'C1', threadTs: card.ts, user: 'U0BOT', botId: 'B1', text: 'detail', blocks: [], via: 'chat.postMessage' });
+    ws.addMessage({
+      channel: 'C1',
+      threadTs: card.ts,
+      user: 'U0BOT',
+      botId: 'B1',
+      text: 'detail',
+      blocks: [],
+      via: 'chat.postMessage',
+    });
     ws.updateMessage(card, { text: 'v2' });
 
     const { events, users, channels } = transcriptFromState(ws);

@@ -1,7 +1,14 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { mayCancel, mayCommit, mayHandleFailedVms, mayReprotect, mayRequest, type ApprovalVerdict } from '../../domain/approval';
+import {
+  mayCancel,
+  mayCommit,
+  mayHandleFailedVms,
+  mayReprotect,
+  mayRequest,
+  type ApprovalVerdict,
+} from '../../domain/approval';
 import type { Run } from '../../domain/run';
 import type { BotDeps } from '../deps';
 
@@ -52,13 +59,22 @@ export async function authorizedRun(
   }
   const verdict = await verdictFor(deps, run, userId, action);
   if (verdict.allowed) return run;
-  await deps.store.audit(run.id, { at: new Date(deps.now()).toISOString(), what: `${action} refused`, actor: userId, detail: verdict.reason });
+  await deps.store.audit(run.id, {
+    at: new Date(deps.now()).toISOString(),
+    what: `${action} refused`,
+    actor: userId,
+    detail: verdict.reason,
+  });
   await tell(verdict.reason);
   return undefined;
 }
 
 /** Where a click happened: the message (or its container) and the thread it is a reply in, if any. */
-const clickedMessage = z.object({ ts: z.string().optional(), message_ts: z.string().optional(), thread_ts: z.string().optional() });
+const clickedMessage = z.object({
+  ts: z.string().optional(),
+  message_ts: z.string().optional(),
+  thread_ts: z.string().optional(),
+});
 
 /** The thread the clicked message is a reply in; a parent message (its own thread_ts) is not in a thread. */
 function threadOfClick(body: BlockAction): string | undefined {
@@ -98,6 +114,9 @@ export function tellClicker(
 /** May the user request a failback (FAILBACK_REQUESTERS, users or user groups)? */
 export async function requestVerdict(deps: BotDeps, userId: string): Promise<ApprovalVerdict> {
   const requesters = deps.policy.requesters;
-  const inGroup = requesters && !requesters.users.includes(userId) ? await deps.approvers.isInAnyGroup(userId, requesters.groups) : false;
+  const inGroup =
+    requesters && !requesters.users.includes(userId)
+      ? await deps.approvers.isInAnyGroup(userId, requesters.groups)
+      : false;
   return mayRequest(deps.policy, userId, inGroup);
 }

@@ -11,7 +11,8 @@ import type { Logger } from 'pino';
  */
 export const ANSWER_BUDGET_MS = 2_000;
 
-export type Timed<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly later: Promise<T> };
+export type Timed<T> =
+  { readonly done: true; readonly value: T } | { readonly done: false; readonly later: Promise<T> };
 
 /** The value of `work` if it settles within `ms`; otherwise the promise to wait on after answering. */
 export async function within<T>(ms: number, work: Promise<T>): Promise<Timed<T>> {
@@ -55,7 +56,9 @@ export async function answerSubmission(args: {
   await args.ack({ response_action: 'update', view: args.working });
   const a = await timed.later;
   const view = a.kind === 'update' ? a.view : a.late;
-  await args.client.views.update({ view_id: args.viewId, view }).catch((err: unknown) => args.log.warn({ err }, 'could not show the outcome in the modal'));
+  await args.client.views
+    .update({ view_id: args.viewId, view })
+    .catch((err: unknown) => args.log.warn({ err }, 'could not show the outcome in the modal'));
 }
 
 /**
@@ -70,6 +73,13 @@ export function onSubmission(
   decide: (view: ViewOutput, userId: string, client: WebClient) => Promise<ModalAnswer>,
 ): void {
   app.view(callbackId, async ({ ack, body, view, client }) => {
-    await answerSubmission({ ack: (r) => ack(r as never), client, viewId: view.id, working, decision: decide(view, body.user.id, client), log });
+    await answerSubmission({
+      ack: (r) => ack(r as never),
+      client,
+      viewId: view.id,
+      working,
+      decision: decide(view, body.user.id, client),
+      log,
+    });
   });
 }

@@ -25,7 +25,10 @@ export async function openRequestModal(
   if (!viewId) return;
   // Whether the bot can show a run there, checked while the person fills the form (Submit reuses it).
   const channelId = options.channelId;
-  if (channelId) void cachedChannelAccess(deps, client, channelId).catch((err: unknown) => deps.log.warn({ err }, 'could not check the channel'));
+  if (channelId)
+    void cachedChannelAccess(deps, client, channelId).catch((err: unknown) =>
+      deps.log.warn({ err }, 'could not check the channel'),
+    );
   let refused: string | undefined;
   try {
     refused = await options.refusal();
@@ -34,7 +37,10 @@ export async function openRequestModal(
     refused = isFailbackError(e) ? e.userMessage : 'Could not check who may request a failback; try again in a minute.';
   }
   if (refused) {
-    await client.views.update({ view_id: viewId, view: problemModal(CALLBACK.request, 'Request a failback', refused, 'Nothing was started.') });
+    await client.views.update({
+      view_id: viewId,
+      view: problemModal(CALLBACK.request, 'Request a failback', refused, 'Nothing was started.'),
+    });
     return;
   }
   await fillRequestModal(deps, client, viewId, options.channelId);
@@ -59,7 +65,10 @@ async function vaultLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: 
   let pending = reading.get(deps);
   if (!pending) {
     pending = (async () => {
-      const [vms, plans] = await Promise.all([deps.gateway.listVms({ abortSignal: deps.shutdown }), deps.gateway.listPlans({ abortSignal: deps.shutdown })]);
+      const [vms, plans] = await Promise.all([
+        deps.gateway.listVms({ abortSignal: deps.shutdown }),
+        deps.gateway.listPlans({ abortSignal: deps.shutdown }),
+      ]);
       await Promise.all([deps.facts.putPlans(plans), deps.facts.putVms(vms)]);
       return { vms, plans };
     })().finally(() => reading.delete(deps));
@@ -68,10 +77,21 @@ async function vaultLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: 
   return pending;
 }
 
-async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string, channelId: string | undefined): Promise<void> {
+async function fillRequestModal(
+  deps: BotDeps,
+  client: WebClient,
+  viewId: string,
+  channelId: string | undefined,
+): Promise<void> {
   try {
     const { vms, plans } = await vaultLists(deps);
-    const view = requestModal({ vms, plans, maxVmsPerRun: deps.policy.maxVmsPerRun, now: new Date(deps.now()), privateMetadata: encodeRequestMetadata({ channelId }) });
+    const view = requestModal({
+      vms,
+      plans,
+      maxVmsPerRun: deps.policy.maxVmsPerRun,
+      now: new Date(deps.now()),
+      privateMetadata: encodeRequestMetadata({ channelId }),
+    });
     await client.views.update({ view_id: viewId, view });
   } catch (e) {
     deps.log.warn({ err: e }, 'could not build the request modal');
@@ -79,4 +99,3 @@ async function fillRequestModal(deps: BotDeps, client: WebClient, viewId: string
     await client.views.update({ view_id: viewId, view: requestErrorModal(message) });
   }
 }
-

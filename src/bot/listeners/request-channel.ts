@@ -20,7 +20,11 @@ export type RequestChannel = { readonly channelId: string } | { readonly error: 
  * request made from App Home — the one picked in the modal, refused inline when the allow-list does
  * not name it.
  */
-export function requestChannel(meta: RequestMetadata, stateValues: unknown, allowed: readonly string[] | undefined): RequestChannel {
+export function requestChannel(
+  meta: RequestMetadata,
+  stateValues: unknown,
+  allowed: readonly string[] | undefined,
+): RequestChannel {
   if (meta.channelId !== undefined) {
     return channelAllowed(allowed, meta.channelId)
       ? { channelId: meta.channelId }
@@ -29,7 +33,10 @@ export function requestChannel(meta: RequestMetadata, stateValues: unknown, allo
   const picked = chosenChannel(stateValues);
   if (!picked) return { error: 'Choose the channel where the run card goes.', block: BLOCK.channel };
   if (!channelAllowed(allowed, picked)) {
-    return { error: 'failback-bot is not enabled in that channel. Choose the incident channel it serves.', block: BLOCK.channel };
+    return {
+      error: 'failback-bot is not enabled in that channel. Choose the incident channel it serves.',
+      block: BLOCK.channel,
+    };
   }
   return { channelId: picked };
 }

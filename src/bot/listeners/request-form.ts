@@ -54,9 +54,13 @@ export function selectedVms(vms: readonly ReplicatedVm[], keys: readonly string[
  * VMs or one plan, never both: the inline error for the block to show it on, or undefined when the
  * choice is valid.
  */
-export function targetChoiceError(form: Pick<RequestForm, 'vmKeys' | 'planKey'>): { block: string; text: string } | undefined {
-  if (form.vmKeys.length > 0 && form.planKey) return { block: BLOCK.plan, text: 'Choose VMs or a recovery plan, not both: clear one of them.' };
-  if (form.vmKeys.length === 0 && !form.planKey) return { block: BLOCK.vms, text: 'Choose at least one VM, or a recovery plan.' };
+export function targetChoiceError(
+  form: Pick<RequestForm, 'vmKeys' | 'planKey'>,
+): { block: string; text: string } | undefined {
+  if (form.vmKeys.length > 0 && form.planKey)
+    return { block: BLOCK.plan, text: 'Choose VMs or a recovery plan, not both: clear one of them.' };
+  if (form.vmKeys.length === 0 && !form.planKey)
+    return { block: BLOCK.vms, text: 'Choose at least one VM, or a recovery plan.' };
   return undefined;
 }
 

@@ -52,7 +52,9 @@ export function appHomeUnavailable(message: string, now: Date): HomeView {
     blocks: [
       { type: 'header', text: plain('failback-bot', LIMITS.headerText) },
       section(`:warning: *Could not read the failback runs right now.*\n> ${safeLine(message, 1000)}`),
-      section('Runs already under way go on. Open this tab again in a minute; if it keeps failing, ask your platform team.'),
+      section(
+        'Runs already under way go on. Open this tab again in a minute; if it keeps failing, ask your platform team.',
+      ),
       context(`Tried at ${utcTime(now)}.`),
     ],
   };
@@ -78,7 +80,14 @@ function intro(mayRequestHere: boolean): KnownBlock[] {
     {
       type: 'actions',
       block_id: BLOCK.homeActions,
-      elements: [{ type: 'button', action_id: ACTION.homeRequest, style: 'primary', text: plain('Request a failback', LIMITS.buttonText) }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.homeRequest,
+          style: 'primary',
+          text: plain('Request a failback', LIMITS.buttonText),
+        },
+      ],
     },
   ];
 }

@@ -5,7 +5,10 @@ import type { Approvers } from './verification-prompt';
 
 /** Who a reminder mentions: the approver user groups where configured, else the approvers themselves. */
 export function reminderMentions(approvers: Approvers): string {
-  const mentions = approvers.groups.length > 0 ? approvers.groups.map((g) => `<!subteam^${g}>`) : approvers.users.map((u) => `<@${u}>`);
+  const mentions =
+    approvers.groups.length > 0
+      ? approvers.groups.map((g) => `<!subteam^${g}>`)
+      : approvers.users.map((u) => `<@${u}>`);
   return mentions.join(' ');
 }
 
@@ -18,7 +21,10 @@ function waited(ms: number): string {
  * The n-th reminder, in the run's thread, that the run waits for Commit. It asks; it never commits:
  * the Commit button stays on the verification prompt.
  */
-export function commitReminder(run: Run, input: { n: number; approvers: Approvers; waitingSince: string; now: Date; nextInMs: number }) {
+export function commitReminder(
+  run: Run,
+  input: { n: number; approvers: Approvers; waitingSince: string; now: Date; nextInMs: number },
+) {
   const mentions = reminderMentions(input.approvers) || 'approvers (none are configured: set FAILBACK_APPROVERS)';
   const vms = plural(commitScope(run).length, 'VM');
   const since = waited(input.now.getTime() - Date.parse(input.waitingSince));
@@ -28,7 +34,10 @@ export function commitReminder(run: Run, input: { n: number; approvers: Approver
     'The bot never commits by itself; until someone commits, the Azure VMs are kept.';
   const blocks: KnownBlock[] = [
     section(text),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Reminder ${input.n} · next in ${waited(input.nextInMs)} if still waiting` }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Reminder ${input.n} · next in ${waited(input.nextInMs)} if still waiting` }],
+    },
   ];
   return { text, blocks };
 }

@@ -23,7 +23,9 @@ export function confirmCommitModal(run: Run): View {
   if (left > 0) {
     after.push(
       section(
-        (left === 1 ? '1 VM whose failover failed is not committed' : `${left} VMs whose failover failed are not committed`) +
+        (left === 1
+          ? '1 VM whose failover failed is not committed'
+          : `${left} VMs whose failover failed are not committed`) +
           ': the run goes on without them (they are released for a new request, and the audit trail records it).',
       ),
     );

@@ -19,18 +19,31 @@ export function leaveOutModal(run: Run): View {
     submit: plain('Leave out', LIMITS.modalTitle),
     close: plain('Cancel', LIMITS.modalTitle),
     blocks: [
-      section(`*Run ${run.id}*: the failover of these VMs failed. A VM left out is not committed or reprotected by this run; its Azure VM stays as it is.`),
+      section(
+        `*Run ${run.id}*: the failover of these VMs failed. A VM left out is not committed or reprotected by this run; its Azure VM stays as it is.`,
+      ),
       {
         type: 'input',
         block_id: BLOCK.leaveOutVm,
         label: plain('VM'),
-        element: { type: 'static_select', action_id: ACTION.leaveOutVm, options, ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}) },
+        element: {
+          type: 'static_select',
+          action_id: ACTION.leaveOutVm,
+          options,
+          ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
+        },
       },
       {
         type: 'input',
         block_id: BLOCK.leaveOutReason,
         label: plain('Reason'),
-        element: { type: 'plain_text_input', action_id: ACTION.leaveOutReason, multiline: true, max_length: 500, placeholder: plain('Why the run goes on without it') },
+        element: {
+          type: 'plain_text_input',
+          action_id: ACTION.leaveOutReason,
+          multiline: true,
+          max_length: 500,
+          placeholder: plain('Why the run goes on without it'),
+        },
       },
     ],
   };

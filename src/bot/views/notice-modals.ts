@@ -5,7 +5,12 @@ import { LIMITS, plain, safe, section } from './text';
  * Small modals that stand in for a form while the bot works, or say how a submission ended when the
  * answer came after Slack's 3 s (the form is gone by then: the outcome replaces it).
  */
-export function noticeModal(input: { readonly callbackId: string; readonly title: string; readonly lines: readonly string[]; readonly privateMetadata?: string }): View {
+export function noticeModal(input: {
+  readonly callbackId: string;
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly privateMetadata?: string;
+}): View {
   return {
     type: 'modal',
     callback_id: input.callbackId,
@@ -18,7 +23,11 @@ export function noticeModal(input: { readonly callbackId: string; readonly title
 
 /** While a slow submission is still being decided. */
 export function workingModal(callbackId: string, title: string, what: string): View {
-  return noticeModal({ callbackId, title, lines: [`:hourglass_flowing_sand: ${what}`, 'This takes a little longer than usual; the outcome appears here.'] });
+  return noticeModal({
+    callbackId,
+    title,
+    lines: [`:hourglass_flowing_sand: ${what}`, 'This takes a little longer than usual; the outcome appears here.'],
+  });
 }
 
 /** A refusal or a problem, in ASR's or the bot's words (escaped), with what to do next. */

@@ -47,7 +47,8 @@ export function reprotectFieldOptions(field: ReprotectField, query: string, now:
  * the list would hide servers — the default among them). The default is pre-selected either way.
  */
 function fieldSelect(f: ReprotectField, actionId: string, now: Date): StaticSelect | ExternalSelect {
-  const initial = f.initial === undefined ? undefined : f.options.find((o) => optionKey(o.value) === optionKey(f.initial ?? ''));
+  const initial =
+    f.initial === undefined ? undefined : f.options.find((o) => optionKey(o.value) === optionKey(f.initial ?? ''));
   const initialOption = initial ? { initial_option: optionOf(initial, now) } : {};
   if (f.options.length > STATIC_SELECT_MAX) {
     return {
@@ -58,7 +59,12 @@ function fieldSelect(f: ReprotectField, actionId: string, now: Date): StaticSele
       ...initialOption,
     };
   }
-  return { type: 'static_select', action_id: actionId, options: f.options.map((o) => optionOf(o, now)), ...initialOption };
+  return {
+    type: 'static_select',
+    action_id: actionId,
+    options: f.options.map((o) => optionOf(o, now)),
+    ...initialOption,
+  };
 }
 
 /**
@@ -75,10 +81,19 @@ export function reprotectModal(run: Run, form: ReprotectForm, now: Date): View {
   ];
   form.groups.forEach((g, gi) => {
     blocks.push({ type: 'divider' });
-    blocks.push(section(`*${safeLine(g.title, 200)}* — ${listWithin(g.vmNames.map((n) => safeLine(n, 80)), 2500)}`));
+    blocks.push(
+      section(
+        `*${safeLine(g.title, 200)}* — ${listWithin(
+          g.vmNames.map((n) => safeLine(n, 80)),
+          2500,
+        )}`,
+      ),
+    );
     for (const f of g.fields) {
       if (f.options.length === 0) {
-        const why = f.unavailable ? `could not be read: ${safeLine(f.unavailable, 300)}` : 'ASR lists none for this fabric.';
+        const why = f.unavailable
+          ? `could not be read: ${safeLine(f.unavailable, 300)}`
+          : 'ASR lists none for this fabric.';
         blocks.push(context(`:warning: ${safeLine(f.label, 80)}: ${why}`));
         continue;
       }

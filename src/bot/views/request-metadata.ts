@@ -4,7 +4,12 @@ import { z } from 'zod';
  * What the request modal carries in private_metadata: where the request was made. Without a channel
  * (opened from App Home) the modal asks for one.
  */
-const schema = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/).optional() });
+const schema = z.object({
+  channelId: z
+    .string()
+    .regex(/^[CGD][A-Z0-9]+$/)
+    .optional(),
+});
 export type RequestMetadata = z.infer<typeof schema>;
 
 export function encodeRequestMetadata(m: RequestMetadata): string {

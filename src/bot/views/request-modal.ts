@@ -80,7 +80,8 @@ export function requestModal(input: RequestModalInput): View {
   const selected = chosenPlan ? [] : (input.selected ?? []);
   const blocks: KnownBlock[] = [];
   if (asksChannel(input)) blocks.push(channelInput());
-  if (ready.length > 0) blocks.push(vmInput(ready, selected, plans.length > 0, input.maxVmsPerRun ?? DEFAULT_MAX_VMS_PER_RUN));
+  if (ready.length > 0)
+    blocks.push(vmInput(ready, selected, plans.length > 0, input.maxVmsPerRun ?? DEFAULT_MAX_VMS_PER_RUN));
   if (plans.length > 0) blocks.push(planInput(plans, chosenPlan?.plan, ready.length > 0));
   if (chosenPlan) blocks.push(planMembersBlock(chosenPlan.plan, chosenPlan.members));
   if (notReady) blocks.push(notReady);
@@ -89,7 +90,11 @@ export function requestModal(input: RequestModalInput): View {
   if (shown.length > 0) blocks.push(rpoBlock(shown, input.now));
   const only = selected.length === 1 ? selected[0] : undefined;
   if (chosenPlan) {
-    blocks.push(context('A recovery plan fails every VM over to its own latest point of the chosen kind: a specific recovery point can be chosen for a single VM only.'));
+    blocks.push(
+      context(
+        'A recovery plan fails every VM over to its own latest point of the chosen kind: a specific recovery point can be chosen for a single VM only.',
+      ),
+    );
   } else if (only?.pointChoices.includes('specific')) blocks.push(specificPointInput());
   else if (only) {
     blocks.push(
@@ -119,7 +124,10 @@ function channelInput(): InputBlock {
     type: 'input',
     block_id: BLOCK.channel,
     label: plain('Channel for the run card'),
-    hint: plain('The run’s card, its progress and the Commit prompt are posted there: choose the incident channel failback-bot serves (the bot must be a member: /invite it first).', 2000),
+    hint: plain(
+      'The run’s card, its progress and the Commit prompt are posted there: choose the incident channel failback-bot serves (the bot must be a member: /invite it first).',
+      2000,
+    ),
     element: {
       type: 'conversations_select',
       action_id: ACTION.channel,
@@ -133,7 +141,12 @@ function vmOption(vm: ReplicatedVm): PlainTextOption {
   return { text: plain(vm.name, LIMITS.optionText), value: optionKey(vm.id) };
 }
 
-function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm[], orPlan: boolean, maxVms: number): InputBlock {
+function vmInput(
+  ready: readonly ReplicatedVm[],
+  selected: readonly ReplicatedVm[],
+  orPlan: boolean,
+  maxVms: number,
+): InputBlock {
   const chosen = new Set(selected.map((v) => v.id));
   const initial = ready
     .filter((v) => chosen.has(v.id))
@@ -165,7 +178,10 @@ function vmInput(ready: readonly ReplicatedVm[], selected: readonly ReplicatedVm
 }
 
 function planOption(plan: ReplicatedPlan): PlainTextOption {
-  return { text: plain(`${plan.name} (${plural(plan.vmIds.length, 'VM')})`, LIMITS.optionText), value: optionKey(plan.id) };
+  return {
+    text: plain(`${plan.name} (${plural(plan.vmIds.length, 'VM')})`, LIMITS.optionText),
+    value: optionKey(plan.id),
+  };
 }
 
 /** One recovery plan instead of VMs (never both): static up to 100 plans, searched beyond. */
@@ -180,8 +196,20 @@ function planInput(plans: readonly ReplicatedPlan[], chosen: ReplicatedPlan | un
     hint: plain('Choose VMs or one recovery plan, not both. A plan fails over and commits as one ASR job.', 2000),
     element:
       plans.length > STATIC_SELECT_MAX
-        ? { type: 'external_select', action_id: ACTION.plan, min_query_length: 0, placeholder: plain('Type to search the plans'), ...initial }
-        : { type: 'static_select', action_id: ACTION.plan, placeholder: plain('Choose a plan'), options: plans.map(planOption), ...initial },
+        ? {
+            type: 'external_select',
+            action_id: ACTION.plan,
+            min_query_length: 0,
+            placeholder: plain('Type to search the plans'),
+            ...initial,
+          }
+        : {
+            type: 'static_select',
+            action_id: ACTION.plan,
+            placeholder: plain('Choose a plan'),
+            options: plans.map(planOption),
+            ...initial,
+          },
   };
 }
 
@@ -189,7 +217,10 @@ function planMembersBlock(plan: ReplicatedPlan, members: readonly VmFacts[]): Kn
   const names = members.map((m) => safeLine(m.name, 80));
   const unknown = plan.vmIds.length - members.length;
   const tail = unknown > 0 ? ` (and ${plural(unknown, 'item')} the vault does not list)` : '';
-  return section(`*Recovery plan ${safeLine(plan.name, 100)}* — ${plural(plan.vmIds.length, 'VM')}: ${listWithin(names, 2500)}${tail}`, BLOCK.planMembers);
+  return section(
+    `*Recovery plan ${safeLine(plan.name, 100)}* — ${plural(plan.vmIds.length, 'VM')}: ${listWithin(names, 2500)}${tail}`,
+    BLOCK.planMembers,
+  );
 }
 
 function notReadyBlock(vms: readonly ReplicatedVm[]): KnownBlock | undefined {

@@ -1,5 +1,15 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
-import { cancellable, type OpKind, type OpState, type Run, type RunPhase, type RunVm, opOf, phaseOf, rechecking } from '../../domain/run';
+import {
+  cancellable,
+  type OpKind,
+  type OpState,
+  type Run,
+  type RunPhase,
+  type RunVm,
+  opOf,
+  phaseOf,
+  rechecking,
+} from '../../domain/run';
 import { actorText } from './people';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, plain, plural, safe, safeLine } from './text';
@@ -42,9 +52,16 @@ export function runCard(run: Run, now: Date, options: RunCardOptions = {}): { te
   const names = run.vms.map((v) => safeLine(v.name, 80));
   const lines = run.vms.map((vm) => vmLine(run, vm, options.jobLink));
   const updated = [`Last updated ${utcTime(now)}`];
-  if (run.commit) updated.push(`commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`);
-  if (run.reprotect) updated.push(`reprotect started by ${actorText(run.reprotect.requestedBy)} at ${utcTime(run.reprotect.requestedAt)}`);
-  if (run.cancelled) updated.push(`cancelled by <@${run.cancelled.by}> at ${utcTime(run.cancelled.at)}; its VMs are free for another run`);
+  if (run.commit)
+    updated.push(`commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`);
+  if (run.reprotect)
+    updated.push(
+      `reprotect started by ${actorText(run.reprotect.requestedBy)} at ${utcTime(run.reprotect.requestedAt)}`,
+    );
+  if (run.cancelled)
+    updated.push(
+      `cancelled by <@${run.cancelled.by}> at ${utcTime(run.cancelled.at)}; its VMs are free for another run`,
+    );
   const phaseNow = phaseOf(run);
   if (phaseNow === 'failing-over' && !cancellable(run)) updated.push(NOT_CANCELLABLE);
   const head: KnownBlock[] = [
@@ -53,7 +70,12 @@ export function runCard(run: Run, now: Date, options: RunCardOptions = {}): { te
       type: 'section',
       fields: [
         field('Requested by', `<@${run.requesterId}>`),
-        field('Target', run.plan ? `Recovery plan *${safeLine(run.plan.name, 100)}*: ${listWithin(names, 1400)}` : listWithin(names, 1500)),
+        field(
+          'Target',
+          run.plan
+            ? `Recovery plan *${safeLine(run.plan.name, 100)}*: ${listWithin(names, 1400)}`
+            : listWithin(names, 1500),
+        ),
         field('Recovery point', safeLine(describePoint(run.recoveryPoint), 200)),
         field('Incident', safeLine(run.incident, 200)),
         field('Reason', safe(run.reason, 1500)),
@@ -93,7 +115,10 @@ function cancelActions(run: Run): KnownBlock[] {
           style: 'danger',
           confirm: {
             title: plain('Cancel this failback?', 100),
-            text: { type: 'mrkdwn', text: `Nothing has been issued to ASR yet. ${run.id} ends and its VMs are free for another run.` },
+            text: {
+              type: 'mrkdwn',
+              text: `Nothing has been issued to ASR yet. ${run.id} ends and its VMs are free for another run.`,
+            },
             confirm: plain('Cancel run', 30),
             deny: plain('Keep it', 30),
           },
@@ -109,7 +134,14 @@ function recheckActions(run: Run): KnownBlock[] {
   return [
     {
       type: 'actions',
-      elements: [{ type: 'button', action_id: ACTION.recheck, text: plain('Look at ASR again now', LIMITS.buttonText), value: run.id }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.recheck,
+          text: plain('Look at ASR again now', LIMITS.buttonText),
+          value: run.id,
+        },
+      ],
     },
   ];
 }
@@ -164,9 +196,19 @@ function stepLinks(vm: RunVm, jobLink: JobLink | undefined): string[] {
 export function vmLine(run: Run, vm: RunVm, jobLink?: JobLink): string {
   const inCommit = vm.failover.status === 'succeeded' && run.commit !== undefined;
   const inReprotect = inCommit && vm.commit?.status === 'succeeded' && vm.reprotect !== undefined;
-  const op: OpState = inReprotect ? (vm.reprotect ?? { status: 'pending' }) : inCommit ? (vm.commit ?? { status: 'pending' }) : vm.failover;
+  const op: OpState = inReprotect
+    ? (vm.reprotect ?? { status: 'pending' })
+    : inCommit
+      ? (vm.commit ?? { status: 'pending' })
+      : vm.failover;
   const jobs = stepLinks(vm, jobLink);
-  const status = run.cancelled ? 'not started (run cancelled)' : inReprotect ? reprotectStatus(op) : inCommit ? commitStatus(op) : failoverStatus(op);
+  const status = run.cancelled
+    ? 'not started (run cancelled)'
+    : inReprotect
+      ? reprotectStatus(op)
+      : inCommit
+        ? commitStatus(op)
+        : failoverStatus(op);
   const emoji = vm.leftOut || run.cancelled ? ':heavy_minus_sign:' : EMOJI[op.status];
   const outside = op.outside && op.status === 'succeeded' ? ' (done outside the bot, seen in ASR)' : '';
   return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${leftOutText(vm)}${jobs.map((j) => ` · ${j}`).join('')}`;

@@ -2,7 +2,6 @@ import { escapeHtml } from '../../domain/html';
 import type { OpKind } from '../../domain/run';
 import { utcStamp, type ReportOp, type ReportVm, type RunReport } from './run-report';
 
-
 const CSS = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d1c1d; margin: 2rem auto; max-width: 70rem; padding: 0 1.5rem; }
@@ -48,7 +47,12 @@ function opCell(o: ReportOp | undefined): string {
   if (o.viaPlan) parts.push('via the plan');
   if (o.op === 'reprotect' && (o.attempts ?? 1) > 1) parts.push(`${o.attempts} attempts`);
   if (o.endedAt) parts.push(`ended ${e(utcStamp(o.endedAt))}`);
-  if (o.error) parts.push(o.status === 'succeeded' ? `<span>earlier attempt: ${e(o.error)}</span>` : `<span class="failed">${e(o.error)}</span>`);
+  if (o.error)
+    parts.push(
+      o.status === 'succeeded'
+        ? `<span>earlier attempt: ${e(o.error)}</span>`
+        : `<span class="failed">${e(o.error)}</span>`,
+    );
   return parts.join('<br>');
 }
 
@@ -64,27 +68,49 @@ export function runReportHtml(r: RunReport): string {
   const approvals =
     r.approvals.length === 0
       ? '<p class="muted">None recorded.</p>'
-      : table(['Time (UTC)', 'Decision', 'By', 'Detail'], r.approvals.map((a) => [e(utcStamp(a.at)), e(a.what), cell(a.who), cell(a.detail)]));
+      : table(
+          ['Time (UTC)', 'Decision', 'By', 'Detail'],
+          r.approvals.map((a) => [e(utcStamp(a.at)), e(a.what), cell(a.who), cell(a.detail)]),
+        );
   const vms = table(
     ['VM', 'Recovery point (at the request)', 'RPO', 'Failover', 'Commit', 'Reprotect'],
-    r.vms.map((v) => [`<strong>${e(v.name)}</strong>`, e(v.point), e(v.rpo), opOf(v, 'failover'), opOf(v, 'commit'), opOf(v, 'reprotect')]),
+    r.vms.map((v) => [
+      `<strong>${e(v.name)}</strong>`,
+      e(v.point),
+      e(v.rpo),
+      opOf(v, 'failover'),
+      opOf(v, 'commit'),
+      opOf(v, 'reprotect'),
+    ]),
   );
   const leftOut = r.vms.filter((v) => v.leftOut);
   const leftOutHtml =
     leftOut.length === 0
       ? ''
       : `<h3>Left out of the run</h3>\n<ul>\n${leftOut
-          .map((v) => `<li><strong>${e(v.name)}</strong> by ${e(v.leftOut?.by ?? '')} at ${e(utcStamp(v.leftOut?.at ?? ''))}: ${e(v.leftOut?.reason ?? '')}</li>`)
+          .map(
+            (v) =>
+              `<li><strong>${e(v.name)}</strong> by ${e(v.leftOut?.by ?? '')} at ${e(utcStamp(v.leftOut?.at ?? ''))}: ${e(v.leftOut?.reason ?? '')}</li>`,
+          )
           .join('\n')}\n</ul>`;
   const shutdowns = r.vms.filter((v) => v.shutdown);
   const shutdownHtml =
-    shutdowns.length === 0 ? '' : `<p>Shutdown of the Azure VMs during the failover: ${shutdowns.map((v) => `${e(v.name)} ${e(v.shutdown ?? '')}`).join(', ')}.</p>`;
+    shutdowns.length === 0
+      ? ''
+      : `<p>Shutdown of the Azure VMs during the failover: ${shutdowns.map((v) => `${e(v.name)} ${e(v.shutdown ?? '')}`).join(', ')}.</p>`;
   const timeline =
     r.timeline.length === 0
       ? '<p class="muted">The audit trail is empty.</p>'
       : table(
           ['Time (UTC)', 'What', 'Who', 'VM', 'ASR job', 'Detail'],
-          r.timeline.map((t) => [e(utcStamp(t.at)), e(t.what), cell(t.who), cell(t.vm), job(t.jobName), cell(t.detail)]),
+          r.timeline.map((t) => [
+            e(utcStamp(t.at)),
+            e(t.what),
+            cell(t.who),
+            cell(t.vm),
+            job(t.jobName),
+            cell(t.detail),
+          ]),
         );
   return `<!DOCTYPE html>
 <html lang="en">

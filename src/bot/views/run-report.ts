@@ -100,8 +100,13 @@ export function utcStamp(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)} UTC`;
 }
 
-const latest = (ts: readonly (string | undefined)[]) => ts.filter((t): t is string => !!t).sort().at(-1);
-const since = (from: string, to: string | undefined): ReportDuration['text'] => (to ? span(Date.parse(to) - Date.parse(from)) : NOT_REACHED);
+const latest = (ts: readonly (string | undefined)[]) =>
+  ts
+    .filter((t): t is string => !!t)
+    .sort()
+    .at(-1);
+const since = (from: string, to: string | undefined): ReportDuration['text'] =>
+  to ? span(Date.parse(to) - Date.parse(from)) : NOT_REACHED;
 
 const STATUS_TEXT: Record<OpState['status'], string> = {
   pending: 'pending',
@@ -132,9 +137,11 @@ function reportVm(run: Run, vm: RunVm): ReportVm {
     ? `${chosen.kind === 'specific' ? 'Specific point' : RECOVERY_POINT_LABELS[chosen.kind]}: ${utcStamp(chosen.time)}`
     : NOT_RECORDED;
   const rpo = chosen ? `${span(Date.parse(run.createdAt) - Date.parse(chosen.time))} old at the request` : NOT_RECORDED;
-  const ops = [reportOp('failover', vm.failover), reportOp('commit', vm.commit), reportOp('reprotect', vm.reprotect)].filter(
-    (o): o is ReportOp => o !== undefined,
-  );
+  const ops = [
+    reportOp('failover', vm.failover),
+    reportOp('commit', vm.commit),
+    reportOp('reprotect', vm.reprotect),
+  ].filter((o): o is ReportOp => o !== undefined);
   return {
     name: vm.name,
     point,
@@ -158,13 +165,22 @@ const DECISIONS = new Set([
 function approvals(run: Run, trail: readonly AuditEntry[]): ReportApproval[] {
   const rows: ReportApproval[] = trail
     .filter((e) => DECISIONS.has(e.what))
-    .map((e) => ({ what: e.vm ? `${e.what}: ${e.vm}` : e.what, who: actorPlain(e.actor), at: e.at, detail: e.detail && withoutMentions(e.detail) }));
+    .map((e) => ({
+      what: e.vm ? `${e.what}: ${e.vm}` : e.what,
+      who: actorPlain(e.actor),
+      at: e.at,
+      detail: e.detail && withoutMentions(e.detail),
+    }));
   // A trail that lost its lines (or a run from before it had them) still names who decided.
   if (run.commit && !trail.some((e) => e.what === 'commit approved') && run.commit.approvedBy !== OUTSIDE) {
     rows.push({ what: 'commit approved', who: actorPlain(run.commit.approvedBy), at: run.commit.approvedAt });
   }
   if (run.reprotect && !trail.some((e) => e.what.startsWith('reprotect') && e.what.endsWith('requested'))) {
-    rows.push({ what: 'reprotect requested', who: actorPlain(run.reprotect.requestedBy), at: run.reprotect.requestedAt });
+    rows.push({
+      what: 'reprotect requested',
+      who: actorPlain(run.reprotect.requestedBy),
+      at: run.reprotect.requestedAt,
+    });
   }
   return rows.sort((a, b) => a.at.localeCompare(b.at));
 }
@@ -172,7 +188,11 @@ function approvals(run: Run, trail: readonly AuditEntry[]): ReportApproval[] {
 /** The report of a run as it stands at `now` (a closed run's is final; an open one's is a snapshot). */
 export function runReport(run: Run, trail: readonly AuditEntry[], now: Date): RunReport {
   const ok = (op: 'failover' | 'commit' | 'reprotect') =>
-    latest(run.vms.map((v) => (op === 'failover' ? v.failover : op === 'commit' ? v.commit : v.reprotect)).map((s) => (s?.status === 'succeeded' ? s.endedAt : undefined)));
+    latest(
+      run.vms
+        .map((v) => (op === 'failover' ? v.failover : op === 'commit' ? v.commit : v.reprotect))
+        .map((s) => (s?.status === 'succeeded' ? s.endedAt : undefined)),
+    );
   const failedOverAt = ok('failover');
   const committedAt = ok('commit');
   const phase = phaseOf(run);
@@ -200,7 +220,11 @@ export function runReport(run: Run, trail: readonly AuditEntry[], now: Date): Ru
     outcome: PHASE_TEXT[phase],
     facts,
     durations: [
-      { label: 'Request → VMs running on AVS (failover ended)', at: failedOverAt, text: since(run.createdAt, failedOverAt) },
+      {
+        label: 'Request → VMs running on AVS (failover ended)',
+        at: failedOverAt,
+        text: since(run.createdAt, failedOverAt),
+      },
       { label: 'Request → committed (Azure VMs deleted)', at: committedAt, text: since(run.createdAt, committedAt) },
       { label: 'Request → protected to Azure again', at: protectedAt, text: since(run.createdAt, protectedAt) },
     ],
@@ -239,7 +263,11 @@ function mdJob(jobName: string | undefined): string {
 const mdCell = (raw: string | undefined) => (raw ? mdText(raw) : '—');
 
 function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 function opCell(o: ReportOp | undefined): string {
@@ -253,36 +281,76 @@ function opCell(o: ReportOp | undefined): string {
 
 /** The report as Markdown (GitHub-flavoured tables). */
 export function runReportMarkdown(r: RunReport): string {
-  const out: string[] = [`# ${mdText(r.title)}`, '', `_Generated ${mdText(utcStamp(r.generatedAt))} by failback-bot._`, ''];
+  const out: string[] = [
+    `# ${mdText(r.title)}`,
+    '',
+    `_Generated ${mdText(utcStamp(r.generatedAt))} by failback-bot._`,
+    '',
+  ];
   out.push(...r.facts.map((f) => `- **${mdText(f.label)}:** ${mdText(f.value)}`), '');
 
   out.push('## Durations', '');
-  out.push(...mdTable(['Milestone', 'Reached at', 'After the request'], r.durations.map((d) => [mdText(d.label), d.at ? mdText(utcStamp(d.at)) : '—', mdText(d.text)])), '');
+  out.push(
+    ...mdTable(
+      ['Milestone', 'Reached at', 'After the request'],
+      r.durations.map((d) => [mdText(d.label), d.at ? mdText(utcStamp(d.at)) : '—', mdText(d.text)]),
+    ),
+    '',
+  );
 
   out.push('## Approvals and decisions', '');
   if (r.approvals.length === 0) out.push('None recorded.', '');
-  else out.push(...mdTable(['Time (UTC)', 'Decision', 'By', 'Detail'], r.approvals.map((a) => [mdText(utcStamp(a.at)), mdText(a.what), mdCell(a.who), mdCell(a.detail)])), '');
+  else
+    out.push(
+      ...mdTable(
+        ['Time (UTC)', 'Decision', 'By', 'Detail'],
+        r.approvals.map((a) => [mdText(utcStamp(a.at)), mdText(a.what), mdCell(a.who), mdCell(a.detail)]),
+      ),
+      '',
+    );
 
   out.push('## VMs', '');
   const op = (v: ReportVm, k: OpKind) => opCell(v.ops.find((o) => o.op === k));
   out.push(
     ...mdTable(
       ['VM', 'Recovery point (at the request)', 'RPO', 'Failover', 'Commit', 'Reprotect'],
-      r.vms.map((v) => [mdText(v.name), mdText(v.point), mdText(v.rpo), op(v, 'failover'), op(v, 'commit'), op(v, 'reprotect')]),
+      r.vms.map((v) => [
+        mdText(v.name),
+        mdText(v.point),
+        mdText(v.rpo),
+        op(v, 'failover'),
+        op(v, 'commit'),
+        op(v, 'reprotect'),
+      ]),
     ),
     '',
   );
   const errors = r.vms.flatMap((v) =>
-    v.ops.filter((o) => o.error).map((o) => `- **${mdText(v.name)}**, ${o.op}${o.status === 'succeeded' ? ' (passed: succeeded on a later attempt)' : ''}: ${mdText(o.error ?? '')}`),
+    v.ops
+      .filter((o) => o.error)
+      .map(
+        (o) =>
+          `- **${mdText(v.name)}**, ${o.op}${o.status === 'succeeded' ? ' (passed: succeeded on a later attempt)' : ''}: ${mdText(o.error ?? '')}`,
+      ),
   );
   if (errors.length > 0) out.push('### ASR errors', '', ...errors, '');
   const leftOut = r.vms.filter((v) => v.leftOut);
   if (leftOut.length > 0) {
     out.push('### Left out of the run', '');
-    out.push(...leftOut.map((v) => `- **${mdText(v.name)}** by ${mdText(v.leftOut?.by ?? '')} at ${mdText(utcStamp(v.leftOut?.at ?? ''))}: ${mdText(v.leftOut?.reason ?? '')}`), '');
+    out.push(
+      ...leftOut.map(
+        (v) =>
+          `- **${mdText(v.name)}** by ${mdText(v.leftOut?.by ?? '')} at ${mdText(utcStamp(v.leftOut?.at ?? ''))}: ${mdText(v.leftOut?.reason ?? '')}`,
+      ),
+      '',
+    );
   }
   const shutdowns = r.vms.filter((v) => v.shutdown);
-  if (shutdowns.length > 0) out.push(`Shutdown of the Azure VMs during the failover: ${shutdowns.map((v) => `${mdText(v.name)} ${mdText(v.shutdown ?? '')}`).join(', ')}.`, '');
+  if (shutdowns.length > 0)
+    out.push(
+      `Shutdown of the Azure VMs during the failover: ${shutdowns.map((v) => `${mdText(v.name)} ${mdText(v.shutdown ?? '')}`).join(', ')}.`,
+      '',
+    );
 
   out.push('## Timeline', '');
   if (r.timeline.length === 0) out.push('The audit trail is empty.', '');
@@ -290,7 +358,14 @@ export function runReportMarkdown(r: RunReport): string {
     out.push(
       ...mdTable(
         ['Time (UTC)', 'What', 'Who', 'VM', 'ASR job', 'Detail'],
-        r.timeline.map((t) => [mdText(utcStamp(t.at)), mdText(t.what), mdCell(t.who), mdCell(t.vm), mdJob(t.jobName), mdCell(t.detail)]),
+        r.timeline.map((t) => [
+          mdText(utcStamp(t.at)),
+          mdText(t.what),
+          mdCell(t.who),
+          mdCell(t.vm),
+          mdJob(t.jobName),
+          mdCell(t.detail),
+        ]),
       ),
       '',
     );

@@ -16,7 +16,11 @@ function duration(fromIso: string, toIso: string | undefined): string {
   return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
 }
 
-const latest = (ts: (string | undefined)[]) => ts.filter((t): t is string => !!t).sort().at(-1);
+const latest = (ts: (string | undefined)[]) =>
+  ts
+    .filter((t): t is string => !!t)
+    .sort()
+    .at(-1);
 
 /**
  * The closing summary posted to the run's thread: timeline with durations, who did what, and the
@@ -29,7 +33,9 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
   const timeline = [
     `• ${utcTime(run.createdAt)} requested by <@${run.requesterId}>`,
     `• ${failedOverAt ? utcTime(failedOverAt) : '—'} failed over to AVS (${duration(run.createdAt, failedOverAt)} after the request)`,
-    run.commit ? `• ${committedAt ? utcTime(committedAt) : '—'} committed, approved by ${actorText(run.commit.approvedBy)} (${duration(run.commit.approvedAt, committedAt)})` : '',
+    run.commit
+      ? `• ${committedAt ? utcTime(committedAt) : '—'} committed, approved by ${actorText(run.commit.approvedBy)} (${duration(run.commit.approvedAt, committedAt)})`
+      : '',
     run.reprotect
       ? `• ${protectedAt ? utcTime(protectedAt) : '—'} protected to Azure again, reprotect started by ${actorText(run.reprotect.requestedBy)} (${duration(run.reprotect.requestedAt, protectedAt)})`
       : '',
@@ -43,7 +49,8 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
     ]
       .filter(([, j]) => j)
       .map(([k, j]) => `${k} \`${safeLine(j ?? '', 80)}\``);
-    const retries = v.reprotect?.attempt && v.reprotect.attempt > 1 ? ` · ${v.reprotect.attempt} reprotect attempts` : '';
+    const retries =
+      v.reprotect?.attempt && v.reprotect.attempt > 1 ? ` · ${v.reprotect.attempt} reprotect attempts` : '';
     return `• *${safeLine(v.name, 80)}* — ${jobs.join(', ') || 'no ASR job'}${retries}`;
   });
   const retriesLogged = trail.filter((e) => e.what.endsWith('will be retried')).length;
@@ -52,10 +59,19 @@ export function runSummary(run: Run, trail: readonly AuditEntry[]): { text: stri
     section(`:checkered_flag: *${text}*`),
     section(`*Timeline*\n${timeline.join('\n')}`),
     ...vmSections(run.id, ['*ASR jobs*', ...vmLines], VM_BLOCKS),
-    section(`_${retriesLogged} retr${retriesLogged === 1 ? 'y' : 'ies'} while agents re-registered; the audit trail has every step._`),
+    section(
+      `_${retriesLogged} retr${retriesLogged === 1 ? 'y' : 'ies'} while agents re-registered; the audit trail has every step._`,
+    ),
     {
       type: 'actions',
-      elements: [{ type: 'button', action_id: ACTION.uploadReport, value: run.id, text: plain('Upload run report', LIMITS.buttonText) }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.uploadReport,
+          value: run.id,
+          text: plain('Upload run report', LIMITS.buttonText),
+        },
+      ],
     },
   ];
   return { text, blocks };

@@ -23,6 +23,11 @@ export function runTimeline(trail: readonly AuditEntry[], maxBlocks: number): Kn
   if (trail.length === 0) return [section('*Timeline*\nNo events recorded.')];
   const day = trail[0]?.at.slice(0, 10) ?? '';
   const head = `*Timeline* (UTC${day ? `, ${day}` : ''}; the run report has every detail: \`/failback report\`)`;
-  const chunks = packLines([head, ...trail.map(timelineLine)], LIMITS.sectionText, Math.max(1, maxBlocks), 'more events');
+  const chunks = packLines(
+    [head, ...trail.map(timelineLine)],
+    LIMITS.sectionText,
+    Math.max(1, maxBlocks),
+    'more events',
+  );
   return chunks.map((t) => section(t));
 }

@@ -26,7 +26,9 @@ export function verificationPrompt(run: Run, approvers: Approvers, now: Date): {
   const lines = run.vms.map(outcomeLine);
   if (phase === 'failing-over') {
     // A retry of the failed VMs runs: no Commit until it has ended.
-    const retrying = run.vms.filter((v) => v.failover.status !== 'succeeded' && v.failover.status !== 'failed').map((v) => safeLine(v.name, 80));
+    const retrying = run.vms
+      .filter((v) => v.failover.status !== 'succeeded' && v.failover.status !== 'failed')
+      .map((v) => safeLine(v.name, 80));
     return {
       text: `Failback ${run.id}: retrying the failover of ${listWithin(retrying, 1500)}.`,
       blocks: [
@@ -75,7 +77,9 @@ function afterOutcomes(run: Run, approvers: Approvers, scope: readonly RunVm[]):
   }
   blocks.push(section(checklist(windows.length > 0)), section(approverLine(approvers)));
   if (run.commit) {
-    blocks.push(context(`:lock: Commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`));
+    blocks.push(
+      context(`:lock: Commit approved by ${actorText(run.commit.approvedBy)} at ${utcTime(run.commit.approvedAt)}`),
+    );
   } else if (phase === 'awaiting-commit') {
     const failed = failedFailovers(run);
     if (failed.length > 0) {
@@ -91,8 +95,18 @@ function afterOutcomes(run: Run, approvers: Approvers, scope: readonly RunVm[]):
       elements: [
         ...(failed.length > 0
           ? [
-              { type: 'button' as const, action_id: ACTION.retryFailover, value: run.id, text: plain(`Retry failover (${failed.length})`, LIMITS.buttonText) },
-              { type: 'button' as const, action_id: ACTION.leaveOut, value: run.id, text: plain('Leave out…', LIMITS.buttonText) },
+              {
+                type: 'button' as const,
+                action_id: ACTION.retryFailover,
+                value: run.id,
+                text: plain(`Retry failover (${failed.length})`, LIMITS.buttonText),
+              },
+              {
+                type: 'button' as const,
+                action_id: ACTION.leaveOut,
+                value: run.id,
+                text: plain('Leave out…', LIMITS.buttonText),
+              },
             ]
           : []),
         {

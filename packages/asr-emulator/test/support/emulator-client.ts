@@ -6,7 +6,10 @@ import { type AsrEmulator, trustEmulatorPolicy } from '../../src';
  * The real Azure SDK client on an emulator, signed in through the emulator's managed identity (set
  * in this process's environment, the way a bot finds Azure's).
  */
-export function emulatorClient(emulator: AsrEmulator, options: { maxRetries?: number } = {}): SiteRecoveryManagementClient {
+export function emulatorClient(
+  emulator: AsrEmulator,
+  options: { maxRetries?: number } = {},
+): SiteRecoveryManagementClient {
   process.env.IDENTITY_ENDPOINT = emulator.identity.endpoint;
   process.env.IDENTITY_HEADER = emulator.identity.header;
   return new SiteRecoveryManagementClient(new DefaultAzureCredential(), emulator.vault.subscriptionId, {

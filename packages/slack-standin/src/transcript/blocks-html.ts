@@ -40,7 +40,9 @@ export function elementHtml(value: unknown, names: NameLookup): string {
     case 'checkboxes':
     case 'radio_buttons': {
       const mark = el.type === 'checkboxes' ? '☐' : '○';
-      return `<div class="choices">${optionsText(el.options, names).map((t) => `<div>${mark} ${t}</div>`).join('')}</div>`;
+      return `<div class="choices">${optionsText(el.options, names)
+        .map((t) => `<div>${mark} ${t}</div>`)
+        .join('')}</div>`;
     }
     default: {
       const initial = asObject(el.initial_option);
@@ -80,7 +82,9 @@ export function blockHtml(block: TranscriptBlock, names: NameLookup): string {
     }
     case 'context': {
       const parts = Array.isArray(block.elements)
-        ? block.elements.map((e) => (asObject(e)?.type === 'image' ? elementHtml(e, names) : `<span>${textObjectHtml(e, names)}</span>`))
+        ? block.elements.map((e) =>
+            asObject(e)?.type === 'image' ? elementHtml(e, names) : `<span>${textObjectHtml(e, names)}</span>`,
+          )
         : [];
       return `<div class="b-context">${parts.join('')}</div>`;
     }

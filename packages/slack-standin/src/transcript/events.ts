@@ -30,7 +30,15 @@ export interface TranscriptMessage {
 /** One entry of the transcript. */
 export type TranscriptEvent =
   | ({ kind: 'message'; channel: string; replies: TranscriptMessage[] } & TranscriptMessage)
-  | { kind: 'ephemeral'; at: number; channel: string; author: TranscriptPerson; visibleTo: TranscriptPerson; text: string; blocks: TranscriptBlock[] }
+  | {
+      kind: 'ephemeral';
+      at: number;
+      channel: string;
+      author: TranscriptPerson;
+      visibleTo: TranscriptPerson;
+      text: string;
+      blocks: TranscriptBlock[];
+    }
   | { kind: 'command'; at: number; channel: string; user: TranscriptPerson; command: string; text: string }
   | { kind: 'action'; at: number; user: TranscriptPerson; actionId: string; label?: string; where: 'message' | 'modal' }
   | {
@@ -44,9 +52,29 @@ export type TranscriptEvent =
       close?: string;
       blocks: TranscriptBlock[];
     }
-  | { kind: 'modal_submitted'; at: number; user: TranscriptPerson; viewId: string; title: string; values: { label: string; value: string }[] }
-  | { kind: 'modal_errors'; at: number; user: TranscriptPerson; viewId: string; errors: { field: string; message: string }[] }
-  | { kind: 'modal_closed'; at: number; user: TranscriptPerson; viewId: string; title: string; by: 'user' | 'submission' | 'clear' };
+  | {
+      kind: 'modal_submitted';
+      at: number;
+      user: TranscriptPerson;
+      viewId: string;
+      title: string;
+      values: { label: string; value: string }[];
+    }
+  | {
+      kind: 'modal_errors';
+      at: number;
+      user: TranscriptPerson;
+      viewId: string;
+      errors: { field: string; message: string }[];
+    }
+  | {
+      kind: 'modal_closed';
+      at: number;
+      user: TranscriptPerson;
+      viewId: string;
+      title: string;
+      by: 'user' | 'submission' | 'clear';
+    };
 
 /** A transcript plus the names the renderers need for `<@U…>` and `<#C…>`. */
 export interface Transcript {

@@ -3,7 +3,9 @@ import type { WorkspaceState } from '../workspace-state';
 import type { Transcript, TranscriptEvent, TranscriptMessage, TranscriptPerson } from './events';
 
 function plain(obj: unknown): string | undefined {
-  return typeof obj === 'object' && obj !== null && typeof (obj as JsonObject).text === 'string' ? ((obj as JsonObject).text as string) : undefined;
+  return typeof obj === 'object' && obj !== null && typeof (obj as JsonObject).text === 'string'
+    ? ((obj as JsonObject).text as string)
+    : undefined;
 }
 
 function person(ws: WorkspaceState, id: string): TranscriptPerson {
@@ -26,7 +28,8 @@ function messageOf(ws: WorkspaceState, m: StoredMessage): TranscriptMessage {
 
 /** A readable summary of one submitted element state (`web-01, db-01`, `INC-7`, `<@U1>`). */
 function stateText(state: JsonObject): string {
-  const optionText = (o: unknown): string => plain((o as JsonObject | null)?.text) ?? String((o as JsonObject | null)?.value ?? '');
+  const optionText = (o: unknown): string =>
+    plain((o as JsonObject | null)?.text) ?? String((o as JsonObject | null)?.value ?? '');
   if (Array.isArray(state.selected_options)) return state.selected_options.map(optionText).join(', ');
   if (state.selected_option) return optionText(state.selected_option);
   if (typeof state.selected_user === 'string') return `<@${state.selected_user}>`;
@@ -41,7 +44,8 @@ function stateText(state: JsonObject): string {
 function inputLabels(view: JsonObject): Map<string, string> {
   const labels = new Map<string, string>();
   for (const block of (view.blocks as JsonObject[] | undefined) ?? []) {
-    if (block.type === 'input' && typeof block.block_id === 'string') labels.set(block.block_id, plain(block.label) ?? block.block_id);
+    if (block.type === 'input' && typeof block.block_id === 'string')
+      labels.set(block.block_id, plain(block.label) ?? block.block_id);
   }
   return labels;
 }
@@ -68,7 +72,15 @@ export function transcriptFromState(ws: WorkspaceState): Transcript {
     if (e.deleted) continue;
     ordered.push({
       seq: e.seq,
-      event: { kind: 'ephemeral', at: e.postedAt, channel: e.channel, author: person(ws, ws.identity.botUserId), visibleTo: person(ws, e.user), text: e.text, blocks: e.blocks },
+      event: {
+        kind: 'ephemeral',
+        at: e.postedAt,
+        channel: e.channel,
+        author: person(ws, ws.identity.botUserId),
+        visibleTo: person(ws, e.user),
+        text: e.text,
+        blocks: e.blocks,
+      },
     });
   }
   const viewAt = new Map<string, JsonObject>();
@@ -82,7 +94,14 @@ export function transcriptFromState(ws: WorkspaceState): Transcript {
         push({ kind: 'command', at: a.at, channel: a.channelId, user, command: a.command, text: a.text });
         break;
       case 'block_action':
-        push({ kind: 'action', at: a.at, user, actionId: a.actionId, ...(a.label ? { label: a.label } : {}), where: a.viewId ? 'modal' : 'message' });
+        push({
+          kind: 'action',
+          at: a.at,
+          user,
+          actionId: a.actionId,
+          ...(a.label ? { label: a.label } : {}),
+          where: a.viewId ? 'modal' : 'message',
+        });
         break;
       case 'view_opened':
       case 'view_pushed':
@@ -107,16 +126,32 @@ export function transcriptFromState(ws: WorkspaceState): Transcript {
         const view = viewAt.get(a.viewId) ?? ws.views.get(a.viewId)?.view;
         const labels = inputLabels(view ?? {});
         const values = Object.entries(a.values).flatMap(([blockId, byAction]) =>
-          Object.values(byAction as Record<string, JsonObject>).map((state) => ({ label: labels.get(blockId) ?? blockId, value: stateText(state) })),
+          Object.values(byAction as Record<string, JsonObject>).map((state) => ({
+            label: labels.get(blockId) ?? blockId,
+            value: stateText(state),
+          })),
         );
         push({ kind: 'modal_submitted', at: a.at, user, viewId: a.viewId, title: titleOf(view), values });
         break;
       }
       case 'view_errors':
-        push({ kind: 'modal_errors', at: a.at, user, viewId: a.viewId, errors: Object.entries(a.errors).map(([field, message]) => ({ field, message })) });
+        push({
+          kind: 'modal_errors',
+          at: a.at,
+          user,
+          viewId: a.viewId,
+          errors: Object.entries(a.errors).map(([field, message]) => ({ field, message })),
+        });
         break;
       case 'view_closed':
-        push({ kind: 'modal_closed', at: a.at, user, viewId: a.viewId, title: titleOf(viewAt.get(a.viewId) ?? viewOf(ws.views.get(a.viewId))), by: a.by });
+        push({
+          kind: 'modal_closed',
+          at: a.at,
+          user,
+          viewId: a.viewId,
+          title: titleOf(viewAt.get(a.viewId) ?? viewOf(ws.views.get(a.viewId))),
+          by: a.by,
+        });
         break;
       case 'reaction_added':
         break; // shown on the message itself

@@ -12,9 +12,7 @@ export interface NameLookup {
 
 /** One piece of a mrkdwn string. `text` pieces are still entity-escaped (`&lt;` etc.). */
 export type MrkdwnSegment =
-  | { kind: 'text'; text: string }
-  | { kind: 'mention'; label: string }
-  | { kind: 'link'; url: string; label: string };
+  { kind: 'text'; text: string } | { kind: 'mention'; label: string } | { kind: 'link'; url: string; label: string };
 
 const EMOJI: Record<string, string> = {
   white_check_mark: '✅',
@@ -67,7 +65,8 @@ function token(inner: string, names: NameLookup): MrkdwnSegment {
   }
   if (target.startsWith('!')) {
     const special = target.slice(1);
-    if (special.startsWith('subteam^')) return { kind: 'mention', label: label ?? `@${special.slice('subteam^'.length)}` };
+    if (special.startsWith('subteam^'))
+      return { kind: 'mention', label: label ?? `@${special.slice('subteam^'.length)}` };
     if (special.startsWith('date^')) return { kind: 'text', text: label ?? special };
     return { kind: 'mention', label: `@${label ?? special}` };
   }
@@ -174,7 +173,9 @@ export function mrkdwnToHtml(text: string, names: NameLookup = {}): string {
       if (seg.kind === 'mention') return `<span class="mention">${escapeHtml(seg.label)}</span>`;
       if (seg.kind === 'link') {
         const label = escapeHtml(unescapeEntities(seg.label));
-        return SAFE_URL.test(seg.url) ? `<a href="${escapeHtml(seg.url)}" rel="noopener noreferrer">${label}</a>` : label;
+        return SAFE_URL.test(seg.url)
+          ? `<a href="${escapeHtml(seg.url)}" rel="noopener noreferrer">${label}</a>`
+          : label;
       }
       return formatInlineHtml(escapeHtml(replaceEmoji(unescapeEntities(seg.text))));
     })

@@ -65,13 +65,17 @@ function eventHtml(event: TranscriptEvent, names: NameLookup, time: (at: number)
       return `<div class="modal-wrap"><div class="note">${escapeHtml(time(event.at))} · modal ${escapeHtml(event.phase)} for <b>${escapeHtml(event.user.name)}</b></div><div class="modal"><div class="modal-title">${escapeHtml(event.title)}<span class="x">✕</span></div><div class="modal-body">${blocksHtml(event.blocks, names)}</div>${close || submit ? `<div class="modal-footer">${close}${submit}</div>` : ''}</div></div>`;
     }
     case 'modal_submitted': {
-      const rows = event.values.map((v) => `<tr><th>${escapeHtml(v.label)}</th><td>${mrkdwnToHtml(v.value, names) || '—'}</td></tr>`).join('');
+      const rows = event.values
+        .map((v) => `<tr><th>${escapeHtml(v.label)}</th><td>${mrkdwnToHtml(v.value, names) || '—'}</td></tr>`)
+        .join('');
       return `<div class="note">${escapeHtml(time(event.at))} · <b>${escapeHtml(event.user.name)}</b> submitted “${escapeHtml(event.title)}”<table class="values">${rows}</table></div>`;
     }
     case 'modal_errors':
       return `<div class="note error">${escapeHtml(time(event.at))} · the modal shows errors<ul>${event.errors.map((e) => `<li><b>${escapeHtml(e.field)}</b>: ${escapeHtml(e.message)}</li>`).join('')}</ul></div>`;
     case 'modal_closed':
-      return event.by === 'user' ? `<div class="note">${escapeHtml(time(event.at))} · <b>${escapeHtml(event.user.name)}</b> closed “${escapeHtml(event.title)}”</div>` : '';
+      return event.by === 'user'
+        ? `<div class="note">${escapeHtml(time(event.at))} · <b>${escapeHtml(event.user.name)}</b> closed “${escapeHtml(event.title)}”</div>`
+        : '';
   }
 }
 
@@ -82,10 +86,22 @@ function eventHtml(event: TranscriptEvent, names: NameLookup, time: (at: number)
  */
 export function renderTranscriptHtml(input: TranscriptEvent[] | Transcript, options: RenderHtmlOptions): string {
   const transcript: Transcript = Array.isArray(input) ? { events: input, users: {}, channels: {} } : input;
-  const names: NameLookup = { users: { ...transcript.users, ...options.users }, channels: { ...transcript.channels, ...options.channels } };
-  const format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: options.timeZone ?? 'UTC' });
+  const names: NameLookup = {
+    users: { ...transcript.users, ...options.users },
+    channels: { ...transcript.channels, ...options.channels },
+  };
+  const format = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+    timeZone: options.timeZone ?? 'UTC',
+  });
   const time = (at: number): string => format.format(at);
-  const items = transcript.events.map((e) => eventHtml(e, names, time)).filter(Boolean).join('\n');
+  const items = transcript.events
+    .map((e) => eventHtml(e, names, time))
+    .filter(Boolean)
+    .join('\n');
   const title = escapeHtml(options.title);
   return `<!DOCTYPE html>
 <html lang="en">

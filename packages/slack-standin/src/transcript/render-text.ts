@@ -17,7 +17,13 @@ export interface RenderTextOptions {
 const INDENT = '          ';
 
 function clock(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone }).format(at);
+  return new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+    timeZone,
+  }).format(at);
 }
 
 /** Message body: blocks when present (Slack shows those), else the text. */
@@ -26,7 +32,13 @@ function bodyLines(m: { text: string; blocks: TranscriptMessage['blocks'] }, opt
   return mrkdwnToText(m.text, opts, opts.color ?? false).split('\n');
 }
 
-function messageLines(m: TranscriptMessage, opts: BlockTextOptions, style: TextStyle, tz: string, indent: string): string[] {
+function messageLines(
+  m: TranscriptMessage,
+  opts: BlockTextOptions,
+  style: TextStyle,
+  tz: string,
+  indent: string,
+): string[] {
   const app = m.author.isBot ? ` ${style.dim('APP')}` : '';
   const lines = [`${indent}${style.dim(clock(m.at, tz))}  ${style.bold(m.author.name)}${app}`];
   for (const line of bodyLines(m, opts)) lines.push(`${indent}${INDENT}${line}`);
@@ -38,13 +50,20 @@ function messageLines(m: TranscriptMessage, opts: BlockTextOptions, style: TextS
   return lines;
 }
 
-function modalLines(event: Extract<TranscriptEvent, { kind: 'modal' }>, opts: BlockTextOptions, style: TextStyle, tz: string): string[] {
+function modalLines(
+  event: Extract<TranscriptEvent, { kind: 'modal' }>,
+  opts: BlockTextOptions,
+  style: TextStyle,
+  tz: string,
+): string[] {
   const head = `${style.dim(clock(event.at, tz))}  ${style.dim(`modal ${event.phase} for ${event.user.name}`)}`;
   const width = 56;
   const title = ` ${event.title} `;
   const lines = [head, `${INDENT}┌─${style.bold(title)}${'─'.repeat(Math.max(2, width - title.length))}┐`];
   for (const line of blocksToLines(event.blocks, opts)) lines.push(`${INDENT}│ ${line}`);
-  const buttons = [event.close ? `[ ${event.close} ]` : '', event.submit ? style.primary(`[ ${event.submit} ]`) : ''].filter(Boolean).join('  ');
+  const buttons = [event.close ? `[ ${event.close} ]` : '', event.submit ? style.primary(`[ ${event.submit} ]`) : '']
+    .filter(Boolean)
+    .join('  ');
   if (buttons) lines.push(`${INDENT}│ ${' '.repeat(Math.max(0, width - 24))}${buttons}`);
   lines.push(`${INDENT}└${'─'.repeat(width + 2)}┘`);
   return lines;
@@ -56,31 +75,47 @@ function eventLines(event: TranscriptEvent, opts: BlockTextOptions, style: TextS
     case 'message': {
       const lines = messageLines(event, opts, style, tz, '');
       if (event.replies.length > 0) {
-        lines.push(`${INDENT}${style.dim(`↳ ${event.replies.length} ${event.replies.length === 1 ? 'reply' : 'replies'}`)}`);
+        lines.push(
+          `${INDENT}${style.dim(`↳ ${event.replies.length} ${event.replies.length === 1 ? 'reply' : 'replies'}`)}`,
+        );
         for (const reply of event.replies) lines.push(...messageLines(reply, opts, style, tz, `${INDENT}  `));
       }
       return lines;
     }
     case 'ephemeral': {
-      const lines = [`${time(event.at)}  ${style.bold(event.author.name)} ${style.dim(`APP  (only visible to ${event.visibleTo.name})`)}`];
+      const lines = [
+        `${time(event.at)}  ${style.bold(event.author.name)} ${style.dim(`APP  (only visible to ${event.visibleTo.name})`)}`,
+      ];
       for (const line of bodyLines(event, opts)) lines.push(`${INDENT}${line}`);
       return lines;
     }
     case 'command':
-      return [`${time(event.at)}  ${style.bold(event.user.name)}  ${style.code(`${event.command}${event.text ? ` ${event.text}` : ''}`)}`];
+      return [
+        `${time(event.at)}  ${style.bold(event.user.name)}  ${style.code(`${event.command}${event.text ? ` ${event.text}` : ''}`)}`,
+      ];
     case 'action':
-      return [`${time(event.at)}  ${style.dim('▸')} ${event.user.name} ${event.label ? `clicked [ ${event.label} ]` : `used ${event.actionId}`}${event.where === 'modal' ? style.dim(' in a modal') : ''}`];
+      return [
+        `${time(event.at)}  ${style.dim('▸')} ${event.user.name} ${event.label ? `clicked [ ${event.label} ]` : `used ${event.actionId}`}${event.where === 'modal' ? style.dim(' in a modal') : ''}`,
+      ];
     case 'modal':
       return modalLines(event, opts, style, tz);
     case 'modal_submitted': {
       const lines = [`${time(event.at)}  ${style.dim('▸')} ${event.user.name} submitted “${event.title}”`];
-      for (const v of event.values) lines.push(`${INDENT}${style.dim(`${v.label}:`)} ${mrkdwnToText(v.value, opts, opts.color ?? false) || style.dim('—')}`);
+      for (const v of event.values)
+        lines.push(
+          `${INDENT}${style.dim(`${v.label}:`)} ${mrkdwnToText(v.value, opts, opts.color ?? false) || style.dim('—')}`,
+        );
       return lines;
     }
     case 'modal_errors':
-      return [`${time(event.at)}  ${style.danger('✖ the modal shows errors:')}`, ...event.errors.map((e) => `${INDENT}${e.field}: ${e.message}`)];
+      return [
+        `${time(event.at)}  ${style.danger('✖ the modal shows errors:')}`,
+        ...event.errors.map((e) => `${INDENT}${e.field}: ${e.message}`),
+      ];
     case 'modal_closed':
-      return event.by === 'user' ? [`${time(event.at)}  ${style.dim(`▸ ${event.user.name} closed “${event.title}”`)}`] : [];
+      return event.by === 'user'
+        ? [`${time(event.at)}  ${style.dim(`▸ ${event.user.name} closed “${event.title}”`)}`]
+        : [];
   }
 }
 

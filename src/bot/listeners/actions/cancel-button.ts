@@ -25,7 +25,11 @@ export async function cancelClicked(deps: BotDeps, click: RunClick): Promise<voi
 }
 
 export function registerCancelButton(app: App, deps: BotDeps): void {
-  onRunButton(app, deps, ACTION.cancelRun, { who: 'cancel', whenFailed: 'Something went wrong; the run was not cancelled.', handle: (click) => cancelClicked(deps, click) });
+  onRunButton(app, deps, ACTION.cancelRun, {
+    who: 'cancel',
+    whenFailed: 'Something went wrong; the run was not cancelled.',
+    handle: (click) => cancelClicked(deps, click),
+  });
 }
 
 function notCancelled(run: Run, reason: string): string {

@@ -15,5 +15,9 @@ export async function commitClicked(click: RunClick): Promise<void> {
 }
 
 export function registerCommitButton(app: App, deps: BotDeps): void {
-  onRunButton(app, deps, ACTION.commit, { who: 'commit', whenFailed: 'Something went wrong; nothing was committed.', handle: commitClicked });
+  onRunButton(app, deps, ACTION.commit, {
+    who: 'commit',
+    whenFailed: 'Something went wrong; nothing was committed.',
+    handle: commitClicked,
+  });
 }

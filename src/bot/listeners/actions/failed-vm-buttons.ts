@@ -19,11 +19,20 @@ export async function retryClicked(deps: BotDeps, click: RunClick): Promise<void
 }
 
 export async function leaveOutClicked(click: RunClick): Promise<void> {
-  if (!hasFailedVmsToDecide(click.run)) return void (await click.tell(`Run ${click.run.id} has no failed VM to leave out.`));
+  if (!hasFailedVmsToDecide(click.run))
+    return void (await click.tell(`Run ${click.run.id} has no failed VM to leave out.`));
   await click.client.views.open({ trigger_id: click.triggerId, view: leaveOutModal(click.run) });
 }
 
 export function registerFailedVmButtons(app: App, deps: BotDeps): void {
-  onRunButton(app, deps, ACTION.retryFailover, { who: 'handle-failed', whenFailed: 'Something went wrong; nothing was retried.', handle: (click) => retryClicked(deps, click) });
-  onRunButton(app, deps, ACTION.leaveOut, { who: 'handle-failed', whenFailed: 'Something went wrong; nothing changed.', handle: leaveOutClicked });
+  onRunButton(app, deps, ACTION.retryFailover, {
+    who: 'handle-failed',
+    whenFailed: 'Something went wrong; nothing was retried.',
+    handle: (click) => retryClicked(deps, click),
+  });
+  onRunButton(app, deps, ACTION.leaveOut, {
+    who: 'handle-failed',
+    whenFailed: 'Something went wrong; nothing changed.',
+    handle: leaveOutClicked,
+  });
 }

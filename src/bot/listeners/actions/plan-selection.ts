@@ -17,13 +17,26 @@ export function registerPlanSelection(app: App, deps: BotDeps): void {
     let selectedPlan;
     if (plan) {
       const ids = new Set(plan.vmIds.map((id) => id.toLowerCase()));
-      selectedPlan = { plan, members: await withPoints(deps, vms.filter((v) => ids.has(v.id.toLowerCase()))) };
+      selectedPlan = {
+        plan,
+        members: await withPoints(
+          deps,
+          vms.filter((v) => ids.has(v.id.toLowerCase())),
+        ),
+      };
     }
     try {
       await client.views.update({
         view_id: view.id,
         hash: view.hash,
-        view: requestModal({ vms, plans, selectedPlan, maxVmsPerRun: deps.policy.maxVmsPerRun, now: new Date(deps.now()), privateMetadata: view.private_metadata }),
+        view: requestModal({
+          vms,
+          plans,
+          selectedPlan,
+          maxVmsPerRun: deps.policy.maxVmsPerRun,
+          now: new Date(deps.now()),
+          privateMetadata: view.private_metadata,
+        }),
       });
     } catch (e) {
       deps.log.info({ err: e }, 'request modal not updated (closed or changed meanwhile)');

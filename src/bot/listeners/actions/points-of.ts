@@ -38,7 +38,11 @@ function readPoints(deps: BotDeps, vm: ReplicatedVm): Promise<RecoveryPointSumma
  * The VMs' recovery points from the cache; those missing are read from ASR, waited for at most
  * `budgetMs` (a read that takes longer goes on and fills the cache for the next look).
  */
-export async function pointsWithin(deps: BotDeps, vms: readonly ReplicatedVm[], budgetMs: number): Promise<Map<string, RecoveryPointSummary>> {
+export async function pointsWithin(
+  deps: BotDeps,
+  vms: readonly ReplicatedVm[],
+  budgetMs: number,
+): Promise<Map<string, RecoveryPointSummary>> {
   const cached = await deps.facts.points(vms.map((v) => v.id));
   const missing = vms.filter((v) => !cached.has(v.id));
   if (missing.length === 0) return cached;

@@ -11,11 +11,19 @@ import { onRunButton, type RunClick } from '../run-button';
  * It issues nothing by itself — the step reads ASR first, as always.
  */
 export async function recheckClicked(deps: BotDeps, click: RunClick): Promise<void> {
-  const result = await changeRun(deps, click.run.id, { type: 'recheck-requested', by: click.userId, at: new Date(deps.now()).toISOString() });
+  const result = await changeRun(deps, click.run.id, {
+    type: 'recheck-requested',
+    by: click.userId,
+    at: new Date(deps.now()).toISOString(),
+  });
   if (!result.applied) return void (await click.tell(`Nothing to look at again: ${escapeMrkdwn(result.reason)}.`));
   deps.log.info({ runId: click.run.id, user: click.userId }, 'asked to look at ASR again');
 }
 
 export function registerRecheckButton(app: App, deps: BotDeps): void {
-  onRunButton(app, deps, ACTION.recheck, { who: 'recheck', whenFailed: 'Something went wrong; try again.', handle: (click) => recheckClicked(deps, click) });
+  onRunButton(app, deps, ACTION.recheck, {
+    who: 'recheck',
+    whenFailed: 'Something went wrong; try again.',
+    handle: (click) => recheckClicked(deps, click),
+  });
 }

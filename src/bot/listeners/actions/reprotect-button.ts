@@ -33,5 +33,9 @@ export async function reprotectClicked(deps: BotDeps, click: RunClick): Promise<
 }
 
 export function registerReprotectButton(app: App, deps: BotDeps): void {
-  onRunButton(app, deps, ACTION.reprotect, { who: 'reprotect', whenFailed: 'Something went wrong; nothing was started.', handle: (click) => reprotectClicked(deps, click) });
+  onRunButton(app, deps, ACTION.reprotect, {
+    who: 'reprotect',
+    whenFailed: 'Something went wrong; nothing was started.',
+    handle: (click) => reprotectClicked(deps, click),
+  });
 }

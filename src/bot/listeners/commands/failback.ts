@@ -56,13 +56,23 @@ async function statusAnswer(deps: BotDeps, runId: string | undefined) {
   try {
     const run = await deps.store.get(runId.toUpperCase());
     if (!run) return { response_type: 'ephemeral' as const, text: `There is no run ${escapeMrkdwn(runId)}.` };
-    const card = runCard(run, new Date(deps.now()), { jobLink: deps.jobLink, maxBlocks: LIMITS.messageBlocks - TIMELINE_BLOCKS - 1 });
+    const card = runCard(run, new Date(deps.now()), {
+      jobLink: deps.jobLink,
+      maxBlocks: LIMITS.messageBlocks - TIMELINE_BLOCKS - 1,
+    });
     // The card, then its timeline from the audit trail, within one message's 50 blocks.
     const timeline = runTimeline(await deps.store.trail(run.id), TIMELINE_BLOCKS);
-    const blocks = [...card.blocks.slice(0, LIMITS.messageBlocks - timeline.length - 1), { type: 'divider' as const }, ...timeline];
+    const blocks = [
+      ...card.blocks.slice(0, LIMITS.messageBlocks - timeline.length - 1),
+      { type: 'divider' as const },
+      ...timeline,
+    ];
     return { response_type: 'ephemeral' as const, text: card.text, blocks };
   } catch (e) {
-    return { response_type: 'ephemeral' as const, text: isFailbackError(e) ? e.userMessage : 'Could not read the run.' };
+    return {
+      response_type: 'ephemeral' as const,
+      text: isFailbackError(e) ? e.userMessage : 'Could not read the run.',
+    };
   }
 }
 
@@ -72,6 +82,9 @@ async function historyAnswer(deps: BotDeps, arg: string | undefined) {
     const history = runHistory(await deps.store.recent(n));
     return { response_type: 'ephemeral' as const, text: history.text, blocks: history.blocks };
   } catch (e) {
-    return { response_type: 'ephemeral' as const, text: isFailbackError(e) ? e.userMessage : 'Could not read the runs.' };
+    return {
+      response_type: 'ephemeral' as const,
+      text: isFailbackError(e) ? e.userMessage : 'Could not read the runs.',
+    };
   }
 }

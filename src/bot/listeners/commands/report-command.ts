@@ -21,7 +21,10 @@ export async function queueReport(
   try {
     const run = await deps.store.get(runId);
     if (!run) return ephemeral(`There is no run ${escapeMrkdwn(runIdText)}.`);
-    if (!run.card) return ephemeral(`Run ${run.id} has no card in its channel yet, so there is no thread for its report. Try again in a moment.`);
+    if (!run.card)
+      return ephemeral(
+        `Run ${run.id} has no card in its channel yet, so there is no thread for its report. Try again in a moment.`,
+      );
     await deps.queues.enqueueReport(run.id, requestKey);
     deps.log.info({ runId: run.id }, 'run report requested');
     const where = run.channelId === fromChannel ? 'its thread' : `its thread in <#${run.channelId}>`;
@@ -33,6 +36,10 @@ export async function queueReport(
 }
 
 /** `/failback report FB-7`. */
-export function reportAnswer(deps: BotDeps, arg: string | undefined, command: { readonly trigger_id: string; readonly channel_id: string }): Promise<Answer> {
+export function reportAnswer(
+  deps: BotDeps,
+  arg: string | undefined,
+  command: { readonly trigger_id: string; readonly channel_id: string },
+): Promise<Answer> {
   return queueReport(deps, arg, `cmd-${command.trigger_id}`, command.channel_id);
 }

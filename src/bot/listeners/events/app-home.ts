@@ -66,7 +66,12 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
     if (!all) {
       // Not an approver or configured requester: their own runs only (incident channels may be private).
       const own = active.filter((r) => r.requesterId === userId);
-      return appHome({ scope: 'own', active: own.slice(0, ACTIVE_SHOWN), recent: recent.filter((r) => r.requesterId === userId), now });
+      return appHome({
+        scope: 'own',
+        active: own.slice(0, ACTIVE_SHOWN),
+        recent: recent.filter((r) => r.requesterId === userId),
+        now,
+      });
     }
     return appHome({
       scope: 'all',
@@ -84,7 +89,9 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
 
 /** Runs waiting for a commit that the approver `userId` may make (four-eyes). */
 function awaitingApprovalBy(deps: BotDeps, userId: string, active: readonly Run[]): Run[] {
-  return active.filter((run) => phaseOf(run) === 'awaiting-commit' && mayCommit(deps.policy, userId, run.requesterId, true).allowed);
+  return active.filter(
+    (run) => phaseOf(run) === 'awaiting-commit' && mayCommit(deps.policy, userId, run.requesterId, true).allowed,
+  );
 }
 
 function runNumber(runId: string): number {

@@ -47,7 +47,9 @@ export function registerPointOptions(app: App, deps: BotDeps): void {
         deps.log.warn({ err: e }, 'could not list recovery points');
         return {};
       });
-      const timeout = new Promise<Record<string, RecoveryPointInfo>>((r) => setTimeout(() => r({}), ANSWER_BUDGET_MS).unref());
+      const timeout = new Promise<Record<string, RecoveryPointInfo>>((r) =>
+        setTimeout(() => r({}), ANSWER_BUDGET_MS).unref(),
+      );
       byKey = await Promise.race([loading, timeout]);
     }
     const query = (payload.value ?? '').trim().toLowerCase();

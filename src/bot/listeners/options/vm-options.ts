@@ -8,7 +8,9 @@ import { optionKey } from '../../views';
 export function registerVmOptions(app: App, deps: BotDeps): void {
   app.options(ACTION.vms, async ({ ack, payload }) => {
     const query = (payload.value ?? '').toLowerCase();
-    const vms = ((await deps.facts.vms()) ?? []).filter((v) => v.failback.ready && v.name.toLowerCase().includes(query));
+    const vms = ((await deps.facts.vms()) ?? []).filter(
+      (v) => v.failback.ready && v.name.toLowerCase().includes(query),
+    );
     await ack({
       options: vms.slice(0, STATIC_SELECT_MAX).map((v) => ({
         text: { type: 'plain_text' as const, text: truncate(v.name, 75) },

@@ -26,10 +26,16 @@ const update = (text: string): ModalAnswer => ({ kind: 'update', view: notice(te
  * never reported as failed (if its step could not be queued at once, the outbox queues it).
  */
 export function registerCommitConfirmation(app: App, deps: BotDeps): void {
-  onSubmission(app, deps.log, CALLBACK.confirmCommit, workingModal(CALLBACK.confirmCommit, 'Commit failback', 'Recording the commit…'), (view, userId) => {
-    setRunId(view.private_metadata);
-    return decideCommit(deps, view.private_metadata, userId);
-  });
+  onSubmission(
+    app,
+    deps.log,
+    CALLBACK.confirmCommit,
+    workingModal(CALLBACK.confirmCommit, 'Commit failback', 'Recording the commit…'),
+    (view, userId) => {
+      setRunId(view.private_metadata);
+      return decideCommit(deps, view.private_metadata, userId);
+    },
+  );
 }
 
 async function decideCommit(deps: BotDeps, runId: string, userId: string): Promise<ModalAnswer> {
@@ -42,8 +48,14 @@ async function decideCommit(deps: BotDeps, runId: string, userId: string): Promi
     const result = await changeRun(deps, run.id, { type: 'commit-approved', by: userId, at });
     if (!result.applied) return update(`Nothing to do: ${escapeMrkdwn(result.reason)}.`);
     deps.log.info({ runId: run.id, user: userId, queued: result.queued }, 'commit approved');
-    if (!result.queued) return update(`Commit of ${run.id} approved and recorded. The bot’s job queue did not answer just now; the commit starts by itself as soon as it does (usually within a minute).`);
-    return { kind: 'clear', late: notice(`:white_check_mark: Commit of ${run.id} approved; the run card shows its progress.`) };
+    if (!result.queued)
+      return update(
+        `Commit of ${run.id} approved and recorded. The bot’s job queue did not answer just now; the commit starts by itself as soon as it does (usually within a minute).`,
+      );
+    return {
+      kind: 'clear',
+      late: notice(`:white_check_mark: Commit of ${run.id} approved; the run card shows its progress.`),
+    };
   } catch (e) {
     deps.log.error({ err: e }, 'commit confirmation failed');
     return update(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was committed.');

@@ -11,13 +11,21 @@ import { verdictFor } from '../commit-guard';
 import { onSubmission, type ModalAnswer } from '../deadline';
 
 const values = z.object({
-  [BLOCK.leaveOutVm]: z.object({ [ACTION.leaveOutVm]: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) }),
+  [BLOCK.leaveOutVm]: z.object({
+    [ACTION.leaveOutVm]: z.object({ selected_option: z.object({ value: z.string() }).nullish() }),
+  }),
   [BLOCK.leaveOutReason]: z.object({ [ACTION.leaveOutReason]: z.object({ value: z.string().nullish() }) }),
 });
 
 /** Records that the run goes on without a failed VM, with who decided it and why; the VM is released. */
 export function registerLeaveOutSubmission(app: App, deps: BotDeps): void {
-  onSubmission(app, deps.log, CALLBACK.leaveOut, workingModal(CALLBACK.leaveOut, 'Leave out a VM', 'Recording the decision…'), (view, userId) => decideLeaveOut(deps, view, userId));
+  onSubmission(
+    app,
+    deps.log,
+    CALLBACK.leaveOut,
+    workingModal(CALLBACK.leaveOut, 'Leave out a VM', 'Recording the decision…'),
+    (view, userId) => decideLeaveOut(deps, view, userId),
+  );
 }
 
 async function decideLeaveOut(deps: BotDeps, view: ViewOutput, userId: string): Promise<ModalAnswer> {
@@ -25,7 +33,12 @@ async function decideLeaveOut(deps: BotDeps, view: ViewOutput, userId: string): 
   const parsed = values.safeParse(view.state.values);
   if (!parsed.success) return update('This form is out of date. Nothing changed.');
   const reason = (parsed.data[BLOCK.leaveOutReason][ACTION.leaveOutReason].value ?? '').trim();
-  if (reason === '') return { kind: 'errors', errors: { [BLOCK.leaveOutReason]: 'Say why the run goes on without this VM.' }, late: leaveOutNotice('Say why the run goes on without this VM. Nothing changed.') };
+  if (reason === '')
+    return {
+      kind: 'errors',
+      errors: { [BLOCK.leaveOutReason]: 'Say why the run goes on without this VM.' },
+      late: leaveOutNotice('Say why the run goes on without this VM. Nothing changed.'),
+    };
   try {
     const run = await deps.store.get(view.private_metadata);
     if (!run) return update('This run no longer exists.');
@@ -37,7 +50,10 @@ async function decideLeaveOut(deps: BotDeps, view: ViewOutput, userId: string): 
     const result = await changeRun(deps, run.id, { type: 'vm-left-out', vmId: vm.id, by: userId, at, reason });
     if (!result.applied) return update(`Nothing changed: ${escapeMrkdwn(result.reason)}.`);
     deps.log.info({ runId: run.id, user: userId, vm: vm.name }, 'VM left out of the run');
-    return { kind: 'clear', late: leaveOutNotice(`${vm.name} is left out of ${run.id}; the reason is in its audit trail.`) };
+    return {
+      kind: 'clear',
+      late: leaveOutNotice(`${vm.name} is left out of ${run.id}; the reason is in its audit trail.`),
+    };
   } catch (e) {
     deps.log.error({ err: e }, 'leave-out submission failed');
     return update(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing changed.');

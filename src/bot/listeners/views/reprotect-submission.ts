@@ -20,7 +20,13 @@ const stateSchema = z.record(
 
 /** Reprotect submitted: one reprotect per VM with the chosen inputs, exactly once per run round. */
 export function registerReprotectSubmission(app: App, deps: BotDeps): void {
-  onSubmission(app, deps.log, CALLBACK.reprotect, workingModal(CALLBACK.reprotect, 'Reprotect to Azure', 'Recording the reprotect…'), (view, userId) => decideReprotect(deps, view, userId));
+  onSubmission(
+    app,
+    deps.log,
+    CALLBACK.reprotect,
+    workingModal(CALLBACK.reprotect, 'Reprotect to Azure', 'Recording the reprotect…'),
+    (view, userId) => decideReprotect(deps, view, userId),
+  );
 }
 
 async function decideReprotect(deps: BotDeps, view: ViewOutput, userId: string): Promise<ModalAnswer> {
@@ -54,8 +60,14 @@ async function decideReprotect(deps: BotDeps, view: ViewOutput, userId: string):
     if (!result.applied) return notice(`Nothing to do: ${escapeMrkdwn(result.reason)}.`);
     await deps.facts.retireReprotectForm(run.id);
     deps.log.info({ runId: run.id, user: userId, queued: result.queued }, 'reprotect requested');
-    if (!result.queued) return notice(`Reprotect of ${run.id} recorded. The bot’s job queue did not answer just now; it starts by itself as soon as it does (usually within a minute).`);
-    return { kind: 'clear', late: reprotectNoticeModal(`:white_check_mark: Reprotect of ${run.id} started; the run card shows its progress.`) };
+    if (!result.queued)
+      return notice(
+        `Reprotect of ${run.id} recorded. The bot’s job queue did not answer just now; it starts by itself as soon as it does (usually within a minute).`,
+      );
+    return {
+      kind: 'clear',
+      late: reprotectNoticeModal(`:white_check_mark: Reprotect of ${run.id} started; the run card shows its progress.`),
+    };
   } catch (e) {
     deps.log.error({ err: e }, 'reprotect submission failed');
     return notice(isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was started.');

@@ -41,7 +41,12 @@ const invalid = (text: string, block?: string): RequestOutcome => ({ kind: 'inva
  * modal was open (missing recovery points read now, within a budget); then the run, created with its
  * first step in one outcome. Never throws: every end is an outcome the person is told truthfully.
  */
-export async function decideRequest(deps: BotDeps, client: WebClient, userId: string, view: ViewOutput): Promise<RequestOutcome> {
+export async function decideRequest(
+  deps: BotDeps,
+  client: WebClient,
+  userId: string,
+  view: ViewOutput,
+): Promise<RequestOutcome> {
   try {
     const form = parseRequestForm(view.state.values);
     const meta = decodeRequestMetadata(view.private_metadata);
@@ -70,7 +75,9 @@ export async function decideRequest(deps: BotDeps, client: WebClient, userId: st
     const problemBlock = plan ? BLOCK.plan : BLOCK.vms;
     let check: PreflightResult;
     if (plan) {
-      check = preflightPlan(plan.facts, facts, recoveryPoint, (id) => busy.get(id), { maxVms: deps.policy.maxVmsPerRun });
+      check = preflightPlan(plan.facts, facts, recoveryPoint, (id) => busy.get(id), {
+        maxVms: deps.policy.maxVmsPerRun,
+      });
     } else {
       check = preflight(facts, recoveryPoint, (id) => busy.get(id), { maxVms: deps.policy.maxVmsPerRun });
     }
@@ -78,12 +85,18 @@ export async function decideRequest(deps: BotDeps, client: WebClient, userId: st
     return await createRun(deps, { userId, channelId: where.channelId, form, vms, plan, recoveryPoint, points });
   } catch (e) {
     deps.log.error({ err: e }, 'request submission failed');
-    return { kind: 'failed', text: isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was started. Try again.' };
+    return {
+      kind: 'failed',
+      text: isFailbackError(e) ? e.userMessage : 'Something went wrong; nothing was started. Try again.',
+    };
   }
 }
 
 type Form = NonNullable<ReturnType<typeof parseRequestForm>>;
-type ChosenPlan = RunPlan & { readonly vmIds: readonly string[]; readonly facts: Awaited<ReturnType<BotDeps['facts']['plans']>>[number] };
+type ChosenPlan = RunPlan & {
+  readonly vmIds: readonly string[];
+  readonly facts: Awaited<ReturnType<BotDeps['facts']['plans']>>[number];
+};
 
 async function chosenTarget(
   deps: BotDeps,
@@ -92,16 +105,26 @@ async function chosenTarget(
 ): Promise<{ vms: ReplicatedVm[]; plan?: ChosenPlan } | { error: string; block: string }> {
   if (form.planKey) {
     const found = (await deps.facts.plans()).find((p) => optionKey(p.id) === form.planKey);
-    if (!found) return { error: 'The plan list has expired. Close this form and run /failback again.', block: BLOCK.plan };
+    if (!found)
+      return { error: 'The plan list has expired. Close this form and run /failback again.', block: BLOCK.plan };
     const ids = new Set(found.vmIds.map((id) => id.toLowerCase()));
-    return { vms: known.filter((v) => ids.has(v.id.toLowerCase())), plan: { id: found.id, name: found.name, vmIds: found.vmIds, facts: found } };
+    return {
+      vms: known.filter((v) => ids.has(v.id.toLowerCase())),
+      plan: { id: found.id, name: found.name, vmIds: found.vmIds, facts: found },
+    };
   }
   const vms = selectedVms(known, form.vmKeys);
-  if (vms.length !== form.vmKeys.length) return { error: 'The VM list has expired. Close this form and run /failback again.', block: BLOCK.vms };
+  if (vms.length !== form.vmKeys.length)
+    return { error: 'The VM list has expired. Close this form and run /failback again.', block: BLOCK.vms };
   return { vms };
 }
 
-async function chosenPoint(deps: BotDeps, form: Form, vms: readonly ReplicatedVm[], plan: ChosenPlan | undefined): Promise<{ choice: RecoveryPointChoice } | { error: string }> {
+async function chosenPoint(
+  deps: BotDeps,
+  form: Form,
+  vms: readonly ReplicatedVm[],
+  plan: ChosenPlan | undefined,
+): Promise<{ choice: RecoveryPointChoice } | { error: string }> {
   if (!form.specificPointKey) return { choice: form.recoveryPoint };
   const only = vms.length === 1 && !plan ? vms[0] : undefined;
   if (!only) return { error: 'A specific recovery point can be chosen for one VM only.' };
@@ -117,7 +140,15 @@ async function chosenPoint(deps: BotDeps, form: Form, vms: readonly ReplicatedVm
  */
 async function createRun(
   deps: BotDeps,
-  r: { userId: string; channelId: string; form: Form; vms: readonly ReplicatedVm[]; plan: ChosenPlan | undefined; recoveryPoint: RecoveryPointChoice; points: ReadonlyMap<string, VmFacts['points']> },
+  r: {
+    userId: string;
+    channelId: string;
+    form: Form;
+    vms: readonly ReplicatedVm[];
+    plan: ChosenPlan | undefined;
+    recoveryPoint: RecoveryPointChoice;
+    points: ReadonlyMap<string, VmFacts['points']>;
+  },
 ): Promise<RequestOutcome> {
   const now = new Date(deps.now()).toISOString();
   const { vms, plan, recoveryPoint } = r;
@@ -142,8 +173,13 @@ async function createRun(
   const what = vms.map((v) => v.name).join(', ');
   const created = await deps.store
     .create(draft, [
-    { at: now, what: 'failback requested', actor: r.userId, detail: plan ? `recovery plan ${plan.name}: ${what}` : what },
-    { at: now, what: 'preflight passed', detail: `${vms.length} VM(s)` },
+      {
+        at: now,
+        what: 'failback requested',
+        actor: r.userId,
+        detail: plan ? `recovery plan ${plan.name}: ${what}` : what,
+      },
+      { at: now, what: 'preflight passed', detail: `${vms.length} VM(s)` },
     ])
     .catch((e: unknown) => {
       if (e instanceof StoreUnavailableError && e.timedOut) return 'unknown' as const;
@@ -165,7 +201,9 @@ async function createRun(
     deps.log.warn({ err: e, runId: run.id }, 'run created; its first step is left to the outbox');
     return { kind: 'recorded', run };
   }
-  await deps.store.outboxDone(run.id).catch((err: unknown) => deps.log.info({ err, runId: run.id }, 'outbox entry left; the sweep clears it'));
+  await deps.store
+    .outboxDone(run.id)
+    .catch((err: unknown) => deps.log.info({ err, runId: run.id }, 'outbox entry left; the sweep clears it'));
   deps.log.info({ runId: run.id, user: r.userId, vms: vms.length }, 'failback run created');
   return { kind: 'started', run };
 }

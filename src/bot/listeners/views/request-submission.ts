@@ -14,15 +14,22 @@ const notice = (...lines: string[]) => noticeModal({ callbackId: CALLBACK.reques
  * the modal turns into a "working…" view at the deadline and then shows the outcome.
  */
 export function registerRequestSubmission(app: App, deps: BotDeps): void {
-  onSubmission(app, deps.log, CALLBACK.request, workingModal(CALLBACK.request, TITLE, 'Checking the request and creating the run…'), (view, userId, client) =>
-    decideRequest(deps, client, userId, view).then((outcome) => answerOf(view, outcome)),
+  onSubmission(
+    app,
+    deps.log,
+    CALLBACK.request,
+    workingModal(CALLBACK.request, TITLE, 'Checking the request and creating the run…'),
+    (view, userId, client) => decideRequest(deps, client, userId, view).then((outcome) => answerOf(view, outcome)),
   );
 }
 
 function answerOf(view: ViewOutput, outcome: RequestOutcome): ModalAnswer {
   switch (outcome.kind) {
     case 'started':
-      return { kind: 'clear', late: notice(`:white_check_mark: *${outcome.run.id}* started. Its card is in <#${outcome.run.channelId}>.`) };
+      return {
+        kind: 'clear',
+        late: notice(`:white_check_mark: *${outcome.run.id}* started. Its card is in <#${outcome.run.channelId}>.`),
+      };
     case 'recorded':
       return {
         kind: 'update',
@@ -45,8 +52,15 @@ function answerOf(view: ViewOutput, outcome: RequestOutcome): ModalAnswer {
       const has = (id: string) => view.blocks.some((b) => b.block_id === id);
       const wanted = outcome.kind === 'invalid' ? (outcome.block ?? BLOCK.vms) : BLOCK.vms;
       const block = has(wanted) ? wanted : has(BLOCK.vms) ? BLOCK.vms : BLOCK.plan;
-      const next = outcome.kind === 'invalid' ? 'Nothing was started. Close this and run /failback again.' : 'Close this and run /failback again.';
-      return { kind: 'errors', errors: { [block]: outcome.text }, late: problemModal(CALLBACK.request, TITLE, outcome.text, next) };
+      const next =
+        outcome.kind === 'invalid'
+          ? 'Nothing was started. Close this and run /failback again.'
+          : 'Close this and run /failback again.';
+      return {
+        kind: 'errors',
+        errors: { [block]: outcome.text },
+        late: problemModal(CALLBACK.request, TITLE, outcome.text, next),
+      };
     }
   }
 }
