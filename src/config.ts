@@ -7,6 +7,7 @@ export { ConfigError };
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
@@ -91,6 +92,20 @@ const schema = z.object({
       .default('redis://127.0.0.1:6379')
       .refine((u) => /^rediss?:\/\/|^unix:\/\//.test(u), 'must be a redis:// or rediss:// URL'),
   ),
+  REDIS_CLUSTER: boolean(false),
+  REDIS_AUTH: z.preprocess(
+    emptyToUndefined,
+    z.enum(['password', 'entra'], { error: 'must be password or entra' }).default('password'),
+  ),
+  REDIS_ENTRA_USER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(GUID, 'must be the object id (a GUID) of the bot’s managed identity or service principal')
+      .optional(),
+  ),
+  REDIS_TLS_CA_FILE: optionalString,
   AZURE_SUBSCRIPTION_ID: z.preprocess(
     emptyToUndefined,
     z
@@ -121,6 +136,19 @@ const schema = z.object({
   FAILBACK_AUTO_REPROTECT: boolean(false),
   FAILBACK_DEFAULT_PROCESS_SERVER: optionalString,
   FAILBACK_MAX_VMS_PER_RUN: count(DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT),
+  FAILBACK_CHECKS_FILE: optionalString,
+  FAILBACK_READINESS_DIGEST_CHANNEL: z.preprocess(
+    emptyToUndefined,
+    z.string().trim().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id (C…, G…)').optional(),
+  ),
+  FAILBACK_READINESS_DIGEST_AT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day in UTC, HH:MM (e.g. 07:30)')
+      .default('07:30'),
+  ),
   ASR_POLL_INTERVAL_SECONDS: duration(15, 3600),
   ASR_JOB_READS_PER_POLL: count(5, 1000),
   REPROTECT_RETRY_INTERVAL_SECONDS: duration(60, 3600),
@@ -156,6 +184,29 @@ function modeProblems(env: Readonly<Record<string, string | undefined>>): string
   return problems;
 }
 
+/** How REDIS_URL, REDIS_CLUSTER, REDIS_AUTH and the CA file fit together. */
+function redisProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const url = (env.REDIS_URL ?? '').trim();
+  const problems: string[] = [];
+  if (/^(true|1|yes)$/.test((env.REDIS_CLUSTER ?? '').trim()) && url.startsWith('unix://')) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// address of a cluster node when REDIS_CLUSTER is true');
+  }
+  if ((env.REDIS_AUTH ?? '').trim() === 'entra') {
+    if ((env.REDIS_ENTRA_USER ?? '').trim() === '') {
+      problems.push(
+        'REDIS_ENTRA_USER is required when REDIS_AUTH is entra (the object id of the bot’s managed identity or service principal)',
+      );
+    }
+    if (/^rediss?:\/\/[^/@]*:[^/@]*@/.test(url)) {
+      problems.push('REDIS_URL must not carry a password when REDIS_AUTH is entra (the Entra token is the password)');
+    }
+  }
+  if ((env.REDIS_TLS_CA_FILE ?? '').trim() !== '' && !url.startsWith('rediss://')) {
+    problems.push('REDIS_TLS_CA_FILE needs a rediss:// REDIS_URL (TLS)');
+  }
+  return problems;
+}
+
 export interface Config {
   readonly slack: {
     readonly botToken: string;
@@ -166,6 +217,14 @@ export interface Config {
   };
   readonly port: number;
   readonly redisUrl: string;
+  readonly redis: {
+    /** REDIS_URL names one node of a Redis Cluster (Azure Managed Redis' OSS cluster policy). */
+    readonly cluster: boolean;
+    /** `entra`: a Microsoft Entra ID token (refreshed) is the password of the identity's object id. */
+    readonly auth: { readonly kind: 'password' } | { readonly kind: 'entra'; readonly user: string };
+    /** A PEM file of the CA(s) to trust for rediss:// (a private CA); default: the system's. */
+    readonly tlsCaFile: string | undefined;
+  };
   readonly azure: {
     readonly subscriptionId: string;
     readonly resourceGroup: string;
@@ -184,6 +243,10 @@ export interface Config {
     /** The most VMs one run may fail back (a plan with more is refused; the request form allows no more). */
     readonly maxVmsPerRun: number;
   };
+  /** FAILBACK_CHECKS_FILE: the application checks file (YAML), validated at start; undefined: no checks. */
+  readonly checksFile: string | undefined;
+  /** The daily readiness digest: to this channel at this time of day (UTC); undefined channel: none. */
+  readonly readinessDigest: { readonly channel: string; readonly hour: number; readonly minute: number } | undefined;
   readonly timing: {
     readonly asrPollIntervalMs: number;
     /** Watched jobs read one by one per poll; beyond, one job list per poll says which ended. */
@@ -214,6 +277,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')} ${i.message}`)),
     ...modeProblems(env),
+    ...redisProblems(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = parsed.data;
@@ -228,6 +292,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     port: e.PORT,
     redisUrl: e.REDIS_URL,
+    redis: redisSettings(e),
     azure: {
       subscriptionId: e.AZURE_SUBSCRIPTION_ID,
       resourceGroup: e.AZURE_RESOURCE_GROUP,
@@ -249,6 +314,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           : undefined,
       maxVmsPerRun: e.FAILBACK_MAX_VMS_PER_RUN,
     },
+    checksFile: e.FAILBACK_CHECKS_FILE,
+    readinessDigest: e.FAILBACK_READINESS_DIGEST_CHANNEL
+      ? {
+          channel: e.FAILBACK_READINESS_DIGEST_CHANNEL,
+          hour: Number(e.FAILBACK_READINESS_DIGEST_AT.slice(0, 2)),
+          minute: Number(e.FAILBACK_READINESS_DIGEST_AT.slice(3, 5)),
+        }
+      : undefined,
     timing: {
       asrPollIntervalMs: e.ASR_POLL_INTERVAL_SECONDS * 1000,
       asrJobReadsPerPoll: e.ASR_JOB_READS_PER_POLL,
@@ -262,6 +335,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     role: e.FAILBACK_ROLE,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+function redisSettings(e: z.infer<typeof schema>): Config['redis'] {
+  return {
+    cluster: e.REDIS_CLUSTER,
+    auth:
+      e.REDIS_AUTH === 'entra' && e.REDIS_ENTRA_USER
+        ? { kind: 'entra', user: e.REDIS_ENTRA_USER }
+        : { kind: 'password' },
+    tlsCaFile: e.REDIS_TLS_CA_FILE,
+  };
 }
 
 function deepFreeze<T>(o: T): T {

@@ -1,3 +1,4 @@
+import { ChecksFileError } from './checks';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logging';
 import { startRuntime } from './runtime';
@@ -15,7 +16,16 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.logLevel);
-  const runtime = await startRuntime(config, { log });
+  let runtime;
+  try {
+    runtime = await startRuntime(config, { log });
+  } catch (e) {
+    if (e instanceof ChecksFileError) {
+      process.stderr.write(`failback-bot cannot start.\n${e.message}\nSee docs/app-checks.md for the format.\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

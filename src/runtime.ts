@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import type { Config } from './config';
 import { serveRoutes } from './observability/http-routes';
+import { loadChecksFile } from './checks';
 import { buildCore, type RuntimeOptions } from './runtime/core';
 import { startWebRole } from './runtime/web-role';
 import { startWorkerRole } from './runtime/worker-role';
@@ -21,7 +22,9 @@ export interface Runtime {
  * then the queues, then Redis.
  */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const core = await buildCore(config, options);
+  // A bad checks file stops the start (a ChecksFileError naming every bad line), before anything connects.
+  const checks = options.checks ?? (config.checksFile ? await loadChecksFile(config.checksFile) : undefined);
+  const core = await buildCore(config, { ...options, checks });
   const workers: Worker[] = config.role !== 'web' ? await startWorkerRole(core, options.tuning) : [];
   let app: App | undefined;
   let server: Server | undefined;

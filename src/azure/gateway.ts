@@ -7,6 +7,7 @@ import type {
   RecoveryPointSummary,
   ReplicatedPlan,
   ReplicatedVm,
+  ReplicationServer,
 } from '../domain/vm';
 
 export interface CallOptions {
@@ -118,6 +119,8 @@ export interface AsrGateway {
   /** Every replicated VM of the vault (all pages), with its failback readiness. */
   listVms(options?: CallOptions): Promise<ReplicatedVm[]>;
   getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm>;
+  /** The vault's process servers and replication appliances with their health (one fabric list read). */
+  listReplicationServers(options?: CallOptions): Promise<ReplicationServer[]>;
   summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary>;
   /** The VM's newest recovery points (at most `max`), newest first. */
   listPoints(vmId: string, max: number, options?: CallOptions): Promise<RecoveryPointInfo[]>;

@@ -15,6 +15,7 @@ import {
   strategyFor,
   type ProviderStrategy,
 } from './providers';
+import { healthOf } from './vm-health';
 
 /** What an item says about an operation, before the job it may run is read. */
 export type ItemVerdict =
@@ -111,6 +112,7 @@ export function toVm(item: ReplicationProtectedItem): ReplicatedVm {
     osType: strategy?.osType(item),
     pointChoices: strategy?.pointChoices ?? [],
     jobTargetIds: jobTargetIds(item),
+    health: healthOf(item),
   };
 }
 

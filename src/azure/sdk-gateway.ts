@@ -9,7 +9,13 @@ import {
 import type { PlanOpKind } from '../domain/run-machine';
 import type { ReprotectForm } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
-import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
+import type {
+  RecoveryPointInfo,
+  RecoveryPointSummary,
+  ReplicatedPlan,
+  ReplicatedVm,
+  ReplicationServer,
+} from '../domain/vm';
 import { AsrRefusedError } from '../errors';
 import { AcceptedJob } from './accepted-job';
 import { parseItemId, parsePlanId } from './arm-ids';
@@ -33,6 +39,7 @@ import { noRepeatPostPolicy } from './no-repeat-post-policy';
 import { PointSummary } from './point-summary';
 import { notReadyReason, planStrategyFor, strategyFor } from './providers';
 import { readReprotectForm } from './reprotect-form-reader';
+import { serversOf } from './vm-health';
 
 export interface SdkGatewayOptions {
   readonly credential: TokenCredential;
@@ -92,6 +99,10 @@ export class SdkAsrGateway implements AsrGateway {
 
   async listVms(options?: CallOptions): Promise<ReplicatedVm[]> {
     return (await this.all(this.client.replicationProtectedItems.list(this.vault, this.rg, options))).map(toVm);
+  }
+
+  async listReplicationServers(options?: CallOptions): Promise<ReplicationServer[]> {
+    return (await this.all(this.client.replicationFabrics.list(this.vault, this.rg, options))).flatMap(serversOf);
   }
 
   async getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm> {

@@ -22,6 +22,8 @@ export interface BotDeps {
       /** The most VMs one run may fail back (`FAILBACK_MAX_VMS_PER_RUN`): the request form and preflight hold to it. */
       readonly maxVmsPerRun: number;
     };
+  /** The Recovery Services vault's name, as people know it (readiness, digests). */
+  readonly vaultName: string;
   /** The Azure portal page of an ASR job of the vault, linked from the run card; without it the card names the steps only. */
   readonly jobLink?: JobLink | undefined;
   /** How long reprotect retries wait for the VMs' agents. */

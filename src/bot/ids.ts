@@ -16,6 +16,8 @@ export const BLOCK = {
   planMembers: 'plan_members',
   leaveOutVm: 'leave_out_vm',
   leaveOutReason: 'leave_out_reason',
+  /** The confirmation's reason to commit although application checks have not all passed. */
+  checksReason: 'checks_reason',
   specificPoint: 'specific_point',
   /** The request modal opened from App Home asks where the run card goes. */
   channel: 'run_channel',
@@ -36,6 +38,7 @@ export const ACTION = {
   retryFailover: 'retry_failover',
   /** "Cancel run" on the card, while no failover has been issued. */
   cancelRun: 'cancel_run',
+  checksReason: 'checks_reason_input',
   leaveOut: 'leave_out',
   leaveOutVm: 'leave_out_vm',
   leaveOutReason: 'leave_out_reason',

@@ -1,3 +1,4 @@
+import { checkEvidenceText, nextCheckState, type CheckAttempt, type CheckState } from './app-checks';
 import { resumeEffects, waitJobKey } from './resume';
 
 export { waitJobKey };
@@ -10,6 +11,7 @@ import {
   phaseOf,
   rechecking,
   reprotectScope,
+  uncheckedForCommit,
   withOp,
   type OpKind,
   type OpState,
@@ -74,7 +76,29 @@ export type RunEvent =
       readonly reason: string;
       readonly notBefore: string;
     }
-  | { readonly type: 'commit-approved'; readonly by: string; readonly at: string }
+  | {
+      readonly type: 'commit-approved';
+      readonly by: string;
+      readonly at: string;
+      /** Why commit although application checks have not all passed (required then). */
+      readonly checksReason?: string | undefined;
+    }
+  /** The application checks that apply to a VM whose failover finished, not tried yet. */
+  | {
+      readonly type: 'checks-started';
+      readonly vmId: string;
+      readonly at: string;
+      readonly checks: readonly CheckState[];
+    }
+  /** One round of a VM's checks: each attempted check's outcome, by check name. */
+  | {
+      readonly type: 'checks-attempted';
+      readonly vmId: string;
+      readonly at: string;
+      readonly attempts: Readonly<Record<string, CheckAttempt>>;
+      /** How long a check keeps trying after the failover finished (the checks file's window). */
+      readonly windowMs: number;
+    }
   | {
       readonly type: 'reprotect-requested';
       readonly by: string;
@@ -149,7 +173,9 @@ export type RunEffect =
   | { readonly kind: 'render-card' }
   | { readonly kind: 'post-verification' }
   | { readonly kind: 'run-step'; readonly step: OpKind; readonly notBefore?: string; readonly jobKey?: string }
-  | { readonly kind: 'run-closed' };
+  | { readonly kind: 'run-closed' }
+  /** Run the application checks of a VM whose failover finished (the shell knows which apply). */
+  | { readonly kind: 'run-checks'; readonly vmId: string; readonly notBefore?: string | undefined };
 
 /**
  * What a new run needs done: its card. Its failover step is queued once the card is posted
@@ -196,7 +222,11 @@ export function decide(run: Run, event: RunEvent): Decision {
     case 'reprotect-seen-outside':
       return reprotectSeenOutside(run, event.vmId, event.at, event.jobName);
     case 'commit-approved':
-      return approveCommit(run, event.by, event.at);
+      return approveCommit(run, event.by, event.at, event.checksReason);
+    case 'checks-started':
+      return startChecks(run, event);
+    case 'checks-attempted':
+      return attemptChecks(run, event);
     case 'reprotect-requested':
       return requestReprotect(run, event);
     case 'card-posted':
@@ -508,7 +538,7 @@ function applyPlanEvent(run: Run, e: PlanEvent): Decision {
   return accept(run, next, [...effects.values()], audit);
 }
 
-function approveCommit(run: Run, by: string, at: string): Decision {
+function approveCommit(run: Run, by: string, at: string, checksReason?: string): Decision {
   if (run.commit)
     return reject(
       run.commit.approvedBy === OUTSIDE
@@ -516,6 +546,9 @@ function approveCommit(run: Run, by: string, at: string): Decision {
         : 'the commit has already been approved',
     );
   if (phaseOf(run) !== 'awaiting-commit') return reject('the run is not waiting for a commit');
+  const unchecked = uncheckedForCommit(run);
+  const why = checksReason?.trim();
+  if (unchecked.length > 0 && !why) return reject('application checks have not all passed: the commit needs a reason');
   // VMs already committed outside the bot (seen by reconciliation) are not committed again.
   const scope = new Set(
     commitScope(run)
@@ -532,13 +565,21 @@ function approveCommit(run: Run, by: string, at: string): Decision {
         ? { ...v, leftOut: { by, at, reason: 'its failover had failed when the commit was approved' } }
         : v,
   );
-  const next = { ...run, vms, commit: { approvedBy: by, approvedAt: at } };
+  const overridden = unchecked.length > 0 ? why : undefined;
+  const next = { ...run, vms, commit: { approvedBy: by, approvedAt: at, checksReason: overridden } };
   return accept(
     run,
     next,
     [{ kind: 'run-step', step: 'commit' }],
     [
-      { at, what: 'commit approved', actor: by, detail: `${scope.size} VM(s)` },
+      {
+        at,
+        what: 'commit approved',
+        actor: by,
+        detail: overridden
+          ? `${scope.size} VM(s); application checks not all passed (${unchecked.map((v) => v.name).join(', ')}): ${overridden}`
+          : `${scope.size} VM(s)`,
+      },
       ...notFailedOver.map((v) => ({
         at,
         what: 'VM left out of the run',
@@ -812,6 +853,49 @@ function sameProgress(a: OpState['progress'], b: NonNullable<OpState['progress']
   return a !== undefined && a.task === b.task && a.done === b.done && a.total === b.total;
 }
 
+/** Checks apply while the run waits for its commit; once committed (or closed) they no longer matter. */
+function checksStillMatter(run: Run, vm: RunVm): string | undefined {
+  if (run.closedAt) return 'the run is closed';
+  if (run.commit) return 'the commit has been approved';
+  if (vm.failover.status !== 'succeeded') return `${vm.name} has not failed over`;
+  return undefined;
+}
+
+function startChecks(run: Run, e: Extract<RunEvent, { type: 'checks-started' }>): Decision {
+  const vm = run.vms.find((v) => v.id === e.vmId);
+  if (!vm) return reject(`VM ${e.vmId} is not in run ${run.id}`);
+  if (vm.checks) return reject(`the checks of ${vm.name} have already started`);
+  const why = checksStillMatter(run, vm);
+  if (why) return reject(why);
+  if (e.checks.length === 0) return reject('no check applies');
+  const vms = run.vms.map((v) => (v.id === vm.id ? { ...v, checks: e.checks } : v));
+  return accept(
+    run,
+    { ...run, vms },
+    [],
+    [{ at: e.at, what: 'application checks started', vm: vm.name, detail: e.checks.map((c) => c.name).join(', ') }],
+  );
+}
+
+function attemptChecks(run: Run, e: Extract<RunEvent, { type: 'checks-attempted' }>): Decision {
+  const vm = run.vms.find((v) => v.id === e.vmId);
+  if (!vm?.checks) return reject(`no checks run for VM ${e.vmId}`);
+  const why = checksStillMatter(run, vm);
+  if (why) return reject(why);
+  const audit: AuditEntry[] = [];
+  const checks = vm.checks.map((c) => {
+    const attempt = e.attempts[c.name];
+    if (!attempt) return c;
+    const next = nextCheckState(c, attempt, e.at, e.windowMs);
+    if (next.status !== c.status && (next.status === 'passed' || next.status === 'failed'))
+      audit.push({ at: e.at, what: `application check ${next.status}`, vm: vm.name, detail: checkEvidenceText(next) });
+    return next;
+  });
+  if (checks.every((c, i) => c === vm.checks?.[i])) return reject('no check changed');
+  const vms = run.vms.map((v) => (v.id === vm.id ? { ...v, checks } : v));
+  return accept(run, { ...run, vms }, [], audit);
+}
+
 /** Adds the effects that follow from a phase change, and closes a run that can go no further. */
 function accept(before: Run, after: Run, effects: RunEffect[], audit: AuditEntry[]): Decision {
   const from = phaseOf(before);
@@ -819,6 +903,11 @@ function accept(before: Run, after: Run, effects: RunEffect[], audit: AuditEntry
   const all: RunEffect[] = [{ kind: 'render-card' }, ...effects];
   let run = after;
   if (from === 'failing-over' && to !== 'failing-over') all.push({ kind: 'post-verification' });
+  for (const vm of after.vms) {
+    const was = before.vms.find((v) => v.id === vm.id);
+    if (vm.failover.status === 'succeeded' && was?.failover.status !== 'succeeded' && !vm.checks)
+      all.push({ kind: 'run-checks', vmId: vm.id });
+  }
   if ((to === 'failed' || to === 'done') && !run.closedAt) {
     const at = latestEnd(run) ?? run.createdAt;
     run = { ...run, closedAt: at };

@@ -1,3 +1,4 @@
+import { summarizeChecks, type CheckState } from './app-checks';
 import type { RecoveryPointChoice } from './vm';
 
 /** The ASR operations a run issues on each VM, in order. */
@@ -50,6 +51,8 @@ export interface RunVm {
   readonly points?: RunVmPoints | undefined;
   /** The ids ASR names this VM by in its jobs (GUIDs from the item's provider details at request time). */
   readonly asrIds?: readonly string[] | undefined;
+  /** Application checks run after its failover (from the checks file); absent when none apply. */
+  readonly checks?: readonly CheckState[] | undefined;
 }
 
 /** A VM's recovery points at request time (ISO times), and the point the run's choice meant then. */
@@ -99,7 +102,14 @@ export interface Run {
   /** Set when the responder chose a recovery plan instead of VMs; `vms` are then its members. */
   readonly plan?: RunPlan | undefined;
   readonly vms: readonly RunVm[];
-  readonly commit?: { readonly approvedBy: string; readonly approvedAt: string } | undefined;
+  readonly commit?:
+    | {
+        readonly approvedBy: string;
+        readonly approvedAt: string;
+        /** Why the approver committed although application checks had not all passed. */
+        readonly checksReason?: string | undefined;
+      }
+    | undefined;
   readonly reprotect?: ReprotectRequest | undefined;
   /** Slack messages the run owns (stored once posted so edits are idempotent). */
   readonly card?: { readonly ts: string } | undefined;
@@ -261,4 +271,15 @@ export function opOutcomes(before: Run, after: Run): OpOutcome[] {
     }
   }
   return out;
+}
+
+/**
+ * VMs of the commit whose application checks have not all passed (one failed, or some still try):
+ * committing them is still a person's call, but it needs a reason.
+ */
+export function uncheckedForCommit(run: Run): RunVm[] {
+  return commitScope(run).filter((v) => {
+    const overall = summarizeChecks(v.checks ?? []).overall;
+    return overall === 'failed' || overall === 'trying';
+  });
 }

@@ -16,6 +16,40 @@ export interface ReplicatedVm {
   readonly pointChoices: readonly RecoveryPointKind[];
   /** The ids ASR names the VM by in its jobs (`targetObjectId`, lower-cased GUIDs); absent in older caches. */
   readonly jobTargetIds?: readonly string[] | undefined;
+  /** Replication health as ASR reports it on the item; absent in older caches. */
+  readonly health?: VmHealth | undefined;
+}
+
+/** What ASR says about a VM's replication, from the item itself (no read per VM). */
+export interface VmHealth {
+  /** `replicationHealth`: Normal, Warning, Critical (None when ASR does not rate it). */
+  readonly replication?: string | undefined;
+  /** Health errors ASR reports on the item, worst first (a few kept). */
+  readonly errors: readonly HealthProblem[];
+  /** Last heartbeat of the VM's mobility agent (ISO). */
+  readonly agentHeartbeat?: string | undefined;
+  /** The RPO ASR computed for the replication (classic only), in seconds. */
+  readonly rpoSeconds?: number | undefined;
+  /** The process server (classic) or appliance (modernized) the replication goes through. */
+  readonly serverId?: string | undefined;
+  readonly serverName?: string | undefined;
+}
+
+export interface HealthProblem {
+  /** Error, Warning or Info as ASR rates it. */
+  readonly level?: string | undefined;
+  readonly code?: string | undefined;
+  readonly message: string;
+  readonly action?: string | undefined;
+}
+
+/** A process server or replication appliance of the vault's fabrics, with its own health. */
+export interface ReplicationServer {
+  readonly id: string;
+  readonly name: string;
+  readonly role: 'process server' | 'appliance';
+  readonly health?: string | undefined;
+  readonly lastHeartbeat?: string | undefined;
 }
 
 export interface RecoveryPointSummary {

@@ -18,6 +18,8 @@ export interface EffectRunnerOptions {
   readonly autoReprotect?: boolean | undefined;
   /** FAILBACK_COMMIT_REMINDER_MINUTES in ms: the first reminder when a run starts waiting for Commit. */
   readonly commitReminderMs?: number | undefined;
+  /** FAILBACK_CHECKS_FILE is set: a VM's finished failover queues its application checks. */
+  readonly appChecks?: boolean | undefined;
 }
 
 export class EffectRunner {
@@ -27,6 +29,7 @@ export class EffectRunner {
   private readonly now: () => number;
   private readonly autoReprotect: boolean;
   private readonly commitReminderMs: number | undefined;
+  private readonly appChecks: boolean;
 
   constructor(options: EffectRunnerOptions) {
     this.queues = options.queues;
@@ -35,6 +38,7 @@ export class EffectRunner {
     this.now = options.now;
     this.autoReprotect = options.autoReprotect ?? false;
     this.commitReminderMs = options.commitReminderMs;
+    this.appChecks = options.appChecks ?? false;
   }
 
   async run(run: Run, effects: readonly RunEffect[]): Promise<void> {
@@ -44,6 +48,7 @@ export class EffectRunner {
         const delayMs = e.notBefore ? Date.parse(e.notBefore) - this.now() : 0;
         await this.queues.enqueueStep(run.id, e.step, { key: e.jobKey, delayMs });
       }
+      if (e.kind === 'run-checks' && this.appChecks) await this.queues.enqueueChecks(run.id, e.vmId, 0, 0);
     }
     // Once per run: the upload itself checks that it has not happened yet.
     if (kinds.has('run-closed')) await this.queues.enqueueReport(run.id, FINAL_REPORT_KEY);

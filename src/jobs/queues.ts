@@ -1,4 +1,5 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { isRedisInstance, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OpKind } from '../domain/run';
 import { FINAL_REPORT_KEY } from '../store/message-ledger';
@@ -12,6 +13,16 @@ export { FINAL_REPORT_KEY };
 
 /** A look at whether a run's lost channel takes the bot's messages again (the n-th of the run). */
 export const CHANNEL_RECHECK_JOB = 'channel-recheck';
+
+/** A round of a VM's application checks in the steps queue (the n-th of that VM). */
+export const CHECKS_JOB = 'app-checks';
+export const checksJobSchema = z.object({
+  runId: z.string().regex(/^FB-\d+$/),
+  vmId: z.string().min(1),
+  round: z.number().int().nonnegative(),
+});
+/** The daily readiness digest in the steps queue (a job scheduler; it may take minutes on a large vault). */
+export const DIGEST_JOB = 'readiness-digest';
 
 /** A Commit reminder in the slack queue: the n-th one of a run. */
 export const REMINDER_JOB = 'commit-reminder';
@@ -43,13 +54,30 @@ const CARD_OPTIONS: JobsOptions = {
   removeOnFail: { age: 24 * 3600 },
 };
 
-/** The producer side of the queues, used by listeners and processors alike. */
+/**
+ * The producer side of the queues, used by listeners and processors alike. On Redis Cluster the
+ * `prefix` must be a hash tag (`{fb}`) so that each queue's keys share a slot (see store/keys.ts).
+ */
 export class FailbackQueues {
   readonly steps: Queue;
   readonly watch: Queue;
   readonly slack: Queue;
+  private readonly connection: ConnectionOptions;
+  private readonly ownsConnection: boolean;
 
-  constructor({ connection, prefix }: { readonly connection: ConnectionOptions; readonly prefix: string }) {
+  constructor({
+    connection,
+    prefix,
+    ownsConnection = false,
+  }: {
+    /** Options (each queue connects on its own) or one connection the three queues share. */
+    readonly connection: ConnectionOptions;
+    readonly prefix: string;
+    /** The connection was made for the queues: `close()` closes it too. */
+    readonly ownsConnection?: boolean;
+  }) {
+    this.connection = connection;
+    this.ownsConnection = ownsConnection;
     // BullMQ's event stream is for dashboards; nothing here reads it: keep it short (default 10 000).
     const options = { connection, prefix, streams: { events: { maxLen: 100 } } };
     this.steps = new Queue(QUEUE.steps, options);
@@ -75,6 +103,21 @@ export class FailbackQueues {
       ...STEP_OPTIONS,
       jobId: `run-${runId}-autoreprotect`,
     });
+  }
+
+  /** The `round`-th round of a VM's application checks, after `delayMs` (a delayed job: it survives restarts). */
+  async enqueueChecks(runId: string, vmId: string, round: number, delayMs: number): Promise<void> {
+    const vmKey = createHash('sha1').update(vmId.toLowerCase()).digest('hex').slice(0, 12);
+    await this.steps.add(
+      CHECKS_JOB,
+      { runId, vmId, round },
+      {
+        ...STEP_OPTIONS,
+        attempts: 5,
+        jobId: `checks-${runId}-${vmKey}-${round}`,
+        delay: Math.max(0, delayMs),
+      },
+    );
   }
 
   async enqueueCard(runId: string, version: number, delayMs: number): Promise<void> {
@@ -125,7 +168,22 @@ export class FailbackQueues {
     );
   }
 
+  /** The daily readiness digest at hh:mm UTC; `undefined` removes a schedule set before. */
+  async scheduleDigest(at: { readonly hour: number; readonly minute: number } | undefined): Promise<void> {
+    if (!at) {
+      await this.steps.removeJobScheduler(DIGEST_JOB);
+      return;
+    }
+    await this.steps.upsertJobScheduler(
+      DIGEST_JOB,
+      { pattern: `${at.minute} ${at.hour} * * *`, tz: 'UTC' },
+      { name: DIGEST_JOB, opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 }, attempts: 3 } },
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.steps.close(), this.watch.close(), this.slack.close()]);
+    // BullMQ leaves a connection it was given open.
+    if (this.ownsConnection && isRedisInstance(this.connection)) this.connection.disconnect();
   }
 }

@@ -13,6 +13,9 @@ import {
   AUTO_REPROTECT_JOB,
   cardJobSchema,
   CHANNEL_RECHECK_JOB,
+  CHECKS_JOB,
+  checksJobSchema,
+  DIGEST_JOB,
   QUEUE,
   REMINDER_JOB,
   REPORT_JOB,
@@ -23,6 +26,8 @@ import {
 import { sendCommitReminder, type CommitReminderDeps } from '../slack/commit-reminder';
 import { runStep, type StepDeps } from './step-processor';
 import { watchTick, type WatchDeps } from './watch-processor';
+import { runChecksRound, type ChecksStepDeps } from './app-checks-step';
+import { postReadinessDigest, type DigestDeps } from '../slack/readiness-messages';
 
 export interface WorkerTuning {
   /** BullMQ lock: a step whose process died is taken over after about this long. */
@@ -82,7 +87,13 @@ export interface WorkerDeps {
   log: Logger;
   metrics?: WorkerMetrics | undefined;
   autoReprotect?: { readonly processServer: string; readonly windowMs: number } | undefined;
+  /** Application checks (FAILBACK_CHECKS_FILE): rounds of a VM's checks, each scheduling the next. */
+  checks?: (Omit<ChecksStepDeps, 'signal'> & { readonly schedule: NextChecksRound }) | undefined;
+  /** The daily readiness digest (FAILBACK_READINESS_DIGEST_CHANNEL). */
+  digest?: Omit<DigestDeps, 'signal'> | undefined;
 }
+
+type NextChecksRound = (runId: string, vmId: string, round: number, delayMs: number) => Promise<void>;
 
 /** Starts the three workers of the worker role on `connection` (BullMQ `prefix`). `close()` them in shutdown. */
 export function startWorkers(options: {
@@ -109,9 +120,19 @@ export function startWorkers(options: {
       throw e;
     }
   };
+  const checksJob = async (job: Job, signal?: AbortSignal): Promise<void> => {
+    const checks = deps.checks;
+    if (!checks) return;
+    const { runId, vmId } = checksJobSchema.parse(job.data);
+    const next = await runChecksRound({ ...checks, signal }, runId, vmId);
+    if (next.again) await checks.schedule(runId, vmId, next.round, next.delayMs);
+  };
   const steps = new Worker(
     QUEUE.steps,
     inJobContext(async (job: Job, token?: string, signal?: AbortSignal) => {
+      if (job.name === CHECKS_JOB) return checksJob(job, signal);
+      // Not in the watch queue: a digest of a large vault takes minutes and must not hold the watcher.
+      if (job.name === DIGEST_JOB) return deps.digest && postReadinessDigest({ ...deps.digest, signal });
       const { runId } = stepJobSchema.parse(job.data);
       if (job.name === AUTO_REPROTECT_JOB && deps.autoReprotect) {
         const auto = deps.autoReprotect;

@@ -2,11 +2,11 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential } from '@azure/identity';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AsrGateway } from '../azure/gateway';
 import { armScope, SdkAsrGateway } from '../azure/sdk-gateway';
 import type { Config } from '../config';
+import type { ChecksConfig } from '../domain/app-checks';
 import type { RunEvent } from '../domain/run-machine';
 import { changeRun, type ChangeResult } from '../jobs/change-run';
 import { EffectRunner } from '../jobs/effects';
@@ -15,12 +15,14 @@ import type { WorkerTuning } from '../jobs/workers';
 import { observabilityRoutes, type Route } from '../observability/http-routes';
 import { FailbackMetrics } from '../observability/metrics';
 import { Readiness } from '../observability/readiness';
+import { DEFAULT_KEY_PREFIX, keyPrefix } from '../store/keys';
 import { MessageLedger } from '../store/message-ledger';
+import { RedisConnections, type RedisClient } from '../store/redis-connection';
 import { RunStore } from '../store/run-store';
 
 export interface RuntimeOptions {
   readonly log: Logger;
-  /** Redis key and BullMQ prefix; tests give each run its own. */
+  /** Redis key and BullMQ prefix, made a hash tag (`{fb}`, see store/keys.ts); tests give each run its own. */
   readonly prefix?: string;
   readonly credential?: TokenCredential;
   /** Extra Azure pipeline policies (the sandbox uses one to trust its self-signed certificate). */
@@ -30,6 +32,8 @@ export interface RuntimeOptions {
   readonly tuning?: WorkerTuning;
   /** At most one edit of a run card per this many ms (Slack's chat.update is ~50/min per workspace). */
   readonly minCardIntervalMs?: number;
+  /** The application checks, loaded from FAILBACK_CHECKS_FILE by startRuntime. */
+  readonly checks?: ChecksConfig | undefined;
 }
 
 /** What both roles share: Redis, the run store, queues, the ASR gateway, effects, metrics, health. */
@@ -38,7 +42,9 @@ export interface Core {
   readonly log: Logger;
   readonly prefix: string;
   readonly now: () => number;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  /** Makes every other Redis connection (BullMQ workers' among them) as the store's was made. */
+  readonly redisConnections: RedisConnections;
   readonly store: RunStore;
   readonly ledger: MessageLedger;
   readonly queues: FailbackQueues;
@@ -52,29 +58,27 @@ export interface Core {
   readonly health: Route[];
   /** Aborted first at shutdown: ARM reads a Slack listener started end instead of holding the exit. */
   readonly listenerReads: AbortController;
+  /** The application checks file, loaded and validated at start (FAILBACK_CHECKS_FILE). */
+  readonly checks: ChecksConfig | undefined;
 }
 
 export async function buildCore(config: Config, options: RuntimeOptions): Promise<Core> {
   const { log } = options;
-  const prefix = options.prefix ?? 'fb';
+  const prefix = keyPrefix(options.prefix ?? DEFAULT_KEY_PREFIX);
   const now = options.now ?? Date.now;
-  // Web-facing commands fail fast when Redis is away instead of queueing past Slack's 3 s.
-  const redis = new Redis(config.redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    lazyConnect: true,
-  });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
-  await redis.connect().catch((err) => log.error({ err }, 'redis not reachable at start'));
-
   const credential = options.credential ?? new DefaultAzureCredential();
+  const redisConnections = await RedisConnections.open({ url: config.redisUrl, ...config.redis }, { credential, log });
+  // Web-facing commands fail fast when Redis is away instead of queueing past Slack's 3 s.
+  const redis = redisConnections.create('store');
+  // Shutdown ends this connection last: the others still open (the one BullMQ's workers were given)
+  // and the Entra token refresh end with it.
+  redis.once('end', () => redisConnections.close());
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
+  await redis.connect().catch((err: unknown) => log.error({ err }, 'redis not reachable at start'));
+
   const store = new RunStore({ redis, prefix, retentionMs: config.timing.retentionMs, now });
   const ledger = new MessageLedger({ redis, prefix });
-  const queues = new FailbackQueues({
-    connection: { url: config.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
-    prefix,
-  });
+  const queues = new FailbackQueues({ connection: redisConnections.create('queue'), prefix, ownsConnection: true });
   const metrics = new FailbackMetrics({ runs: store, queues: [queues.steps, queues.watch, queues.slack], now, log });
   store.onChange((before, after) => metrics.runChanged(before, after));
   const gateway =
@@ -95,6 +99,7 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
     now,
     autoReprotect: config.policy.autoReprotect !== undefined,
     commitReminderMs: config.timing.commitReminderMs,
+    appChecks: options.checks !== undefined,
   });
   const client = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
@@ -117,6 +122,7 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
     prefix,
     now,
     redis,
+    redisConnections,
     store,
     ledger,
     queues,
@@ -127,5 +133,6 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
     change: (runId, event) => changeRun({ store, effects, log }, runId, event),
     health: observabilityRoutes({ readiness, metrics, log }),
     listenerReads: new AbortController(),
+    checks: options.checks,
   };
 }

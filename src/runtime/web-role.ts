@@ -24,6 +24,7 @@ export async function startWebRole(core: Core): Promise<{ app: App; server: Serv
     effects: core.effects,
     approvers: new ApproverDirectory({ client: core.client, groups: config.policy.approverGroups, log, now }),
     policy: { ...config.policy },
+    vaultName: config.azure.vault,
     jobLink: asrJobLink(config.azure),
     reprotectRetryWindowMs: config.timing.reprotectRetryWindowMs,
     storeReady: () => core.redis.status === 'ready',

@@ -4,6 +4,8 @@ import { reconcileActiveRuns } from '../jobs/reconcile';
 import { startWorkers, type WorkerTuning } from '../jobs/workers';
 import { ApproverDirectory } from '../slack/approvers';
 import { JobWatchList } from '../store/job-watch';
+import { FactsCache } from '../store/facts-cache';
+import { CheckRunner } from '../checks';
 import type { Core } from './core';
 
 /**
@@ -14,10 +16,11 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
   const { config, log, now, store, effects, gateway, client, queues, ledger, change } = core;
   const timing = config.timing;
   const directory = new ApproverDirectory({ client, groups: config.policy.approverGroups, log, now });
+  const facts = new FactsCache({ redis: core.redis, prefix: core.prefix, now });
   const watch = new JobWatchList({ redis: core.redis, prefix: core.prefix, now });
   const approvers = { users: config.policy.approverUsers, groups: config.policy.approverGroups };
   const workers = startWorkers({
-    connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+    connection: core.redisConnections.create('worker'),
     prefix: core.prefix,
     tuning: tuning ?? { lockDurationMs: timing.jobLockMs, stalledIntervalMs: Math.max(500, timing.jobLockMs / 2) },
     deps: {
@@ -71,8 +74,31 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
         processServer: config.policy.autoReprotect.processServer,
         windowMs: timing.reprotectRetryWindowMs,
       },
+      checks: core.checks && {
+        store,
+        change,
+        config: core.checks,
+        // One runner per process: its bound on probes in flight holds across every run it serves.
+        runner: new CheckRunner({ concurrency: core.checks.defaults.concurrency, now }),
+        schedule: (runId, vmId, round, delayMs) => queues.enqueueChecks(runId, vmId, round, delayMs),
+        now,
+        log,
+      },
+      digest: config.readinessDigest && {
+        gateway,
+        facts,
+        client,
+        ledger,
+        channel: config.readinessDigest.channel,
+        vaultName: config.azure.vault,
+        now,
+        log,
+      },
     },
   });
+  await queues
+    .scheduleDigest(config.readinessDigest)
+    .catch((err) => log.error({ err }, 'could not schedule the readiness digest'));
   await queues
     .scheduleWatcher(timing.asrPollIntervalMs)
     .catch((err) => log.error({ err }, 'could not schedule the ASR watcher'));

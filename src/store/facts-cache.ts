@@ -1,7 +1,14 @@
-import type { Redis } from 'ioredis';
 import type { ReprotectForm } from '../domain/reprotect-form';
-import type { RecoveryPointInfo, RecoveryPointSummary, ReplicatedPlan, ReplicatedVm } from '../domain/vm';
+import type {
+  RecoveryPointInfo,
+  RecoveryPointSummary,
+  ReplicatedPlan,
+  ReplicatedVm,
+  ReplicationServer,
+} from '../domain/vm';
 import { StoreUnavailableError } from '../errors';
+import { keyPrefix } from './keys';
+import type { RedisClient } from './redis-connection';
 
 /** Point name (or `/` + its full id when not under the VM's), epoch seconds, app-consistent flag. */
 type CompactPoint = [string, number, 0 | 1];
@@ -12,19 +19,19 @@ type CompactPoint = [string, number, 0 | 1];
  * Shared in Redis because the submission may reach another web process.
  */
 export class FactsCache {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly ttlSeconds: number;
   private readonly now: () => number;
 
   constructor(options: {
-    readonly redis: Redis;
+    readonly redis: RedisClient;
     readonly prefix: string;
     readonly now: () => number;
     readonly ttlSeconds?: number | undefined;
   }) {
     this.redis = options.redis;
-    this.prefix = options.prefix;
+    this.prefix = keyPrefix(options.prefix);
     this.now = options.now;
     this.ttlSeconds = options.ttlSeconds ?? 15 * 60;
   }
@@ -42,6 +49,20 @@ export class FactsCache {
 
   vms(): Promise<ReplicatedVm[] | undefined> {
     return this.get<ReplicatedVm[]>('vms');
+  }
+
+  /** When the cached VM list was read from ASR (epoch ms), if it is cached. */
+  vmsReadAt(): Promise<number | undefined> {
+    return this.get<number>('vms-at');
+  }
+
+  /** The vault's process servers and appliances with their health (readiness). */
+  putServers(servers: readonly ReplicationServer[]): Promise<void> {
+    return this.put('servers', servers);
+  }
+
+  async servers(): Promise<ReplicationServer[]> {
+    return (await this.get<ReplicationServer[]>('servers')) ?? [];
   }
 
   putPlans(plans: readonly ReplicatedPlan[]): Promise<void> {

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { OpKind } from '../domain/run';
+import { keyPrefix } from './keys';
+import type { RedisClient } from './redis-connection';
 
 export interface WatchedJob {
   readonly jobName: string;
@@ -21,13 +22,13 @@ export interface WatchedJob {
  */
 export class JobWatchList {
   private readonly key: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly now: () => number;
 
-  constructor(options: { readonly redis: Redis; readonly prefix: string; readonly now: () => number }) {
+  constructor(options: { readonly redis: RedisClient; readonly prefix: string; readonly now: () => number }) {
     this.redis = options.redis;
     this.now = options.now;
-    this.key = `${options.prefix}:watch`;
+    this.key = `${keyPrefix(options.prefix)}:watch`;
   }
 
   async add(job: WatchedJob): Promise<void> {

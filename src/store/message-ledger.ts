@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import { keyPrefix } from './keys';
 import { acquireLock, releaseLock } from './locks';
+import type { RedisClient } from './redis-connection';
 import { TTL } from './ttl';
 
 /** The key of the run report uploaded when a run closes: once per run, however often it is queued. */
@@ -15,12 +16,12 @@ export type PostedKind = 'card' | 'prompt' | 'summary' | 'report';
  * landed (posted once across crashes), and Slack's per-method rate limits shared by every process.
  */
 export class MessageLedger {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
 
-  constructor(options: { readonly redis: Redis; readonly prefix: string }) {
+  constructor(options: { readonly redis: RedisClient; readonly prefix: string }) {
     this.redis = options.redis;
-    this.prefix = options.prefix;
+    this.prefix = keyPrefix(options.prefix);
   }
 
   private key(...parts: (string | number)[]): string {

@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
 import { decide, type AuditEntry, type Decision, type RunEvent } from '../domain/run-machine';
 import type { Run } from '../domain/run';
 import { RunConflictError, RunNotFoundError, StoreUnavailableError } from '../errors';
+import { keyPrefix } from './keys';
 import { acquireLock, releaseLock } from './locks';
+import type { RedisClient } from './redis-connection';
 import { TTL } from './ttl';
 
 /** Result of creating a run: either it exists now, or a VM was already taken by another run. */
@@ -21,32 +22,40 @@ export type UpdateResult =
     }
   | { readonly applied: false; readonly run: Run; readonly reason: string };
 
-// KEYS: runs(zset), active(set), run-seq, ...vmLocks
-// ARGV: runJson (id "__RUN_ID__"), keyPrefix, createdAtMs, historyCutoffMs, auditJson...
+// Every key a script touches is in KEYS (Redis Cluster routes a script by its keys, and they all
+// share the prefix's hash tag, so one slot: see keys.ts).
+//
+// KEYS: runs(zset), active(set), run-seq, outbox(zset), run document, trail(stream), ...vmLocks
+// ARGV: expected run number, runJson (id "__RUN_ID__"), createdAtMs, historyCutoffMs, auditJson...
+// The run's own keys are named before its number is taken, so the caller predicts the number (the
+// sequence + 1); when another run took it meanwhile the script changes nothing and returns the
+// sequence, and the caller tries again with the next one.
 // The run number is taken only once the VMs are free: a refused request leaves no gap in the ids.
 // Runs past their retention leave the history index as new ones come (their documents expire);
 // a run still active stays however old it is.
 const CREATE = `
-for i = 4, #KEYS do
+for i = 7, #KEYS do
   local owner = redis.call('GET', KEYS[i])
-  if owner then return {i - 3, owner} end
+  if owner then return {i - 6, owner} end
 end
+local seq = tonumber(redis.call('GET', KEYS[3]) or '0')
+if tostring(seq + 1) ~= ARGV[1] then return {-1, tostring(seq)} end
 local id = 'FB-' .. redis.call('INCR', KEYS[3])
-for i = 4, #KEYS do redis.call('SET', KEYS[i], id) end
-local json = string.gsub(ARGV[1], '"__RUN_ID__"', '"' .. id .. '"', 1)
-redis.call('SET', ARGV[2] .. 'run:' .. id, json)
+for i = 7, #KEYS do redis.call('SET', KEYS[i], id) end
+local json = string.gsub(ARGV[2], '"__RUN_ID__"', '"' .. id .. '"', 1)
+redis.call('SET', KEYS[5], json)
 for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])) do
   if redis.call('SISMEMBER', KEYS[2], old) == 0 then redis.call('ZREM', KEYS[1], old) end
 end
 redis.call('ZADD', KEYS[1], ARGV[3], id)
 redis.call('SADD', KEYS[2], id)
-redis.call('ZADD', ARGV[2] .. 'outbox', ARGV[3], id .. '@1')
-for i = 5, #ARGV do redis.call('XADD', ARGV[2] .. 'trail:' .. id, '*', 'e', ARGV[i]) end
+redis.call('ZADD', KEYS[4], ARGV[3], id .. '@1')
+for i = 5, #ARGV do redis.call('XADD', KEYS[6], '*', 'e', ARGV[i]) end
 return {0, id}
 `;
 
-// KEYS: run, trail, active, ...vmLocks (VMs to release first)
-// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, retentionSeconds, outboxKey,
+// KEYS: run, trail, active, outbox, ...vmLocks (VMs to release first)
+// ARGV: expectedVersion, newJson, closed(0/1), runId, releaseCount, retentionSeconds,
 //       outboxMember ('' = none), nowMs, auditJson...
 // A run that closes is kept, with its trail, for the retention period (FAILBACK_RETENTION_DAYS).
 const UPDATE = `
@@ -54,16 +63,16 @@ local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 if tostring(cjson.decode(cur)['version']) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-if ARGV[8] ~= '' then redis.call('ZADD', ARGV[7], ARGV[9], ARGV[8]) end
-for i = 10, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
-local last = 3 + tonumber(ARGV[5])
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[4], ARGV[8], ARGV[7]) end
+for i = 9, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
+local last = 4 + tonumber(ARGV[5])
 if ARGV[3] == '1' then
   redis.call('SREM', KEYS[3], ARGV[4])
   redis.call('EXPIRE', KEYS[1], ARGV[6])
   redis.call('EXPIRE', KEYS[2], ARGV[6])
   last = #KEYS
 end
-for i = 4, last do
+for i = 5, last do
   if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
 end
 return 1
@@ -78,20 +87,21 @@ const ID_PLACEHOLDER = '__RUN_ID__';
  * stream in the same atomic step. Any process may read or change any run.
  */
 export class RunStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly retentionMs: number;
   private readonly now: () => number;
 
   constructor(options: {
-    readonly redis: Redis;
+    readonly redis: RedisClient;
+    /** The key prefix, made a hash tag (`fb` → `{fb}`): see keys.ts. */
     readonly prefix: string;
     /** FAILBACK_RETENTION_DAYS: how long a closed run and its trail are kept (default 90 days). */
     readonly retentionMs?: number | undefined;
     readonly now?: (() => number) | undefined;
   }) {
     this.redis = options.redis;
-    this.prefix = options.prefix;
+    this.prefix = keyPrefix(options.prefix);
     this.retentionMs = options.retentionMs ?? 90 * 24 * 3600_000;
     this.now = options.now ?? Date.now;
   }
@@ -115,29 +125,40 @@ export class RunStore {
    * VM is in another active run.
    */
   async create(draft: Omit<Run, 'id'>, audit: readonly AuditEntry[]): Promise<CreateResult> {
-    const keys = [
-      this.key('runs'),
-      this.key('runs', 'active'),
-      this.key('run-seq'),
-      ...draft.vms.map((v) => this.vmLockKey(v.id)),
-    ];
     const createdAt = Date.parse(draft.createdAt);
-    const res = (await this.guard(
-      this.redis.eval(
-        CREATE,
-        keys.length,
-        ...keys,
-        JSON.stringify({ id: ID_PLACEHOLDER, ...draft }),
-        `${this.prefix}:`,
-        String(createdAt),
-        String(createdAt - this.retentionMs),
-        ...audit.map((a) => JSON.stringify(a)),
-      ),
-    )) as [number, string];
-    const [index, idOrOwner] = res;
-    if (index === 0) return { created: true, run: { id: idOrOwner, ...draft }, pending: `${idOrOwner}@1` };
-    const vm = draft.vms[index - 1];
-    return { created: false, vmId: vm?.id ?? '', otherRunId: idOrOwner };
+    const json = JSON.stringify({ id: ID_PLACEHOLDER, ...draft });
+    const entries = audit.map((a) => JSON.stringify(a));
+    const locks = draft.vms.map((v) => this.vmLockKey(v.id));
+    let seq = Number(await this.guard(this.redis.get(this.key('run-seq')))) || 0;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const expected = `FB-${seq + 1}`;
+      const keys = [
+        this.key('runs'),
+        this.key('runs', 'active'),
+        this.key('run-seq'),
+        this.key('outbox'),
+        this.key('run', expected),
+        this.key('trail', expected),
+        ...locks,
+      ];
+      const [index, value] = (await this.guard(
+        this.redis.eval(
+          CREATE,
+          keys.length,
+          ...keys,
+          String(seq + 1),
+          json,
+          String(createdAt),
+          String(createdAt - this.retentionMs),
+          ...entries,
+        ),
+      )) as [number, string];
+      if (index === 0) return { created: true, run: { id: value, ...draft }, pending: `${value}@1` };
+      if (index > 0) return { created: false, vmId: draft.vms[index - 1]?.id ?? '', otherRunId: value };
+      // Another run took that number meanwhile: try the next one.
+      seq = Number(value);
+    }
+    throw new StoreUnavailableError('Redis: could not number the run (too many runs created at once)');
   }
 
   /**
@@ -201,7 +222,13 @@ export class RunStore {
       const released = next.vms.filter((v) => v.leftOut && !run.vms.find((o) => o.id === v.id)?.leftOut);
       const kept = run.vms.filter((v) => !released.some((r) => r.id === v.id));
       const locks = [...released, ...kept].map((v) => this.vmLockKey(v.id));
-      const keys = [this.key('run', runId), this.key('trail', runId), this.key('runs', 'active'), ...locks];
+      const keys = [
+        this.key('run', runId),
+        this.key('trail', runId),
+        this.key('runs', 'active'),
+        this.key('outbox'),
+        ...locks,
+      ];
       const audit = [...decision.audit, ...extraAudit].map((a) => JSON.stringify(a));
       const closed = next.closedAt && !run.closedAt ? '1' : '0';
       // A change that has steps to queue is in the outbox until they are: never lost with a process.
@@ -217,7 +244,6 @@ export class RunStore {
           runId,
           String(released.length),
           String(Math.max(1, Math.ceil(this.retentionMs / 1000))),
-          this.key('outbox'),
           pending ?? '',
           String(this.now()),
           ...audit,

@@ -5,11 +5,12 @@
 import { Redis } from 'ioredis';
 import type { Runtime } from '../../src/runtime';
 import type { EmulatorOptions } from '@failback/asr-emulator';
-import { ACTION, BLOCK } from '../../src/bot/ids';
+import { ACTION, BLOCK, CALLBACK } from '../../src/bot/ids';
 import type { StoredView } from '@failback/slack-standin';
 import {
   blocksOf,
   chooseVms,
+  findAction,
   INCIDENT_CHANNEL,
   openRequestModal,
   PEOPLE,
@@ -182,5 +183,33 @@ describe('a run whose first step cannot be queued (the queue does not answer, e.
     await redis!.del(`${prefix}:fb-steps:meta`);
     await waitForCommitPrompt(w, 40_000);
     expect(w.emulator.operationPosts('unplannedFailover')).toHaveLength(1);
+  });
+});
+
+describe('many people opening the form at once (issue #20)', () => {
+  it('reads the vault once for the burst and fills every modal, each with its own channel', async () => {
+    const w = await start();
+    const people = 12;
+    const replies = await Promise.all(
+      Array.from({ length: people }, () =>
+        w.slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL }),
+      ),
+    );
+    for (const reply of replies) expect(reply.withinSlackTimeout).toBe(true);
+    const filled = await w.slack.waitFor(
+      (s) => {
+        const views = s
+          .openViews(PEOPLE.requester.id)
+          .filter((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms));
+        return views.length === people ? views : undefined;
+      },
+      { message: `${people} request modals filled with VMs` },
+    );
+    for (const v of filled)
+      expect(JSON.parse(String(v.view.private_metadata))).toEqual({ channelId: INCIDENT_CHANNEL });
+    const listReads = w.emulator.requests
+      .all()
+      .filter((r) => r.method === 'GET' && /\/replicationProtectedItems$/i.test(r.path));
+    expect(listReads).toHaveLength(1);
   });
 });

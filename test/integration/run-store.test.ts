@@ -71,3 +71,35 @@ describe('the history index', () => {
     expect((await store.recent(10)).map((r) => r.id).sort()).toEqual([oldActive.run.id, 'FB-3'].sort());
   });
 });
+
+describe('numbering under contention', () => {
+  it('gives concurrent requests for different VMs consecutive numbers, none twice and no gap', async () => {
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((v) => store.create(draft(`vm-${v}`), [{ at: T0, what: `for ${v}` }])),
+    );
+    const ids = results.map((r) => (r.created ? r.run.id : 'refused'));
+    expect([...ids].sort()).toEqual(['FB-1', 'FB-2', 'FB-3', 'FB-4', 'FB-5', 'FB-6']);
+    // Each run's document and trail went under its own number.
+    for (const [i, r] of results.entries()) {
+      if (!r.created) continue;
+      expect((await store.get(r.run.id))?.vms[0]?.name).toBe(`vm-${'abcdef'[i]}`);
+      expect(await store.trail(r.run.id)).toEqual([{ at: T0, what: `for ${'abcdef'[i]}` }]);
+    }
+  });
+});
+
+describe('the key layout', () => {
+  it('keeps every key of a run under the prefix’s hash tag (one Redis Cluster slot)', async () => {
+    expect(prefix).toMatch(/^\{[^{}]+\}$/);
+    const created = await store.create(draft('app-01'), [{ at: T0, what: 'failback requested' }]);
+    if (!created.created) throw new Error('not created');
+    await store.apply(created.run.id, { type: 'run-cancelled', by: 'UREQ', at: T0 });
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys.sort()).toEqual(
+      [`${prefix}:outbox`, `${prefix}:run-seq`, `${prefix}:run:FB-1`, `${prefix}:runs`, `${prefix}:trail:FB-1`].sort(),
+    );
+    // Redis Cluster hashes only what is between the first { and the next }: the same for every key.
+    const tagOf = (key: string) => key.slice(key.indexOf('{') + 1, key.indexOf('}'));
+    expect(new Set(keys.map(tagOf))).toEqual(new Set([prefix.slice(1, -1)]));
+  });
+});

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   chooseVms,
   findFreePort,
@@ -126,6 +128,35 @@ describe('when the configuration is invalid', () => {
     expect(stderr).not.toContain(world.env.SLACK_SIGNING_SECRET);
     expect(bot.output()).not.toContain('failback-bot started');
     expect(await listening(port)).toBe(false);
+  });
+});
+
+describe('when the application checks file is invalid', () => {
+  it('exits 2 with one message naming every bad line, and never listens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-checks-'));
+    const file = join(dir, 'checks.yaml');
+    writeFileSync(
+      file,
+      [
+        'checks:',
+        '  - name: web',
+        '    vms: [web-01]',
+        '    http: { url: ftp://web-01.corp.example/ }',
+        '  - name: db',
+        '    vms: [db-01]',
+        '    tcp: { host: db-01.corp.example, port: 70000 }',
+        '',
+      ].join('\n'),
+    );
+    const port = await findFreePort();
+    const bot = track(spawnMain({ ...world.env, FAILBACK_CHECKS_FILE: file }, port));
+    expect(await bot.exited).toBe(2);
+    const stderr = bot.stderr();
+    expect(stderr).toMatch(/line 4 .*http/);
+    expect(stderr).toMatch(/line 7 .*port/);
+    expect(stderr).toContain('docs/app-checks.md');
+    expect(await listening(port)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

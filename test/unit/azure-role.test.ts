@@ -11,6 +11,7 @@ const ACTION_OF: Record<string, readonly string[]> = {
   'replicationProtectedItems.get': [`${ITEM}/read`],
   'recoveryPoints.listByReplicationProtectedItems': [`${ITEM}/recoveryPoints/read`],
   'replicationFabrics.get': [`${V}/replicationFabrics/read`],
+  'replicationFabrics.list': [`${V}/replicationFabrics/read`],
   'replicationProtectionContainerMappings.listByReplicationProtectionContainers': [
     `${V}/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings/read`,
   ],

@@ -17,7 +17,7 @@ describe('run state machine', () => {
     it('waits for a commit and asks for verification', () => {
       if (!d.accepted) throw new Error(d.reason);
       expect(phaseOf(d.run)).toBe('awaiting-commit');
-      expect(d.effects.map((e) => e.kind)).toEqual(['render-card', 'post-verification']);
+      expect(d.effects.map((e) => e.kind)).toEqual(['render-card', 'post-verification', 'run-checks']);
       expect(d.run.vms[0]?.shutdown).toBe('succeeded');
     });
 

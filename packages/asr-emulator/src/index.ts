@@ -21,6 +21,7 @@ import { generateCertificate } from './tls';
 import type {
   EmulatorOptions,
   EmulatorSettings,
+  ItemHealthSeed,
   ItemStage,
   OperationKind,
   PlanSeed,
@@ -34,6 +35,7 @@ export type {
   Fault,
   FaultMatch,
   ItemSeed,
+  ItemHealthSeed,
   ItemScenarioNames,
   ItemStage,
   OperationKind,
@@ -124,6 +126,8 @@ export interface AsrEmulator {
   setRecoveryPoints(name: string, points: 'none' | readonly RecoveryPointSeed[]): void;
   /** Modernized: make isAgentRegistrationSuccessfulAfterFailover true (or false) now. */
   setAgentRegistered(name: string, registered: boolean): void;
+  /** What ASR reports on an item's replication from now on (undefined: back to the defaults). */
+  setItemHealth(name: string, health: ItemHealthSeed | undefined): void;
   /**
    * Act "in the portal": start an operation without HTTP (validated like a POST). Without `body`, the
    * recorded body for this item (direction or none, required fields from the fabric). Returns the ASR
@@ -277,6 +281,9 @@ export async function startAsrEmulator(options: EmulatorOptions = {}): Promise<A
     },
     setAgentRegistered: (name, registered) => {
       find(name).agentRegisteredAt = registered ? now() : undefined;
+    },
+    setItemHealth: (name, health) => {
+      find(name).health = health;
     },
     startInPortal: (name, kind, body) => {
       const item = find(name);

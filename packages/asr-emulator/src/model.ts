@@ -12,6 +12,7 @@ import type {
   EmulatorSettings,
   FabricSeed,
   Generation,
+  ItemHealthSeed,
   ItemStage,
   MappingSeed,
   PlanSeed,
@@ -53,6 +54,7 @@ export interface ItemState {
   /** The replication to Azure (`InMageAzureV2` / `InMageRcm`): from the seed or the last reprotect. */
   processServerId?: string;
   masterTargetId?: string;
+  health?: ItemHealthSeed;
 }
 
 /** The view of an item right now: its stage's view, with no operation allowed while one runs. */
@@ -141,6 +143,7 @@ export class VaultState {
         policy,
         points,
         ...servers,
+        ...(s.health ? { health: s.health } : {}),
       };
       if (s.generation === 'modernized' && (s.stage === 'failedOver' || s.stage === 'committed'))
         item.agentRegisteredAt = now;

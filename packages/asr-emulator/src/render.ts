@@ -133,9 +133,9 @@ export function renderItem(v: VaultState, item: ItemState, now: number): Json {
       testFailoverState: 'None',
       testFailoverStateDescription: 'None',
       allowedOperations: [...view.allowedOperations],
-      replicationHealth: view.replicationHealth,
+      replicationHealth: item.health?.replicationHealth ?? view.replicationHealth,
       failoverHealth: 'Normal',
-      healthErrors: [],
+      healthErrors: [...(item.health?.healthErrors ?? [])],
       policyId: v.policyId(item.policy),
       policyFriendlyName: policy?.friendlyName ?? item.policy,
       ...(item.lastFailoverTime ? { lastSuccessfulFailoverTime: item.lastFailoverTime.toISOString() } : {}),
@@ -151,6 +151,9 @@ function providerDetails(v: VaultState, item: ItemState, now: number): Json {
   const newest = item.points[0];
   const rpo = newest ? Math.round((now - newest.time.getTime()) / 1000) : undefined;
   const optional = (key: string, value: string | undefined) => (value ? { [key]: value } : {});
+  const heartbeat = new Date(now - (item.health?.agentHeartbeatAgeMs ?? 60_000)).toISOString();
+  // The field names of the agent and appliance details are the REST specification's (not recorded).
+  const mobilityAgentDetails = { version: '9.62.7172.1', lastHeartbeatUtc: heartbeat };
   switch (view.provider) {
     case 'InMage':
     case 'InMageAzureV2': {
@@ -165,7 +168,7 @@ function providerDetails(v: VaultState, item: ItemState, now: number): Json {
         infrastructureVmId: `vm-${item.friendlyName}`,
         protectionStage: failback ? 'Resync' : 'InitialReplication',
         ipAddress: '10.10.3.10',
-        lastHeartbeat: new Date(now - 60_000).toISOString(),
+        lastHeartbeat: heartbeat,
         ...(rpo !== undefined ? { rpoInSeconds: rpo } : {}),
         ...optional('processServerId', failback ? item.failbackProcessServerId : item.processServerId),
         ...optional('masterTargetId', failback ? item.failbackMasterTargetId : item.masterTargetId),
@@ -197,6 +200,8 @@ function providerDetails(v: VaultState, item: ItemState, now: number): Json {
           : {}),
         ...(view.lastPlannedFailoverStatus ? { lastPlannedFailoverStatus: view.lastPlannedFailoverStatus } : {}),
         ...(afterFailover ? { isAgentRegistrationSuccessfulAfterFailover: isAgentRegistered(item, now) } : {}),
+        mobilityAgentDetails,
+        ...reprotectAgentOf(v, item),
       };
     }
     case 'InMageRcm':
@@ -205,8 +210,16 @@ function providerDetails(v: VaultState, item: ItemState, now: number): Json {
         internalIdentifier: internalIdentifierOf(item),
         osType: item.osType,
         ...optional('processServerId', item.processServerId),
+        mobilityAgentDetails,
       };
   }
+}
+
+/** The appliance that replicates the item back to AVS: the first reprotect agent of its fabric. */
+function reprotectAgentOf(v: VaultState, item: ItemState): Json {
+  const agents = v.fabric(item.fabric)?.customDetails.reprotectAgents;
+  const first = Array.isArray(agents) ? (agents[0] as Record<string, unknown> | undefined) : undefined;
+  return first ? { reprotectAgentId: first.id, reprotectAgentName: first.name } : {};
 }
 
 export function renderPoint(v: VaultState, item: ItemState, p: RecoveryPointSeed): Json {

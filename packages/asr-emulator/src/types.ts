@@ -50,6 +50,17 @@ export interface ItemSeed {
   /** Classic: the process server / master target serving the seeded stage's replication (shown in providerSpecificDetails). */
   readonly processServerId?: string;
   readonly masterTargetId?: string;
+  /** What ASR reports on the item's replication (defaults: the stage's health, no errors, an agent heard a minute ago). */
+  readonly health?: ItemHealthSeed;
+}
+
+/** Replication health of an item as ASR reports it (replicationHealth, healthErrors, the agent's heartbeat). */
+export interface ItemHealthSeed {
+  readonly replicationHealth?: string;
+  /** HealthError JSON as ARM serves it (errorCode, errorMessage, errorLevel, recommendedAction…). */
+  readonly healthErrors?: readonly Readonly<Record<string, unknown>>[];
+  /** How long ago the VM's mobility agent was last heard; default one minute. */
+  readonly agentHeartbeatAgeMs?: number;
 }
 
 /** A container's pairing to a target container with a policy (a ProtectionContainerMapping). */

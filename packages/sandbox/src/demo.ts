@@ -5,6 +5,8 @@
  * would read it, and writes it as demo-out/transcript.html.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { renderTranscriptHtml, renderTranscriptText } from '@failback/slack-standin';
 import {
@@ -16,13 +18,31 @@ import {
   waitForCommitPrompt,
 } from './person';
 import { ACTION } from './product';
-import { RedisServerNotFoundError } from './redis-server';
+import { findFreePort, RedisServerNotFoundError } from './redis-server';
 import { INCIDENT_CHANNEL, PEOPLE, startSandboxWorld, type SandboxWorld } from './world';
 
 const say = (line: string) => process.stdout.write(`\u001b[2m▸ ${line}\u001b[0m\n`);
 
-async function play(world: SandboxWorld): Promise<void> {
+async function play(world: SandboxWorld, services: DemoServices): Promise<void> {
   const { slack } = world;
+  // ASR reports db-01's replication as critical: readiness shows it at risk, with ASR's own words.
+  world.emulator.setItemHealth('db-01', {
+    replicationHealth: 'Critical',
+    healthErrors: [
+      {
+        errorLevel: 'Error',
+        errorCode: '78025',
+        errorMessage: 'The data change rate of the VM is above the limits of the process server',
+        recommendedAction: 'Move the VM to another process server or reduce the change rate',
+      },
+    ],
+  });
+  say('riley asks what can fail back now: /failback readiness');
+  await slack.sendCommand({ userId: PEOPLE.requester.id, channelId: INCIDENT_CHANNEL, text: 'readiness' });
+  await slack.waitFor((s) => s.messages(INCIDENT_CHANNEL).find((m) => /readiness/i.test(m.text ?? '')), {
+    timeoutMs: 15_000,
+    message: 'the readiness answer',
+  });
   say('riley types /failback in #incident-avs');
   const { view } = await openRequestModal(world);
   say(
@@ -42,6 +62,22 @@ async function play(world: SandboxWorld): Promise<void> {
     'ASR fails both back from Azure — app-01 by unplanned failover, crm-01 by planned failover; the run card follows the jobs',
   );
   const { card, prompt } = await waitForCommitPrompt(world, 60_000);
+  say(
+    'application checks from the checks file run against the failed-back VMs: app-01’s web front door answers; crm-01’s API is still booting',
+  );
+  await slack.waitFor(() => (/CRM API — still trying/.test(promptText(world, card.ts)) ? true : undefined), {
+    timeoutMs: 30_000,
+    message: 'the CRM API check still trying',
+  });
+  await services.bootCrmApi();
+  await slack.waitFor(
+    () =>
+      /CRM API — passed/.test(promptText(world, card.ts)) && /front door — passed/.test(promptText(world, card.ts))
+        ? true
+        : undefined,
+    { timeoutMs: 30_000, message: 'both checks passed' },
+  );
+  say('crm-01’s API came up: every check passed, the prompt shows the evidence (status, latency)');
   say('riley tries to commit their own run (four-eyes says no)');
   await slack.clickButton({
     userId: PEOPLE.requester.id,
@@ -88,13 +124,67 @@ async function play(world: SandboxWorld): Promise<void> {
   );
 }
 
+/** The verification prompt's text (the thread reply under the card that offers Commit). */
+function promptText(world: SandboxWorld, cardTs: string): string {
+  return world.slack
+    .thread(INCIDENT_CHANNEL, cardTs)
+    .map((m) => JSON.stringify(m.blocks))
+    .join('\n');
+}
+
+interface DemoServices {
+  readonly checksFile: string;
+  /** crm-01's API starts listening (it "boots" a little after the failover). */
+  bootCrmApi(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The applications behind the failed-back VMs, on this machine: app-01's web front door (HTTP) and
+ * crm-01's API (TCP, up only once `bootCrmApi` is called), and the checks file that names them.
+ */
+async function demoServices(out: string): Promise<DemoServices> {
+  const web = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('status: ok'));
+  await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+  const webPort = (web.address() as AddressInfo).port;
+  const crmPort = await findFreePort();
+  const crm = createTcpServer((socket) => socket.end());
+  const checksFile = join(out, 'checks.yaml');
+  writeFileSync(
+    checksFile,
+    [
+      '# Application checks of the demo (format: docs/app-checks.md)',
+      'defaults: { window: 2m, interval: 1s, timeout: 2s }',
+      'checks:',
+      '  - name: Web front door',
+      '    vms: [app-01]',
+      `    http: { url: "http://127.0.0.1:${webPort}/healthz", expectStatus: 200, bodyContains: ok }`,
+      '  - name: CRM API',
+      '    vms: [crm-01]',
+      `    tcp: { host: 127.0.0.1, port: ${crmPort} }`,
+      '',
+    ].join('\n'),
+  );
+  return {
+    checksFile,
+    bootCrmApi: () => new Promise<void>((r) => crm.listen(crmPort, '127.0.0.1', () => r())),
+    stop: async () => {
+      await new Promise<void>((r) => web.close(() => r()));
+      await new Promise<void>((r) => (crm.listening ? crm.close(() => r()) : r()));
+    },
+  };
+}
+
 async function main(): Promise<void> {
   let world: SandboxWorld;
+  const out = resolve('demo-out');
+  mkdirSync(out, { recursive: true });
+  const services = await demoServices(out);
   try {
     world = await startSandboxWorld({
       redisUrl: process.env.REDIS_URL || undefined,
       emulator: { taskMs: 300 },
-      env: { REPROTECT_RETRY_INTERVAL_SECONDS: '2' },
+      env: { REPROTECT_RETRY_INTERVAL_SECONDS: '2', FAILBACK_CHECKS_FILE: services.checksFile },
     });
   } catch (e) {
     if (e instanceof RedisServerNotFoundError) {
@@ -106,14 +196,12 @@ async function main(): Promise<void> {
   const bot = await world.startBot();
   let failed: unknown;
   try {
-    await play(world);
+    await play(world, services);
   } catch (e) {
     failed = e;
   }
   const transcript = world.slack.transcript();
   process.stdout.write(`\n${renderTranscriptText(transcript, { color: process.stdout.isTTY })}\n`);
-  const out = resolve('demo-out');
-  mkdirSync(out, { recursive: true });
   const html = join(out, 'transcript.html');
   writeFileSync(html, renderTranscriptHtml(transcript, { title: 'failback-bot demo — #incident-avs' }));
   process.stdout.write(`\nThe conversation as a Slack channel: ${html}\n`);
@@ -126,6 +214,7 @@ async function main(): Promise<void> {
   }
   await bot.stop();
   await world.stop();
+  await services.stop();
   if (failed) {
     process.stderr.write(`\nThe demo did not finish: ${(failed as Error).stack ?? String(failed)}\n`);
     process.exit(1);

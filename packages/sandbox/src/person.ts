@@ -180,7 +180,8 @@ export function promptOf(world: SandboxWorld, card: StoredMessage): StoredMessag
 export async function waitForCommitPrompt(world: SandboxWorld, timeoutMs = 20_000, context = '') {
   return world.slack.waitFor(
     (s) => {
-      const card = s.messages(INCIDENT_CHANNEL)[0];
+      // The first run card of the channel (a readiness answer may have come before it).
+      const card = s.messages(INCIDENT_CHANNEL).find((m) => m.metadata?.event_type === 'failback_run_card');
       const prompt = card && promptOf(world, card);
       return prompt && findAction(prompt.blocks, ACTION.commit) ? { card, prompt } : undefined;
     },
@@ -202,17 +203,24 @@ export async function commitAsApprover(
   });
 }
 
-/** An approver presses Commit on the prompt and confirms it (without waiting for the commit). */
-export async function approveCommit(world: SandboxWorld, prompt: StoredMessage, approver: string = PEOPLE.approver.id) {
+/** An approver presses Commit on the prompt; returns the confirmation it opens. */
+export async function openCommitConfirmation(
+  world: SandboxWorld,
+  prompt: StoredMessage,
+  approver: string = PEOPLE.approver.id,
+) {
   await world.slack.clickButton({
     userId: approver,
     channelId: INCIDENT_CHANNEL,
     messageTs: prompt.ts,
     actionId: ACTION.commit,
   });
-  const confirm = await world.slack.waitFor((s) =>
-    s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit),
-  );
+  return world.slack.waitFor((s) => s.openViews(approver).find((v) => v.view.callback_id === CALLBACK.confirmCommit));
+}
+
+/** An approver presses Commit on the prompt and confirms it (without waiting for the commit). */
+export async function approveCommit(world: SandboxWorld, prompt: StoredMessage, approver: string = PEOPLE.approver.id) {
+  const confirm = await openCommitConfirmation(world, prompt, approver);
   return world.slack.submitView({ userId: approver, viewId: confirm.id });
 }
 

@@ -1,12 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import { isFailbackError } from '../../errors';
-import type { ReplicatedPlan, ReplicatedVm } from '../../domain/vm';
 import type { BotDeps } from '../deps';
 import { cachedChannelAccess } from '../../slack/channel-access';
 import { CALLBACK } from '../ids';
-import { loadingModal, requestErrorModal, requestModal } from '../views';
+import { loadingModal, requestErrorModal } from '../views';
 import { problemModal } from '../views/notice-modals';
-import { encodeRequestMetadata } from '../views/request-metadata';
+import { emptyRequestModal } from './request-lists';
 
 /**
  * Opens the request modal for a trigger (the /failback command, a button). The trigger lives 3 s and
@@ -46,37 +45,6 @@ export async function openRequestModal(
   await fillRequestModal(deps, client, viewId, options.channelId);
 }
 
-/**
- * A VM list read this recently is reused: a burst of /failback reads the vault once. Short, so a
- * VM that just changed (a run that ended) is shown as it is now.
- */
-const LIST_REUSE_MS = 5_000;
-const reading = new WeakMap<BotDeps, Promise<{ vms: ReplicatedVm[]; plans: ReplicatedPlan[] }>>();
-
-async function freshLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: ReplicatedPlan[] } | undefined> {
-  const cached = await deps.facts.freshVms(LIST_REUSE_MS);
-  return cached ? { vms: cached, plans: await deps.facts.plans() } : undefined;
-}
-
-/** The vault's VMs and plans: fresh from the cache, else from ASR (one read at a time per process). */
-async function vaultLists(deps: BotDeps): Promise<{ vms: ReplicatedVm[]; plans: ReplicatedPlan[] }> {
-  const cached = await freshLists(deps);
-  if (cached) return cached;
-  let pending = reading.get(deps);
-  if (!pending) {
-    pending = (async () => {
-      const [vms, plans] = await Promise.all([
-        deps.gateway.listVms({ abortSignal: deps.shutdown }),
-        deps.gateway.listPlans({ abortSignal: deps.shutdown }),
-      ]);
-      await Promise.all([deps.facts.putPlans(plans), deps.facts.putVms(vms)]);
-      return { vms, plans };
-    })().finally(() => reading.delete(deps));
-    reading.set(deps, pending);
-  }
-  return pending;
-}
-
 async function fillRequestModal(
   deps: BotDeps,
   client: WebClient,
@@ -84,15 +52,7 @@ async function fillRequestModal(
   channelId: string | undefined,
 ): Promise<void> {
   try {
-    const { vms, plans } = await vaultLists(deps);
-    const view = requestModal({
-      vms,
-      plans,
-      maxVmsPerRun: deps.policy.maxVmsPerRun,
-      now: new Date(deps.now()),
-      privateMetadata: encodeRequestMetadata({ channelId }),
-    });
-    await client.views.update({ view_id: viewId, view });
+    await client.views.update({ view_id: viewId, view: await emptyRequestModal(deps, channelId) });
   } catch (e) {
     deps.log.warn({ err: e }, 'could not build the request modal');
     const message = isFailbackError(e) ? e.userMessage : 'Unexpected error while reading the vault.';

@@ -1,7 +1,9 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { ReadinessReport } from '../../domain/readiness';
 import { phaseOf, type Run } from '../../domain/run';
 import { ACTION, BLOCK } from '../ids';
 import { runHistory } from './history';
+import { readinessLine } from './readiness';
 import { PHASE_TEXT } from './run-card';
 import { LIMITS, context, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
 import { formatAge, utcTime } from './time';
@@ -25,6 +27,8 @@ export interface AppHomeInput {
    * (where Slack itself says who may type there).
    */
   readonly scope?: 'all' | 'own' | undefined;
+  /** Readiness from the cache (`all` scope): null when the vault's lists were not read lately. */
+  readonly readiness?: { readonly vault: string; readonly report: ReadinessReport | null } | undefined;
 }
 
 // Home tabs take 100 blocks; each list is packed into a few sections so the tab stays well inside that.
@@ -40,9 +44,37 @@ export function appHome(input: AppHomeInput): HomeView {
   if (input.scope === 'own') blocks.push(context('Only the runs you requested are listed here.'));
   if (input.awaitingYou) blocks.push(...waitingSection(input.awaitingYou, input.now), { type: 'divider' });
   blocks.push(...activeSection(input.active, input.moreActive ?? 0), { type: 'divider' });
+  if (input.readiness)
+    blocks.push(...readinessSection(input.readiness.vault, input.readiness.report), { type: 'divider' });
   blocks.push(...runHistory(input.recent).blocks);
   blocks.push(context(`Updated ${utcTime(input.now)} — open this tab again to refresh it.`));
   return { type: 'home', blocks };
+}
+
+const READINESS_HOME_ROWS = 5;
+
+function readinessSection(vault: string, report: ReadinessReport | null): KnownBlock[] {
+  const title = `*Readiness of ${safeLine(vault, 80)}*`;
+  if (!report)
+    return [
+      section(
+        `${title}\nNot read lately. \`/failback readiness\` in the incident channel reads it (and this tab shows it then).`,
+      ),
+    ];
+  const c = report.counts.vm;
+  const p = report.counts.plan;
+  const plans =
+    p.ready + p['at-risk'] + p.blocked > 0
+      ? ` · plans: ${p.ready} ready, ${p['at-risk']} at risk, ${p.blocked} blocked`
+      : '';
+  const worst = report.rows.filter((r) => r.verdict !== 'ready').slice(0, READINESS_HOME_ROWS);
+  const blocks: KnownBlock[] = [
+    section(`${title}\nVMs: ${c.ready} ready, ${c['at-risk']} at risk, ${c.blocked} blocked${plans}`),
+  ];
+  if (worst.length > 0) blocks.push(section(worst.map(readinessLine).join('\n')));
+  const read = report.listsReadAt ? `VMs read from ASR at ${utcTime(report.listsReadAt)}` : 'From the bot’s cache';
+  blocks.push(context(`${read}; \`/failback readiness\` reads them again and lists every VM.`));
+  return blocks;
 }
 
 /** Shown when the runs cannot be read (the store does not answer). */

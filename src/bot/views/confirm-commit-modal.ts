@@ -1,7 +1,9 @@
 import type { KnownBlock, View } from '@slack/types';
-import { type Run, commitScope } from '../../domain/run';
+import { type Run, commitScope, uncheckedForCommit } from '../../domain/run';
+import { summarizeChecks } from '../../domain/app-checks';
 import { describePoint } from '../../domain/vm';
-import { CALLBACK } from '../ids';
+import { ACTION, BLOCK, CALLBACK } from '../ids';
+import { checkLines } from './check-results';
 import { LIMITS, plain, safeLine, section } from './text';
 import { vmSections } from './vm-list';
 
@@ -42,6 +44,7 @@ export function confirmCommitModal(run: Run): View {
     blocks.push(...vmSections(run.id, lines, LIMITS.modalBlocks - blocks.length - after.length));
   }
   blocks.push(...after);
+  blocks.push(...checksWarning(run));
   return {
     type: 'modal',
     callback_id: CALLBACK.confirmCommit,
@@ -51,4 +54,34 @@ export function confirmCommitModal(run: Run): View {
     close: plain('Cancel', LIMITS.modalTitle),
     blocks,
   };
+}
+
+/**
+ * When application checks have not all passed: which, with their evidence, and a required reason.
+ * The commit stays the approver's decision: it is never blocked, but the reason goes in the trail.
+ */
+function checksWarning(run: Run): KnownBlock[] {
+  const unchecked = uncheckedForCommit(run);
+  if (unchecked.length === 0) return [];
+  const lines = unchecked.slice(0, 10).map((v) => {
+    const s = summarizeChecks(v.checks ?? []);
+    const what = s.failed > 0 ? `${s.failed} failed` : `${s.trying + s.pending} still trying`;
+    return [`*${safeLine(v.name, 80)}* — checks: ${what}`, ...checkLines(v.checks).slice(0, 5)].join('\n');
+  });
+  if (unchecked.length > 10) lines.push(`…and ${unchecked.length - 10} more VMs`);
+  return [
+    section(`:warning: *Application checks have not all passed.*\n${lines.join('\n')}`.slice(0, LIMITS.sectionText)),
+    {
+      type: 'input',
+      block_id: BLOCK.checksReason,
+      label: plain('Why commit anyway?', LIMITS.modalTitle * 4),
+      element: {
+        type: 'plain_text_input',
+        action_id: ACTION.checksReason,
+        multiline: true,
+        max_length: 500,
+        placeholder: plain('e.g. the web check fails on a known certificate issue; the app team verified by hand'),
+      },
+    },
+  ];
 }

@@ -10,6 +10,7 @@ import {
   phaseOf,
   rechecking,
 } from '../../domain/run';
+import { checksShort } from './check-results';
 import { actorText } from './people';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, plain, plural, safe, safeLine } from './text';
@@ -211,7 +212,8 @@ export function vmLine(run: Run, vm: RunVm, jobLink?: JobLink): string {
         : failoverStatus(op);
   const emoji = vm.leftOut || run.cancelled ? ':heavy_minus_sign:' : EMOJI[op.status];
   const outside = op.outside && op.status === 'succeeded' ? ' (done outside the bot, seen in ASR)' : '';
-  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${leftOutText(vm)}${jobs.map((j) => ` · ${j}`).join('')}`;
+  const checks = inCommit ? '' : checksShort(vm.checks);
+  return `${emoji} *${safeLine(vm.name, 80)}* — ${status}${outside}${checks}${leftOutText(vm)}${jobs.map((j) => ` · ${j}`).join('')}`;
 }
 
 /** A wait the bot put in because ASR could not take the operation now (see domain/rechecks). */

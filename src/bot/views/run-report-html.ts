@@ -93,6 +93,22 @@ export function runReportHtml(r: RunReport): string {
               `<li><strong>${e(v.name)}</strong> by ${e(v.leftOut?.by ?? '')} at ${e(utcStamp(v.leftOut?.at ?? ''))}: ${e(v.leftOut?.reason ?? '')}</li>`,
           )
           .join('\n')}\n</ul>`;
+  const checked = r.vms.filter((v) => v.checks.length > 0);
+  const checksHtml =
+    checked.length === 0
+      ? ''
+      : `<h3>Application checks</h3>\n${table(
+          ['VM', 'Check', 'Result', 'Target', 'Evidence'],
+          checked.flatMap((v) =>
+            v.checks.map((c) => [
+              e(v.name),
+              e(c.name),
+              `<span class="${c.status === 'failed' ? 'failed' : c.status === 'passed' ? 'succeeded' : ''}">${e(c.status)}</span>`,
+              e(c.target),
+              e(c.evidence),
+            ]),
+          ),
+        )}`;
   const shutdowns = r.vms.filter((v) => v.shutdown);
   const shutdownHtml =
     shutdowns.length === 0
@@ -133,6 +149,7 @@ ${approvals}
 <h2>VMs</h2>
 ${vms}
 ${leftOutHtml}
+${checksHtml}
 ${shutdownHtml}
 <h2>Timeline</h2>
 ${timeline}

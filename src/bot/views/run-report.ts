@@ -1,3 +1,4 @@
+import { checkEvidenceText } from '../../domain/app-checks';
 import { AUTOPILOT, OUTSIDE, phaseOf, type OpKind, type OpState, type Run, type RunVm } from '../../domain/run';
 import type { AuditEntry } from '../../domain/run-machine';
 import { describePoint, RECOVERY_POINT_LABELS } from '../../domain/vm';
@@ -56,6 +57,15 @@ export interface ReportVm {
   readonly ops: readonly ReportOp[];
   readonly shutdown?: string | undefined;
   readonly leftOut?: { readonly by: string; readonly at: string; readonly reason: string } | undefined;
+  /** Application checks after its failover, one line each with the evidence. */
+  readonly checks: readonly ReportCheck[];
+}
+
+export interface ReportCheck {
+  readonly name: string;
+  readonly status: string;
+  readonly target: string;
+  readonly evidence: string;
 }
 
 export interface ReportTimelineRow {
@@ -149,6 +159,12 @@ function reportVm(run: Run, vm: RunVm): ReportVm {
     ops,
     shutdown: vm.shutdown,
     leftOut: vm.leftOut ? { by: actorPlain(vm.leftOut.by), at: vm.leftOut.at, reason: vm.leftOut.reason } : undefined,
+    checks: (vm.checks ?? []).map((c) => ({
+      name: c.name,
+      status: c.status === 'pending' || c.status === 'trying' ? 'not settled' : c.status,
+      target: `${c.kind} ${c.targetText}`,
+      evidence: checkEvidenceText(c),
+    })),
   };
 }
 
@@ -159,6 +175,7 @@ const DECISIONS = new Set([
   'reprotect retry requested',
   'failover retry requested',
   'VM left out of the run',
+  'application check failed',
   'commit done outside the bot (seen in ASR)',
 ]);
 
@@ -341,6 +358,19 @@ export function runReportMarkdown(r: RunReport): string {
       ...leftOut.map(
         (v) =>
           `- **${mdText(v.name)}** by ${mdText(v.leftOut?.by ?? '')} at ${mdText(utcStamp(v.leftOut?.at ?? ''))}: ${mdText(v.leftOut?.reason ?? '')}`,
+      ),
+      '',
+    );
+  }
+  const checked = r.vms.filter((v) => v.checks.length > 0);
+  if (checked.length > 0) {
+    out.push('### Application checks', '');
+    out.push(
+      ...mdTable(
+        ['VM', 'Check', 'Result', 'Target', 'Evidence'],
+        checked.flatMap((v) =>
+          v.checks.map((c) => [mdText(v.name), mdText(c.name), mdText(c.status), mdText(c.target), mdText(c.evidence)]),
+        ),
       ),
       '',
     );

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { type Run, type RunVm, commitScope, failedFailovers, phaseOf } from '../../domain/run';
+import { checkLines } from './check-results';
 import { actorText } from './people';
 import { ACTION } from '../ids';
 import { LIMITS, context, listWithin, plain, plural, safeLine, section } from './text';
@@ -136,7 +137,8 @@ function lastEnded(vms: readonly RunVm[]): Date | undefined {
 function outcomeLine(vm: RunVm): string {
   const name = `*${safeLine(vm.name, 80)}*`;
   const shutdown = shutdownText(vm);
-  if (vm.failover.status === 'succeeded') return `:white_check_mark: ${name} — failed over · ${shutdown}`;
+  if (vm.failover.status === 'succeeded')
+    return [`:white_check_mark: ${name} — failed over · ${shutdown}`, ...checkLines(vm.checks)].join('\n');
   if (vm.failover.status === 'failed') {
     const left = vm.leftOut ? ` · left out by <@${vm.leftOut.by}>: ${safeLine(vm.leftOut.reason, 300)}` : '';
     return `:x: ${name} — failed: ${safeLine(vm.failover.error ?? 'no message from ASR', 400)} · ${shutdown}${left}`;

@@ -1,6 +1,7 @@
 import type { RecoveryPointSummary, ReplicatedVm, VmFacts } from '../../../domain/vm';
 import { within } from '../deadline';
 import type { BotDeps } from '../../deps';
+import { listenerReadSlots } from '../request-lists';
 
 /**
  * The VMs with their recovery-point summaries: from the cache, else read from ASR (while the modal
@@ -21,7 +22,9 @@ function readPoints(deps: BotDeps, vm: ReplicatedVm): Promise<RecoveryPointSumma
   if (!pending) {
     pending = (async () => {
       try {
-        const points = await deps.gateway.summarizePoints(vm.id, { abortSignal: deps.shutdown });
+        const points = await listenerReadSlots(deps).run(() =>
+          deps.gateway.summarizePoints(vm.id, { abortSignal: deps.shutdown }),
+        );
         await deps.facts.putPoints(vm.id, points);
         return points;
       } catch (e) {
@@ -32,6 +35,11 @@ function readPoints(deps: BotDeps, vm: ReplicatedVm): Promise<RecoveryPointSumma
     reading.set(key, pending);
   }
   return pending;
+}
+
+/** Starts reading the VMs' points into the cache, not waited for (each logged when it fails). */
+export function fillPoints(deps: BotDeps, vms: readonly ReplicatedVm[]): void {
+  for (const vm of vms) void readPoints(deps, vm);
 }
 
 /**

@@ -8,11 +8,12 @@ import { openRequestModal } from '../open-request-modal';
 import { runTimeline } from '../../views/run-timeline';
 import { LIMITS } from '../../views/text';
 import { reportAnswer } from './report-command';
+import { answerReadiness } from './readiness-command';
 import { requestVerdict } from '../commit-guard';
 
 /** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
 export function registerFailbackCommand(app: App, deps: BotDeps): void {
-  app.command('/failback', async ({ command, ack, client }) => {
+  app.command('/failback', async ({ command, ack, client, respond }) => {
     const [sub = '', arg] = command.text.trim().split(/\s+/);
     const verb = sub.toLowerCase();
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: helpText() });
@@ -26,6 +27,10 @@ export function registerFailbackCommand(app: App, deps: BotDeps): void {
     if (verb === 'status') return ack(await statusAnswer(deps, arg));
     if (verb === 'history') return ack(await historyAnswer(deps, arg));
     if (verb === 'report') return ack(await reportAnswer(deps, arg, command));
+    if (verb === 'readiness') {
+      await ack();
+      return answerReadiness(deps, client, respond, command);
+    }
     if (verb !== '') {
       return ack({ response_type: 'ephemeral', text: `Unknown subcommand “${escapeMrkdwn(sub)}”.\n${helpText()}` });
     }

@@ -7,6 +7,7 @@ import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { appHome, appHomeUnavailable } from '../../views';
 import { openRequestModal } from '../open-request-modal';
+import { cachedReadiness } from '../readiness-now';
 import { isApprover, requestVerdict } from '../commit-guard';
 
 /** Active runs read for one Home (all of them in practice; a bound against a runaway store). */
@@ -73,8 +74,13 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
         now,
       });
     }
+    const readiness = await cachedReadiness(deps).catch((err: unknown) => {
+      deps.log.warn({ err }, 'could not read the cached readiness for App Home');
+      return undefined;
+    });
     return appHome({
       scope: 'all',
+      readiness: { vault: deps.vaultName, report: readiness ?? null },
       awaitingYou: approver ? awaitingApprovalBy(deps, userId, active) : undefined,
       active: active.slice(0, ACTIVE_SHOWN),
       moreActive: Math.max(0, active.length - ACTIVE_SHOWN) + (ids.length - newest.length),

@@ -3,6 +3,7 @@ import type { RecoveryPointInfo } from '../../../domain/vm';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { optionKey } from '../../views';
+import { listenerReadSlots } from '../request-lists';
 
 const POINTS_OFFERED = 100;
 
@@ -17,7 +18,9 @@ function pointText(p: RecoveryPointInfo): string {
  */
 /** Reads the VM's newest points into the facts cache (by option key); shared by prefetch and options. */
 export async function loadPointOptions(deps: BotDeps, vmId: string): Promise<Record<string, RecoveryPointInfo>> {
-  const points = await deps.gateway.listPoints(vmId, POINTS_OFFERED, { abortSignal: deps.shutdown });
+  const points = await listenerReadSlots(deps).run(() =>
+    deps.gateway.listPoints(vmId, POINTS_OFFERED, { abortSignal: deps.shutdown }),
+  );
   await deps.facts.putPointOptions(vmId, points);
   return byOptionKey(points);
 }

@@ -5,8 +5,11 @@ import { isFailbackError } from '../../../errors';
 import { changeRun } from '../../../jobs/change-run';
 import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
-import { CALLBACK } from '../../ids';
+import { ACTION, BLOCK, CALLBACK } from '../../ids';
+import { uncheckedForCommit } from '../../../domain/run';
+import { z } from 'zod';
 import { workingModal } from '../../views/notice-modals';
+import { confirmCommitModal } from '../../views';
 import { commitVerdict } from '../commit-guard';
 import { onSubmission, type ModalAnswer } from '../deadline';
 
@@ -33,19 +36,38 @@ export function registerCommitConfirmation(app: App, deps: BotDeps): void {
     workingModal(CALLBACK.confirmCommit, 'Commit failback', 'Recording the commit…'),
     (view, userId) => {
       setRunId(view.private_metadata);
-      return decideCommit(deps, view.private_metadata, userId);
+      return decideCommit(deps, view.private_metadata, userId, checksReasonOf(view.state.values));
     },
   );
 }
 
-async function decideCommit(deps: BotDeps, runId: string, userId: string): Promise<ModalAnswer> {
+const reasonState = z.object({
+  [BLOCK.checksReason]: z.object({ [ACTION.checksReason]: z.object({ value: z.string().nullish() }) }),
+});
+
+/** The reason typed for committing despite application checks, when the confirmation asked for one. */
+function checksReasonOf(values: unknown): string | undefined {
+  const parsed = reasonState.safeParse(values);
+  return parsed.success
+    ? (parsed.data[BLOCK.checksReason][ACTION.checksReason].value ?? '').trim() || undefined
+    : undefined;
+}
+
+async function decideCommit(
+  deps: BotDeps,
+  runId: string,
+  userId: string,
+  checksReason: string | undefined,
+): Promise<ModalAnswer> {
   try {
     const run = await deps.store.get(runId);
     if (!run) return update('This run no longer exists.');
     const verdict = await commitVerdict(deps, run, userId);
     if (!verdict.allowed) return update(verdict.reason);
+    // Checks that failed (or still try) since the confirmation opened: it is shown again, asking why.
+    if (uncheckedForCommit(run).length > 0 && !checksReason) return { kind: 'update', view: confirmCommitModal(run) };
     const at = new Date(deps.now()).toISOString();
-    const result = await changeRun(deps, run.id, { type: 'commit-approved', by: userId, at });
+    const result = await changeRun(deps, run.id, { type: 'commit-approved', by: userId, at, checksReason });
     if (!result.applied) return update(`Nothing to do: ${escapeMrkdwn(result.reason)}.`);
     deps.log.info({ runId: run.id, user: userId, queued: result.queued }, 'commit approved');
     if (!result.queued)

@@ -1,0 +1,112 @@
+import type { View } from '@slack/types';
+import type { ReplicatedPlan, ReplicatedVm } from '../../domain/vm';
+import type { BotDeps } from '../deps';
+import { requestModal } from '../views';
+import { encodeRequestMetadata } from '../views/request-metadata';
+import { Semaphore } from '../../domain/semaphore';
+
+/**
+ * A VM list read this recently is reused: a burst of /failback reads the vault once. Short, so a
+ * VM that just changed (a run that ended) is shown as it is now. The process keeps its own copy as
+ * long again, so a burst does not even parse the list from Redis per command.
+ */
+export const LIST_REUSE_MS = 5_000;
+
+export interface VaultLists {
+  readonly vms: readonly ReplicatedVm[];
+  readonly plans: readonly ReplicatedPlan[];
+}
+
+interface Held {
+  readonly lists: VaultLists;
+  readonly until: number;
+  /** The empty request modal built from these lists: in a channel, and asking for one (App Home). */
+  readonly views: Map<'in-channel' | 'asks-channel', View>;
+}
+
+interface ProcessState {
+  held?: Held | undefined;
+  reading?: Promise<VaultLists> | undefined;
+  readonly slots: Semaphore;
+}
+
+const states = new WeakMap<BotDeps, ProcessState>();
+
+function stateOf(deps: BotDeps): ProcessState {
+  let state = states.get(deps);
+  if (!state) {
+    state = { slots: new Semaphore(LISTENER_ARM_READS) };
+    states.set(deps, state);
+  }
+  return state;
+}
+
+/**
+ * ARM reads one listener process makes at once for people's forms (lists, recovery points): a burst
+ * of clicks (fifty responders choosing VMs) costs ARM a steady trickle instead of hundreds of
+ * parallel reads that all get throttled; what is not read yet is answered from the cache.
+ */
+export const LISTENER_ARM_READS = 6;
+
+/** The listener process's ARM read slots (recovery points, lists): bounded per process. */
+export function listenerReadSlots(deps: BotDeps): Semaphore {
+  return stateOf(deps).slots;
+}
+
+/**
+ * The vault's VMs and plans: held in this process, else fresh in the facts cache (another process
+ * read them), else from ASR — one read at a time per process, whoever asks meanwhile waits on it.
+ */
+export async function vaultLists(deps: BotDeps): Promise<VaultLists> {
+  return (await heldLists(deps)).lists;
+}
+
+async function heldLists(deps: BotDeps): Promise<Held> {
+  const state = stateOf(deps);
+  if (state.held && deps.now() < state.held.until) return state.held;
+  if (!state.reading) {
+    state.reading = readLists(deps, state).finally(() => (state.reading = undefined));
+  }
+  const lists = await state.reading;
+  // Whoever read them set `held`; a reader that lost the race still answers with what it waited on.
+  return state.held?.lists === lists ? state.held : hold(deps, state, lists);
+}
+
+async function readLists(deps: BotDeps, state: ProcessState): Promise<VaultLists> {
+  const cachedVms = await deps.facts.freshVms(LIST_REUSE_MS);
+  if (cachedVms) return hold(deps, state, { vms: cachedVms, plans: await deps.facts.plans() }).lists;
+  const [vms, plans] = await state.slots.run(() =>
+    Promise.all([
+      deps.gateway.listVms({ abortSignal: deps.shutdown }),
+      deps.gateway.listPlans({ abortSignal: deps.shutdown }),
+    ]),
+  );
+  await Promise.all([deps.facts.putPlans(plans), deps.facts.putVms(vms)]);
+  return hold(deps, state, { vms, plans }).lists;
+}
+
+function hold(deps: BotDeps, state: ProcessState, lists: VaultLists): Held {
+  state.held = { lists, until: deps.now() + LIST_REUSE_MS, views: new Map() };
+  return state.held;
+}
+
+/**
+ * The empty request modal for a person: built once per list read (for a vault of hundreds of VMs
+ * that is most of the work of /failback), then only its private_metadata differs per person.
+ */
+export async function emptyRequestModal(deps: BotDeps, channelId: string | undefined): Promise<View> {
+  const held = await heldLists(deps);
+  const kind = channelId ? 'in-channel' : 'asks-channel';
+  let view = held.views.get(kind);
+  if (!view) {
+    view = requestModal({
+      vms: held.lists.vms,
+      plans: held.lists.plans,
+      maxVmsPerRun: deps.policy.maxVmsPerRun,
+      now: new Date(deps.now()),
+      privateMetadata: encodeRequestMetadata({ channelId }),
+    });
+    held.views.set(kind, view);
+  }
+  return { ...view, private_metadata: encodeRequestMetadata({ channelId }) };
+}
