@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_VMS_PER_RUN, MAX_VMS_PER_RUN_LIMIT } from './domain/preflight';
 import { ConfigError } from './errors/config-error';
+import { parseVaultId, vaultKey, type VaultRef } from './domain/vault';
 
 export { ConfigError };
 
@@ -109,11 +110,24 @@ const schema = z.object({
   AZURE_SUBSCRIPTION_ID: z.preprocess(
     emptyToUndefined,
     z
-      .string({ error: 'is required (the vault’s subscription id)' })
-      .regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID'),
+      .string()
+      .regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID')
+      .optional(),
   ),
-  AZURE_RESOURCE_GROUP: requiredString('the vault’s resource group'),
-  AZURE_RECOVERY_VAULT: requiredString('the Recovery Services vault name'),
+  AZURE_RESOURCE_GROUP: optionalString,
+  AZURE_RECOVERY_VAULT: optionalString,
+  AZURE_RECOVERY_VAULTS: z.preprocess(
+    emptyToUndefined,
+    commaList(
+      /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.RecoveryServices\/vaults\/[^/]+$/i,
+      'vault ARM ids (/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name})',
+    ).optional(),
+  ),
+  AZURE_VAULT_SUBSCRIPTIONS: z.preprocess(
+    emptyToUndefined,
+    commaList(/^[0-9a-fA-F-]{36}$/, 'subscription GUIDs').optional(),
+  ),
+  AZURE_VAULT_REFRESH_MINUTES: duration(15, 24 * 60),
   AZURE_ARM_ENDPOINT: httpsUrl('https://management.azure.com'),
   FAILBACK_APPROVERS: z.preprocess(
     emptyToUndefined,
@@ -184,6 +198,28 @@ function modeProblems(env: Readonly<Record<string, string | undefined>>): string
   return problems;
 }
 
+/** Which vaults: the one-vault shorthand (all three variables), a list of vault ids, or discovery. */
+function vaultProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (k: string) => (env[k] ?? '').trim() !== '';
+  const one = ['AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_RECOVERY_VAULT'] as const;
+  const what: Record<(typeof one)[number], string> = {
+    AZURE_SUBSCRIPTION_ID: 'the vault’s subscription id',
+    AZURE_RESOURCE_GROUP: 'the vault’s resource group',
+    AZURE_RECOVERY_VAULT: 'the Recovery Services vault name',
+  };
+  const others = set('AZURE_RECOVERY_VAULTS') || set('AZURE_VAULT_SUBSCRIPTIONS');
+  const given = one.filter(set);
+  // One vault by its three parts, unless the vaults are listed or discovered (then the three are optional, but whole).
+  if (given.length === one.length || (others && given.length === 0)) return [];
+  return one
+    .filter((k) => !set(k))
+    .map((k) =>
+      others
+        ? `${k} is required with the other two (${what[k]}), or leave all three empty`
+        : `${k} is required (${what[k]}), unless AZURE_RECOVERY_VAULTS lists the vaults or AZURE_VAULT_SUBSCRIPTIONS discovers them`,
+    );
+}
+
 /** How REDIS_URL, REDIS_CLUSTER, REDIS_AUTH and the CA file fit together. */
 function redisProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const url = (env.REDIS_URL ?? '').trim();
@@ -226,9 +262,12 @@ export interface Config {
     readonly tlsCaFile: string | undefined;
   };
   readonly azure: {
-    readonly subscriptionId: string;
-    readonly resourceGroup: string;
-    readonly vault: string;
+    /** The vaults named in the configuration (the one-vault shorthand first, then AZURE_RECOVERY_VAULTS). */
+    readonly vaults: readonly VaultRef[];
+    /** Subscriptions in which every Recovery Services vault the identity can read is served too. */
+    readonly discoverIn: readonly string[];
+    /** How often the discovered vaults (and every vault's region) are read again. */
+    readonly refreshMs: number;
     readonly armEndpoint: string;
   };
   readonly policy: {
@@ -278,6 +317,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')} ${i.message}`)),
     ...modeProblems(env),
     ...redisProblems(env),
+    ...vaultProblems(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = parsed.data;
@@ -294,9 +334,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisUrl: e.REDIS_URL,
     redis: redisSettings(e),
     azure: {
-      subscriptionId: e.AZURE_SUBSCRIPTION_ID,
-      resourceGroup: e.AZURE_RESOURCE_GROUP,
-      vault: e.AZURE_RECOVERY_VAULT,
+      vaults: configuredVaults(e),
+      discoverIn: e.AZURE_VAULT_SUBSCRIPTIONS ?? [],
+      refreshMs: e.AZURE_VAULT_REFRESH_MINUTES * 60_000,
       armEndpoint: e.AZURE_ARM_ENDPOINT.replace(/\/+$/, ''),
     },
     policy: {
@@ -335,6 +375,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     role: e.FAILBACK_ROLE,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/** The shorthand's vault, then the listed ones, each once. */
+function configuredVaults(e: z.infer<typeof schema>): VaultRef[] {
+  const vaults: VaultRef[] = [];
+  if (e.AZURE_SUBSCRIPTION_ID && e.AZURE_RESOURCE_GROUP && e.AZURE_RECOVERY_VAULT)
+    vaults.push({
+      subscriptionId: e.AZURE_SUBSCRIPTION_ID,
+      resourceGroup: e.AZURE_RESOURCE_GROUP,
+      name: e.AZURE_RECOVERY_VAULT,
+    });
+  for (const id of e.AZURE_RECOVERY_VAULTS ?? []) {
+    const v = parseVaultId(id);
+    if (v && !vaults.some((w) => vaultKey(w) === vaultKey(v))) vaults.push(v);
+  }
+  return vaults;
 }
 
 function redisSettings(e: z.infer<typeof schema>): Config['redis'] {

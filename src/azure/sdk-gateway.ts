@@ -9,6 +9,7 @@ import {
 import type { PlanOpKind } from '../domain/run-machine';
 import type { ReprotectForm } from '../domain/reprotect-form';
 import type { OpKind } from '../domain/run';
+import { tagOf, type VaultTag } from '../domain/vault';
 import type {
   RecoveryPointInfo,
   RecoveryPointSummary,
@@ -18,6 +19,7 @@ import type {
 } from '../domain/vm';
 import { AsrRefusedError } from '../errors';
 import { AcceptedJob } from './accepted-job';
+import { armGetAll } from './arm-get';
 import { parseItemId, parsePlanId } from './arm-ids';
 import { jobFacts, jobTargetIds, opOfScenario, runningJobOfPlan } from './asr-facts';
 import { mapReadError } from './asr-errors';
@@ -46,6 +48,8 @@ export interface SdkGatewayOptions {
   readonly subscriptionId: string;
   readonly resourceGroup: string;
   readonly vault: string;
+  /** The vault's region, when known (shown with its name). */
+  readonly location?: string | undefined;
   /** ARM endpoint: public cloud, a sovereign cloud, or the sandbox emulator. */
   readonly endpoint: string;
   /** Extra pipeline policies (e.g. trusting the sandbox's self-signed certificate). */
@@ -77,7 +81,20 @@ export class SdkAsrGateway implements AsrGateway {
     for (const p of options.attemptPolicies ?? []) this.client.pipeline.addPolicy(p, { afterPhase: 'Sign' });
     this.vault = options.vault;
     this.rg = options.resourceGroup;
+    this.vaultTag = tagOf({
+      subscriptionId: options.subscriptionId,
+      resourceGroup: options.resourceGroup,
+      name: options.vault,
+      location: options.location,
+    });
     this.endpoint = options.endpoint.replace(/\/+$/, '');
+  }
+
+  /** The vault this gateway serves, as VMs, plans and runs carry it. */
+  readonly vaultTag: VaultTag;
+
+  private tagged<T extends object>(x: T): T & { readonly vault: VaultTag } {
+    return { ...x, vault: this.vaultTag };
   }
 
   /** Every read goes through here: ARM's errors become our typed ones (transient, refused). */
@@ -98,7 +115,9 @@ export class SdkAsrGateway implements AsrGateway {
   }
 
   async listVms(options?: CallOptions): Promise<ReplicatedVm[]> {
-    return (await this.all(this.client.replicationProtectedItems.list(this.vault, this.rg, options))).map(toVm);
+    return (await this.all(this.client.replicationProtectedItems.list(this.vault, this.rg, options))).map((i) =>
+      this.tagged(toVm(i)),
+    );
   }
 
   async listReplicationServers(options?: CallOptions): Promise<ReplicationServer[]> {
@@ -106,7 +125,7 @@ export class SdkAsrGateway implements AsrGateway {
   }
 
   async getVm(vmId: string, options?: CallOptions): Promise<ReplicatedVm> {
-    return toVm(await this.getItem(vmId, options));
+    return this.tagged(toVm(await this.getItem(vmId, options)));
   }
 
   async summarizePoints(vmId: string, options?: CallOptions): Promise<RecoveryPointSummary> {
@@ -313,7 +332,9 @@ export class SdkAsrGateway implements AsrGateway {
   }
 
   async listPlans(options?: CallOptions): Promise<ReplicatedPlan[]> {
-    return (await this.all(this.client.replicationRecoveryPlans.list(this.vault, this.rg, options))).map(toPlan);
+    return (await this.all(this.client.replicationRecoveryPlans.list(this.vault, this.rg, options))).map((p) =>
+      this.tagged(toPlan(p)),
+    );
   }
 
   async planOperationState(planId: string, op: PlanOpKind, options?: StateOptions): Promise<PlanOperationState> {
@@ -421,33 +442,24 @@ export class SdkAsrGateway implements AsrGateway {
     siteId: string,
     options?: CallOptions,
   ): Promise<{ id: string; displayName: string; credentialType?: string }[]> {
-    const out: { id: string; displayName: string; credentialType?: string }[] = [];
-    let url: string | undefined = `${this.endpoint}${siteId}/runAsAccounts?api-version=2020-01-01`;
-    for (let pages = 0; url && pages < 20; pages++) {
-      const res = await this.client.sendRequest(
-        createPipelineRequest({ url, method: 'GET', abortSignal: options?.abortSignal }),
-      );
-      const body = JSON.parse(res.bodyAsText || '{}') as {
-        value?: { id?: string; name?: string; properties?: { displayName?: string; credentialType?: string } }[];
-        nextLink?: string;
-        error?: { code?: string; message?: string };
-      };
-      if (res.status !== 200)
-        throw new AsrRefusedError(
-          body.error?.code ?? String(res.status),
-          body.error?.message ?? `reading the run-as accounts of ${siteId} failed`,
-          res.status,
-        );
-      for (const a of body.value ?? [])
-        if (a.id)
-          out.push({
-            id: a.id,
-            displayName: a.properties?.displayName ?? a.name ?? a.id,
-            ...(a.properties?.credentialType ? { credentialType: a.properties.credentialType } : {}),
-          });
-      url = body.nextLink;
-    }
-    return out;
+    type Account = { id?: string; name?: string; properties?: { displayName?: string; credentialType?: string } };
+    const accounts = await armGetAll<Account>(
+      this.client,
+      `${this.endpoint}${siteId}/runAsAccounts?api-version=2020-01-01`,
+      options,
+      20,
+    );
+    return accounts.flatMap((a) =>
+      a.id
+        ? [
+            {
+              id: a.id,
+              displayName: a.properties?.displayName ?? a.name ?? a.id,
+              ...(a.properties?.credentialType ? { credentialType: a.properties.credentialType } : {}),
+            },
+          ]
+        : [],
+    );
   }
 
   private getPlan(planId: string, options?: CallOptions): Promise<RecoveryPlan> {

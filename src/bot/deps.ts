@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AsrGateway } from '../azure/gateway';
+import type { AsrEstate } from '../azure/estate';
 import type { ApprovalPolicy, RequesterPolicy } from '../domain/approval';
 import type { EffectRunner } from '../jobs/effects';
 import type { FailbackQueues } from '../jobs/queues';
@@ -10,7 +10,7 @@ import type { JobLink } from './views/portal-link';
 
 /** What the Slack listeners need; built once in the composition root. */
 export interface BotDeps {
-  readonly gateway: AsrGateway;
+  readonly estate: AsrEstate;
   readonly store: RunStore;
   readonly facts: FactsCache;
   readonly queues: FailbackQueues;
@@ -22,8 +22,6 @@ export interface BotDeps {
       /** The most VMs one run may fail back (`FAILBACK_MAX_VMS_PER_RUN`): the request form and preflight hold to it. */
       readonly maxVmsPerRun: number;
     };
-  /** The Recovery Services vault's name, as people know it (readiness, digests). */
-  readonly vaultName: string;
   /** The Azure portal page of an ASR job of the vault, linked from the run card; without it the card names the steps only. */
   readonly jobLink?: JobLink | undefined;
   /** How long reprotect retries wait for the VMs' agents. */

@@ -3,6 +3,7 @@
  * healthy its replication is, and what blocks the others — worst first. Pure: built from what the
  * bot already holds (the vault's lists, cached recovery-point summaries, the fabrics' servers).
  */
+import { vaultKeyOf, type VaultTag } from './vault';
 import type { RecoveryPointSummary, ReplicatedPlan, ReplicatedVm, ReplicationServer } from './vm';
 
 export type ReadinessVerdict = 'blocked' | 'at-risk' | 'ready';
@@ -23,6 +24,8 @@ export interface ReadinessRow {
   readonly kind: 'vm' | 'plan';
   readonly id: string;
   readonly name: string;
+  /** The vault it is in (shown when the bot serves several). */
+  readonly vault?: VaultTag | undefined;
   readonly verdict: ReadinessVerdict;
   /** What blocks it (blocked) or puts it at risk (at-risk), in plain words; empty when ready and well. */
   readonly reasons: readonly string[];
@@ -44,10 +47,16 @@ export interface ReadinessReport {
   /** When the vault's lists it is built from were read from ASR (ISO), when known. */
   readonly listsReadAt?: string | undefined;
   readonly rows: readonly ReadinessRow[];
-  readonly counts: Readonly<Record<'vm' | 'plan', Readonly<Record<ReadinessVerdict, number>>>>;
+  readonly counts: ReadinessCounts;
   /** VMs whose points are not read yet (they fill in the background). */
   readonly pointsUnknown: number;
+  /** Each vault's counts, in the order served (one entry when the bot serves one vault). */
+  readonly vaults: readonly { readonly vault: VaultTag; readonly counts: ReadinessCounts }[];
+  /** Vaults that could not be read: one line each, with ARM's reason. */
+  readonly unreadable: readonly { readonly vault: VaultTag; readonly message: string }[];
 }
+
+export type ReadinessCounts = Readonly<Record<'vm' | 'plan', Readonly<Record<ReadinessVerdict, number>>>>;
 
 export interface ReadinessInput {
   readonly vms: readonly ReplicatedVm[];
@@ -56,6 +65,7 @@ export interface ReadinessInput {
   readonly servers: readonly ReplicationServer[];
   readonly now: Date;
   readonly listsReadAt?: string | undefined;
+  readonly unreadable?: readonly { readonly vault: VaultTag; readonly message: string }[] | undefined;
   readonly thresholds?: ReadinessThresholds;
 }
 
@@ -113,6 +123,7 @@ function vmRow(vm: ReplicatedVm, input: ReadinessInput, servers: ReadonlyMap<str
     kind: 'vm',
     id: vm.id,
     name: vm.name,
+    vault: vm.vault,
     verdict,
     reasons: [...blocks, ...risks],
     crashAgeMs,
@@ -147,6 +158,7 @@ function planRow(plan: ReplicatedPlan, vmRows: ReadonlyMap<string, ReadinessRow>
     kind: 'plan',
     id: plan.id,
     name: plan.name,
+    vault: plan.vault,
     verdict: blocked ? 'blocked' : risky.length > 0 ? 'at-risk' : 'ready',
     reasons,
     crashAgeMs: oldest((r) => r.crashAgeMs),
@@ -168,6 +180,8 @@ function worstFirst(a: ReadinessRow, b: ReadinessRow): number {
   );
 }
 
+const keyOf = (r: ReadinessRow) => r.vault?.id ?? vaultKeyOf(r.id) ?? '';
+
 export function readinessReport(input: ReadinessInput): ReadinessReport {
   const servers = new Map(input.servers.map((s) => [s.id.toLowerCase(), s]));
   const vmRows = input.vms.map((vm) => vmRow(vm, input, servers));
@@ -179,11 +193,19 @@ export function readinessReport(input: ReadinessInput): ReadinessReport {
     'at-risk': rows.filter((r) => r.verdict === 'at-risk').length,
     ready: rows.filter((r) => r.verdict === 'ready').length,
   });
+  const vaults = new Map<string, VaultTag>();
+  for (const r of [...vmRows, ...planRows]) if (r.vault && !vaults.has(r.vault.id)) vaults.set(r.vault.id, r.vault);
+  const inVault = (rows: readonly ReadinessRow[], id: string) => rows.filter((r) => keyOf(r) === id);
   return {
     at: input.now.toISOString(),
     listsReadAt: input.listsReadAt,
     rows: [...planRows.sort(worstFirst), ...vmRows.sort(worstFirst)],
     counts: { vm: count(vmRows), plan: count(planRows) },
     pointsUnknown: vmRows.filter((r) => !r.pointsKnown).length,
+    vaults: [...vaults.values()].map((vault) => ({
+      vault,
+      counts: { vm: count(inVault(vmRows, vault.id)), plan: count(inVault(planRows, vault.id)) },
+    })),
+    unreadable: input.unreadable ?? [],
   };
 }

@@ -1,5 +1,6 @@
 import { summarizeChecks, type CheckState } from './app-checks';
 import type { RecoveryPointChoice } from './vm';
+import type { VaultTag } from './vault';
 
 /** The ASR operations a run issues on each VM, in order. */
 export type OpKind = 'failover' | 'commit' | 'reprotect';
@@ -101,6 +102,8 @@ export interface Run {
   readonly recoveryPoint: RecoveryPointChoice;
   /** Set when the responder chose a recovery plan instead of VMs; `vms` are then its members. */
   readonly plan?: RunPlan | undefined;
+  /** The vault of its VMs (a run's VMs are all in one vault); absent on runs from before several vaults. */
+  readonly vault?: VaultTag | undefined;
   readonly vms: readonly RunVm[];
   readonly commit?:
     | {

@@ -1,3 +1,5 @@
+import type { VaultTag } from './vault';
+
 /**
  * What failback needs to know about one replicated VM, as read from ASR by the Azure gateway.
  * Provider (ASR generation) differences are already resolved into these facts by `src/azure`.
@@ -18,6 +20,8 @@ export interface ReplicatedVm {
   readonly jobTargetIds?: readonly string[] | undefined;
   /** Replication health as ASR reports it on the item; absent in older caches. */
   readonly health?: VmHealth | undefined;
+  /** The vault it is replicated in (absent in older caches: the vault is in its ARM id too). */
+  readonly vault?: VaultTag | undefined;
 }
 
 /** What ASR says about a VM's replication, from the item itself (no read per VM). */
@@ -102,4 +106,5 @@ export interface ReplicatedPlan {
   readonly runningOperation?: { readonly scenario: string; readonly jobName: string } | undefined;
   /** Recovery-point choices a plan failover of this provider accepts (never a specific point). */
   readonly pointChoices: readonly RecoveryPointKind[];
+  readonly vault?: VaultTag | undefined;
 }

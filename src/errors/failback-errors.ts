@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'RUN_CONFLICT'
   | 'STORE_UNAVAILABLE'
-  | 'SLACK_CHANNEL_UNAVAILABLE';
+  | 'SLACK_CHANNEL_UNAVAILABLE'
+  | 'UNKNOWN_VAULT';
 
 export abstract class FailbackError extends Error {
   abstract readonly code: ErrorCode;
@@ -68,6 +69,18 @@ export class RunNotFoundError extends FailbackError {
   }
   get userMessage(): string {
     return `There is no run ${this.runId}.`;
+  }
+}
+
+/** An ARM id that lies under no Recovery Services vault: nothing to send it to. */
+export class UnknownVaultError extends FailbackError {
+  override readonly name = 'UnknownVaultError';
+  readonly code = 'UNKNOWN_VAULT' as const;
+  constructor(readonly armId: string) {
+    super(`No Recovery Services vault in the id ${armId}`);
+  }
+  get userMessage(): string {
+    return 'This item does not belong to a Recovery Services vault the bot serves.';
   }
 }
 

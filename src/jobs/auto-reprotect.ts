@@ -16,7 +16,8 @@ export async function autoReprotect(
   const run = await deps.store.require(runId);
   // The autopilot never starts an ASR step nobody can see (the run's channel is lost): a person does, later.
   if (phaseOf(run) !== 'awaiting-reprotect' || run.reprotect || run.channelLost) return;
-  const form = await deps.gateway.reprotectForm(reprotectScope(run).map((v) => v.id));
+  // A run's VMs are all in one vault.
+  const form = await deps.estate.of(run.vms[0]?.id ?? '').reprotectForm(reprotectScope(run).map((v) => v.id));
   const wanted = processServer.toLowerCase();
   const perGroup: Record<string, Record<string, string>> = {};
   const problems: string[] = [];

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import type { AsrGateway, AsrJobSummary } from '../azure/gateway';
+import type { AsrJobSummary } from '../azure/gateway';
+import type { AsrEstate } from '../azure/estate';
+import { byVault } from '../domain/vault';
 import {
   commitScope,
   failedFailovers,
@@ -15,7 +17,7 @@ import type { EffectRunner } from './effects';
 import { changeRun } from './change-run';
 
 export interface OutsideWatchDeps {
-  readonly gateway: AsrGateway;
+  readonly estate: AsrEstate;
   readonly store: RunStore;
   readonly effects: EffectRunner;
   readonly now: () => number;
@@ -45,16 +47,39 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
   // From the oldest waiting run's start, but no further back than a while before the last check:
   // a run that waits for days does not make every check page through days of jobs.
   const checkedAt = await deps.store.mark(LAST_CHECK);
-  const oldest = Math.min(...runs.map((r) => Date.parse(r.createdAt))) - MARGIN_MS;
   const startedAt = deps.now();
+  // One job list per vault that has waiting runs (a run's VMs are all in one vault).
+  for (const vaultRuns of byVault(runs, (r) => r.vms[0]?.id ?? '').values()) {
+    const first = vaultRuns[0]?.vms[0];
+    // A vault that cannot be read now is looked at next time; the others are not held up.
+    if (first)
+      await watchVault(deps, vaultRuns, first.id, checkedAt, signal).catch((err: unknown) =>
+        deps.log.warn(
+          { err, vault: first.id.split('/replicationFabrics/')[0] },
+          'could not check a vault for operations done outside the bot',
+        ),
+      );
+  }
+  await deps.store.setMark(LAST_CHECK, startedAt);
+}
+
+async function watchVault(
+  deps: OutsideWatchDeps,
+  runs: readonly Run[],
+  anyVmId: string,
+  checkedAt: number | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
+  const gateway = deps.estate.of(anyVmId);
+  const oldest = Math.min(...runs.map((r) => Date.parse(r.createdAt))) - MARGIN_MS;
   const since = new Date(checkedAt === undefined ? oldest : Math.max(oldest, checkedAt - LONGEST_JOB_MS));
-  const jobs = (await deps.gateway.recentJobs(since, { abortSignal: signal })).filter(
+  const jobs = (await gateway.recentJobs(since, { abortSignal: signal })).filter(
     (j) => j.state === 'succeeded' && j.op,
   );
   for (const run of runs) {
     for (const { vm, job } of outsideJobs(run, jobs)) {
       const op = job.op as OpKind;
-      const state = await deps.gateway.operationState(vm.id, op, { abortSignal: signal });
+      const state = await gateway.operationState(vm.id, op, { abortSignal: signal });
       if (state.state !== 'done') continue;
       const at = new Date(deps.now()).toISOString();
       const event: RunEvent = { type: `${op}-seen-outside`, vmId: vm.id, at, jobName: job.name };
@@ -63,7 +88,6 @@ export async function watchOutside(deps: OutsideWatchDeps, signal?: AbortSignal)
       deps.log.info({ runId: run.id, vm: vm.name, op, jobName: job.name }, 'operation done outside the bot recorded');
     }
   }
-  await deps.store.setMark(LAST_CHECK, startedAt);
 }
 
 /** The jobs that did, outside the run, what the run waits for on one of its VMs. */

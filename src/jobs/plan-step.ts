@@ -9,10 +9,7 @@ import { isDue, unconfirmedSince } from './op-due';
 import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';
 import { changeRun } from './change-run';
 
-type Deps = Pick<
-  StepDeps,
-  'gateway' | 'store' | 'watch' | 'effects' | 'pollIntervalMs' | 'issueLockMs' | 'now' | 'log'
->;
+type Deps = Pick<StepDeps, 'estate' | 'store' | 'watch' | 'effects' | 'pollIntervalMs' | 'issueLockMs' | 'now' | 'log'>;
 
 const apply = (deps: Pick<Deps, 'store' | 'effects' | 'log'>, runId: string, event: RunEvent) =>
   changeRun(deps, runId, event);
@@ -43,7 +40,7 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
   const log = deps.log.child({ runId: run.id, plan: plan.name, step });
   const ops = planScope(run, step).map((v) => opOf(v, step));
   const first = ops.find((o) => o?.unconfirmedPostAt) ?? ops[0];
-  const state = await deps.gateway.planOperationState(plan.id, step, {
+  const state = await deps.estate.of(plan.id).planOperationState(plan.id, step, {
     abortSignal: signal,
     issuedSince: unconfirmedSince(first),
   });
@@ -108,7 +105,7 @@ async function issuePlan(deps: Deps, run: Run, step: PlanOpKind, signal?: AbortS
   try {
     const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));
     const input: OperationInput = { recoveryPoint: run.recoveryPoint };
-    const { jobName } = await deps.gateway.startPlanOperation(plan.id, step, input, {
+    const { jobName } = await deps.estate.of(plan.id).startPlanOperation(plan.id, step, input, {
       abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     log.info({ jobName }, 'ASR accepted the plan operation');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AsrGateway } from '../azure/gateway';
+import type { AsrEstate } from '../azure/estate';
 import { commitScope, opOf, phaseOf, type OpKind, type Run } from '../domain/run';
 import type { JobWatchList } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
@@ -10,7 +10,7 @@ import { FINAL_REPORT_KEY, type FailbackQueues } from './queues';
 import { changeRun } from './change-run';
 
 export interface ReconcileDeps {
-  readonly gateway: AsrGateway;
+  readonly estate: AsrEstate;
   readonly store: RunStore;
   readonly watch: JobWatchList;
   readonly queues: FailbackQueues;
@@ -116,7 +116,7 @@ async function commitsDoneOutside(deps: ReconcileDeps, run: Run): Promise<number
   if (phaseOf(run) !== 'awaiting-commit' || run.commit) return 0;
   let n = 0;
   for (const vm of commitScope(run).filter((v) => !v.commit)) {
-    const state = await deps.gateway.operationState(vm.id, 'commit');
+    const state = await deps.estate.of(vm.id).operationState(vm.id, 'commit');
     if (state.state !== 'done') continue;
     deps.log.warn({ runId: run.id, vm: vm.name }, 'VM committed outside the bot; recording it');
     const r = await changeRun(deps, run.id, {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { AsrGateway, OperationState } from '../azure/gateway';
+import type { OperationState } from '../azure/gateway';
+import type { AsrEstate } from '../azure/estate';
 import { opOf, type OpKind, type OpState, type Run, type RunVm } from '../domain/run';
 import { BLOCKED_RECHECKS, recheckDelayMs } from '../domain/rechecks';
 import { isDue, unconfirmedSince } from './op-due';
@@ -15,7 +16,7 @@ import { NotDueYetError, OperationBusyError } from '../errors';
 import { changeRun } from './change-run';
 
 export interface StepDeps {
-  readonly gateway: AsrGateway;
+  readonly estate: AsrEstate;
   readonly store: RunStore;
   readonly watch: JobWatchList;
   readonly effects: EffectRunner;
@@ -141,7 +142,7 @@ async function issue(
       return apply({ type: 'op-deferred', vmId: vm.id, op: step, at: at(), reason, notBefore });
     },
   };
-  const state = await deps.gateway.operationState(vm.id, step, {
+  const state = await deps.estate.of(vm.id).operationState(vm.id, step, {
     abortSignal: signal,
     issuedSince: unconfirmedSince(current),
   });
@@ -223,12 +224,14 @@ async function post(a: IssueAttempt): Promise<void> {
   try {
     // The POST ends (or is aborted: outcome unknown, read next time) before the issue lock expires.
     const timeout = AbortSignal.timeout(Math.floor(deps.issueLockMs * 0.75));
-    const { jobName } = await deps.gateway.startOperation(
-      vm.id,
-      step,
-      { recoveryPoint: run.recoveryPoint, reprotect: run.reprotect?.choices[vm.id] },
-      { abortSignal: a.signal ? AbortSignal.any([a.signal, timeout]) : timeout },
-    );
+    const { jobName } = await deps.estate
+      .of(vm.id)
+      .startOperation(
+        vm.id,
+        step,
+        { recoveryPoint: run.recoveryPoint, reprotect: run.reprotect?.choices[vm.id] },
+        { abortSignal: a.signal ? AbortSignal.any([a.signal, timeout]) : timeout },
+      );
     log.info({ jobName }, 'ASR accepted the operation');
     // Read at the next tick (the 202's Retry-After is about polling the operation, which we do
     // not do): the job's end is then seen within one poll interval.

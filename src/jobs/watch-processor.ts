@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { AsrGateway } from '../azure/gateway';
+import type { AsrEstate } from '../azure/estate';
+import { byVault } from '../domain/vault';
 import type { RunEvent } from '../domain/run-machine';
 import type { JobWatchList, WatchedJob } from '../store/job-watch';
 import type { RunStore } from '../store/run-store';
@@ -14,7 +15,7 @@ import { sweepOutbox } from './outbox-sweep';
 import { changeRun } from './change-run';
 
 export interface WatchDeps {
-  readonly gateway: AsrGateway;
+  readonly estate: AsrEstate;
   readonly store: RunStore;
   readonly watch: JobWatchList;
   readonly effects: EffectRunner;
@@ -56,27 +57,10 @@ async function followWatchedJobs(deps: WatchDeps, signal?: AbortSignal): Promise
   const now = deps.now();
   const all = await deps.watch.all();
   const due = all.filter((j) => j.notBefore <= now);
-  const budget = deps.jobReadsPerPoll ?? 5;
-  let follow = due;
-  if (due.length > budget) {
-    const since = new Date(Math.min(...due.map((j) => j.addedAt ?? j.notBefore)) - LIST_MARGIN_MS);
-    let states;
-    try {
-      states = await deps.gateway.jobStates(since, { abortSignal: signal });
-    } catch (e) {
-      deps.log.warn({ err: e }, 'could not list the vault’s ASR jobs; trying again next tick');
-      return;
-    }
-    const stateOf = (j: WatchedJob) => states.get(j.jobName.toLowerCase());
-    // Ended, or not in the list (then the read tells: ended, running, or unknown to ASR).
-    const settled = due.filter((j) => stateOf(j) !== 'running');
-    const lastRead = deps.lastRead ?? new Map<string, number>();
-    const turn = due
-      .filter((j) => stateOf(j) === 'running')
-      .sort((a, b) => (lastRead.get(a.jobName) ?? 0) - (lastRead.get(b.jobName) ?? 0))
-      .slice(0, Math.max(0, budget - settled.length));
-    follow = [...settled, ...turn];
-  }
+  // Each vault on its own: its own job list, its own read budget (ARM limits reads per subscription).
+  const follow = (
+    await Promise.all([...byVault(due, (j) => j.vmId).values()].map((jobs) => dueInVault(deps, jobs, signal)))
+  ).flat();
   for (let i = 0; i < follow.length; i += READ_CONCURRENCY) {
     await Promise.all(follow.slice(i, i + READ_CONCURRENCY).map((j) => followJob(deps, j, signal)));
   }
@@ -87,12 +71,39 @@ async function followWatchedJobs(deps: WatchDeps, signal?: AbortSignal): Promise
   }
 }
 
+/**
+ * Which of a vault's due jobs to read this tick: all of them within the budget; beyond it, one job
+ * list of the vault says which ended (read those) and the running ones take turns for progress.
+ */
+async function dueInVault(deps: WatchDeps, due: readonly WatchedJob[], signal?: AbortSignal): Promise<WatchedJob[]> {
+  const budget = deps.jobReadsPerPoll ?? 5;
+  const first = due[0];
+  if (due.length <= budget || !first) return [...due];
+  const since = new Date(Math.min(...due.map((j) => j.addedAt ?? j.notBefore)) - LIST_MARGIN_MS);
+  let states;
+  try {
+    states = await deps.estate.of(first.vmId).jobStates(since, { abortSignal: signal });
+  } catch (e) {
+    deps.log.warn({ err: e }, 'could not list the vault’s ASR jobs; trying again next tick');
+    return [];
+  }
+  const stateOf = (j: WatchedJob) => states.get(j.jobName.toLowerCase());
+  // Ended, or not in the list (then the read tells: ended, running, or unknown to ASR).
+  const settled = due.filter((j) => stateOf(j) !== 'running');
+  const lastRead = deps.lastRead ?? new Map<string, number>();
+  const turn = due
+    .filter((j) => stateOf(j) === 'running')
+    .sort((a, b) => (lastRead.get(a.jobName) ?? 0) - (lastRead.get(b.jobName) ?? 0))
+    .slice(0, Math.max(0, budget - settled.length));
+  return [...settled, ...turn];
+}
+
 async function followJob(deps: WatchDeps, watched: WatchedJob, signal?: AbortSignal): Promise<void> {
   if (watched.plan) return followPlanJob(deps, watched, signal);
   const log = deps.log.child({ runId: watched.runId, jobName: watched.jobName, op: watched.op });
   let view;
   try {
-    view = await deps.gateway.getJob(watched.jobName, undefined, { abortSignal: signal });
+    view = await deps.estate.of(watched.vmId).getJob(watched.jobName, undefined, { abortSignal: signal });
   } catch (e) {
     if (e instanceof AsrRefusedError && e.status === 404) {
       // The step re-reads the item: it adopts a running operation, records a finished one, or
@@ -161,7 +172,7 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
   }
   const apply = (event: RunEvent) => changeRun(deps, run.id, event);
   try {
-    const view = await deps.gateway.getJob(
+    const view = await deps.estate.of(watched.vmId).getJob(
       watched.jobName,
       members.map((v) => ({ id: v.id, name: v.name })),
       { abortSignal: signal },
@@ -188,7 +199,7 @@ async function followPlanJob(deps: WatchDeps, watched: WatchedJob, signal?: Abor
     let done = members.map((v) => v.id);
     if (view.state === 'failed') {
       log.warn({ asrError: view.error }, 'ASR plan job failed');
-      const state = await deps.gateway.planOperationState(watched.vmId, op, { abortSignal: signal });
+      const state = await deps.estate.of(watched.vmId).planOperationState(watched.vmId, op, { abortSignal: signal });
       done = state.state === 'ended' ? [...state.done] : [];
     }
     const errorFor = (id: string) => view.members?.[id]?.error ?? view.error ?? 'ASR plan job failed';

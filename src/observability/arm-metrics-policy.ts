@@ -1,10 +1,22 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { parseVaultId } from '../domain/vault';
 
 export const ARM_METRICS_POLICY = 'failbackArmMetrics';
 
 /** What the policy reports about each HTTP attempt to ARM. */
 export interface ArmRequestObserver {
-  armRequest(request: { method: string; operation: string; status: number | undefined; seconds: number }): void;
+  armRequest(request: ArmRequestFacts): void;
+}
+
+/** One HTTP attempt to ARM. */
+export interface ArmRequestFacts {
+  readonly method: string;
+  readonly operation: string;
+  readonly status: number | undefined;
+  readonly seconds: number;
+  /** The vault's name ('-' for a request outside one, like discovery), and its subscription. */
+  readonly vault: string;
+  readonly subscription: string;
 }
 
 const TYPE_SEGMENT = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
@@ -34,6 +46,19 @@ export function armOperation(url: string): string {
   return endsWithName ? `${types.at(-1)}/{name}` : types.slice(-2).join('/');
 }
 
+/** The vault and subscription a request is about, for per-vault and per-subscription series (bounded by the estate). */
+export function armScopeOf(url: string): { vault: string; subscription: string } {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return { vault: '-', subscription: '-' };
+  }
+  const vault = parseVaultId(path);
+  const subscription = vault?.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(path)?.[1] ?? '-';
+  return { vault: vault?.name ?? '-', subscription: subscription.toLowerCase() };
+}
+
 /**
  * Times every attempt sent to ARM (add it after the retry phase, so a 429 the SDK retries by
  * itself is still seen). A request that gets no response reports `status: undefined`.
@@ -49,6 +74,7 @@ export function armMetricsPolicy(observer: ArmRequestObserver): PipelinePolicy {
           operation: armOperation(request.url),
           status,
           seconds: (performance.now() - started) / 1000,
+          ...armScopeOf(request.url),
         });
       try {
         const response = await next(request);

@@ -2,7 +2,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { commitWaitingSince, opOutcomes, phaseOf, type OpKind, type Run, type RunPhase } from '../domain/run';
-import { armMetricsPolicy, type ArmRequestObserver } from './arm-metrics-policy';
+import { armMetricsPolicy, type ArmRequestFacts, type ArmRequestObserver } from './arm-metrics-policy';
 
 /** Where the run gauges come from (the RunStore). */
 export interface ActiveRunsSource {
@@ -102,15 +102,15 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
     });
     this.armDuration = new Histogram({
       name: 'failback_arm_request_duration_seconds',
-      help: 'Latency of each HTTP attempt to ARM (ASR), by method, operation (resource types) and status class.',
-      labelNames: ['method', 'operation', 'status_class'],
+      help: 'Latency of each HTTP attempt to ARM (ASR), by method, operation (resource types), status class, vault and subscription.',
+      labelNames: ['method', 'operation', 'status_class', 'vault', 'subscription'],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     this.armErrors = new Counter({
       name: 'failback_arm_request_errors_total',
-      help: 'ARM attempts answered 4xx/5xx or never answered (status_class "network").',
-      labelNames: ['method', 'operation', 'status_class'],
+      help: 'ARM attempts answered 4xx/5xx or never answered (status_class "network"), by vault and subscription too.',
+      labelNames: ['method', 'operation', 'status_class', 'vault', 'subscription'],
       registers,
     });
     this.throttled = new Counter({
@@ -175,19 +175,9 @@ export class FailbackMetrics implements WorkerMetrics, ArmRequestObserver {
     }
   }
 
-  armRequest({
-    method,
-    operation,
-    status,
-    seconds,
-  }: {
-    method: string;
-    operation: string;
-    status: number | undefined;
-    seconds: number;
-  }): void {
+  armRequest({ method, operation, status, seconds, vault, subscription }: ArmRequestFacts): void {
     const statusClass = status === undefined ? 'network' : `${Math.floor(status / 100)}xx`;
-    const labels = { method, operation, status_class: statusClass };
+    const labels = { method, operation, status_class: statusClass, vault, subscription };
     this.armDuration.observe(labels, seconds);
     if (status === undefined || status >= 400) this.armErrors.inc(labels);
     if (status === 429) this.throttled.inc({ service: 'arm' });

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
+import type { VaultAccess } from '../azure/estate';
 
 export interface ReadinessOptions {
   /** Resolves when Redis answers (PING). */
@@ -14,11 +15,22 @@ export interface ReadinessOptions {
   readonly failTtlMs?: number;
   /** A probe waits this long for a token check in flight (Kubernetes' probe timeout is short). */
   readonly waitMs?: number;
+  /** How the bot's last read of each vault went (never read now: probes must not cost ARM reads). */
+  readonly vaults?: () => readonly VaultAccess[];
 }
 
 export interface ReadinessReport {
   readonly ready: boolean;
-  readonly body: { status: 'ready' | 'degraded'; redis: string; azure: string };
+  readonly body: {
+    status: 'ready' | 'degraded';
+    redis: string;
+    azure: string;
+    /**
+     * One line per vault: `ok`, or why it cannot be read (a missing role assignment, say). A vault
+     * that cannot be read does not make the bot unready: its other vaults work, and runs there go on.
+     */
+    vaults?: Record<string, string>;
+  };
 }
 
 interface TokenCheck {
@@ -49,7 +61,17 @@ export class Readiness {
       this.azure(),
     ]);
     const ready = redis === 'ok' && azure === 'ok';
-    return { ready, body: { status: ready ? 'ready' : 'degraded', redis, azure } };
+    const access = this.options.vaults?.() ?? [];
+    const vaults =
+      access.length > 0
+        ? Object.fromEntries(
+            access.map((a) => [
+              a.vault.location ? `${a.vault.name} (${a.vault.location})` : a.vault.name,
+              a.ok ? 'ok' : `cannot read: ${(a.error ?? 'unknown error').slice(0, REASON_MAX)}`,
+            ]),
+          )
+        : undefined;
+    return { ready, body: { status: ready ? 'ready' : 'degraded', redis, azure, ...(vaults ? { vaults } : {}) } };
   }
 
   /** Starts a token check now (at start-up), so the first probe finds an answer. */

@@ -3,8 +3,9 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential } from '@azure/identity';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { AsrGateway } from '../azure/gateway';
-import { armScope, SdkAsrGateway } from '../azure/sdk-gateway';
+import { ArmReadBudget, DEFAULT_ARM_READ_BUDGET } from '../azure/arm-budget-policy';
+import { SdkAsrEstate, type AsrEstate } from '../azure/estate';
+import { armScope } from '../azure/sdk-gateway';
 import type { Config } from '../config';
 import type { ChecksConfig } from '../domain/app-checks';
 import type { RunEvent } from '../domain/run-machine';
@@ -27,7 +28,7 @@ export interface RuntimeOptions {
   readonly credential?: TokenCredential;
   /** Extra Azure pipeline policies (the sandbox uses one to trust its self-signed certificate). */
   readonly azurePolicies?: readonly PipelinePolicy[];
-  readonly gateway?: AsrGateway;
+  readonly estate?: AsrEstate;
   readonly now?: () => number;
   readonly tuning?: WorkerTuning;
   /** At most one edit of a run card per this many ms (Slack's chat.update is ~50/min per workspace). */
@@ -48,7 +49,8 @@ export interface Core {
   readonly store: RunStore;
   readonly ledger: MessageLedger;
   readonly queues: FailbackQueues;
-  readonly gateway: AsrGateway;
+  /** Every vault the bot serves, each behind its gateway. */
+  readonly estate: AsrEstate;
   readonly effects: EffectRunner;
   readonly metrics: FailbackMetrics;
   /** The Web API client of jobs (quick retries; BullMQ retries the job). */
@@ -64,6 +66,7 @@ export interface Core {
 
 export async function buildCore(config: Config, options: RuntimeOptions): Promise<Core> {
   const { log } = options;
+  const listenerReads = new AbortController();
   const prefix = keyPrefix(options.prefix ?? DEFAULT_KEY_PREFIX);
   const now = options.now ?? Date.now;
   const credential = options.credential ?? new DefaultAzureCredential();
@@ -81,17 +84,21 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
   const queues = new FailbackQueues({ connection: redisConnections.create('queue'), prefix, ownsConnection: true });
   const metrics = new FailbackMetrics({ runs: store, queues: [queues.steps, queues.watch, queues.slack], now, log });
   store.onChange((before, after) => metrics.runChanged(before, after));
-  const gateway =
-    options.gateway ??
-    new SdkAsrGateway({
+  const estate =
+    options.estate ??
+    new SdkAsrEstate({
       credential,
-      subscriptionId: config.azure.subscriptionId,
-      resourceGroup: config.azure.resourceGroup,
-      vault: config.azure.vault,
       endpoint: config.azure.armEndpoint,
-      extraPolicies: options.azurePolicies,
+      vaults: config.azure.vaults,
+      discoverIn: config.azure.discoverIn,
+      // One budget per process for every vault: ARM counts reads per subscription, not per vault.
+      extraPolicies: [...(options.azurePolicies ?? []), new ArmReadBudget(DEFAULT_ARM_READ_BUDGET).policy()],
       attemptPolicies: [metrics.armPolicy()],
+      now,
+      log,
     });
+  // The vaults' regions (and discovered vaults) are what the first form shows: waited for, briefly.
+  await keepEstateFresh(estate, config.azure.refreshMs, listenerReads.signal, log);
   const effects = new EffectRunner({
     queues,
     ledger,
@@ -114,6 +121,7 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
     scope: armScope(config.azure.armEndpoint),
     log,
     now,
+    vaults: () => estate.access(),
   });
   readiness.warm();
   return {
@@ -126,13 +134,35 @@ export async function buildCore(config: Config, options: RuntimeOptions): Promis
     store,
     ledger,
     queues,
-    gateway,
+    estate,
     effects,
     metrics,
     client,
     change: (runId, event) => changeRun({ store, effects, log }, runId, event),
     health: observabilityRoutes({ readiness, metrics, log }),
-    listenerReads: new AbortController(),
+    listenerReads,
     checks: options.checks,
   };
+}
+
+/** How long start-up waits for the first read of the vaults; it goes on in the background after that. */
+const FIRST_REFRESH_WAIT_MS = 3_000;
+
+/**
+ * Reads the vaults' regions and access now and every `everyMs`, discovering vaults where configured,
+ * until `stop` is aborted (the runtime stops). Resolves when the first read is done, or after
+ * FIRST_REFRESH_WAIT_MS: start-up never waits longer on ARM.
+ */
+async function keepEstateFresh(estate: AsrEstate, everyMs: number, stop: AbortSignal, log: Logger): Promise<void> {
+  const refresh = () =>
+    estate
+      .refresh({ abortSignal: stop })
+      .catch((err: unknown) => (stop.aborted ? undefined : log.warn({ err }, 'could not refresh the vaults')));
+  const first = refresh();
+  const timer = setInterval(() => void refresh(), everyMs);
+  timer.unref();
+  stop.addEventListener('abort', () => clearInterval(timer), { once: true });
+  let wait: NodeJS.Timeout | undefined;
+  await Promise.race([first, new Promise<void>((resolve) => (wait = setTimeout(resolve, FIRST_REFRESH_WAIT_MS)))]);
+  clearTimeout(wait);
 }

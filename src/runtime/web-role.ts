@@ -17,15 +17,14 @@ export async function startWebRole(core: Core): Promise<{ app: App; server: Serv
   // First: every listener runs inside the request's log context.
   app.use(slackLogContext((c) => metrics.watchSlackClient(c)));
   const deps: BotDeps = {
-    gateway: core.gateway,
+    estate: core.estate,
     store: core.store,
     facts: new FactsCache({ redis: core.redis, prefix: core.prefix, now }),
     queues: core.queues,
     effects: core.effects,
     approvers: new ApproverDirectory({ client: core.client, groups: config.policy.approverGroups, log, now }),
     policy: { ...config.policy },
-    vaultName: config.azure.vault,
-    jobLink: asrJobLink(config.azure),
+    jobLink: asrJobLink(config.azure.armEndpoint),
     reprotectRetryWindowMs: config.timing.reprotectRetryWindowMs,
     storeReady: () => core.redis.status === 'ready',
     now,

@@ -13,7 +13,7 @@ import type { Core } from './core';
  * watcher's schedule, and the reconciliation of active runs with ASR at start.
  */
 export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promise<Worker[]> {
-  const { config, log, now, store, effects, gateway, client, queues, ledger, change } = core;
+  const { config, log, now, store, effects, estate, client, queues, ledger, change } = core;
   const timing = config.timing;
   const directory = new ApproverDirectory({ client, groups: config.policy.approverGroups, log, now });
   const facts = new FactsCache({ redis: core.redis, prefix: core.prefix, now });
@@ -25,7 +25,7 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
     tuning: tuning ?? { lockDurationMs: timing.jobLockMs, stalledIntervalMs: Math.max(500, timing.jobLockMs / 2) },
     deps: {
       steps: {
-        gateway,
+        estate,
         store,
         watch,
         effects,
@@ -36,7 +36,7 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
         log,
       },
       watch: {
-        gateway,
+        estate,
         store,
         watch,
         effects,
@@ -47,7 +47,7 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
         lastRead: new Map(),
         log,
       },
-      messages: { client, ledger, store, change, approvers, jobLink: asrJobLink(config.azure), now, log },
+      messages: { client, ledger, store, change, approvers, jobLink: asrJobLink(config.azure.armEndpoint), now, log },
       channels: {
         client,
         store,
@@ -85,12 +85,11 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
         log,
       },
       digest: config.readinessDigest && {
-        gateway,
+        estate,
         facts,
         client,
         ledger,
         channel: config.readinessDigest.channel,
-        vaultName: config.azure.vault,
         now,
         log,
       },
@@ -103,7 +102,7 @@ export async function startWorkerRole(core: Core, tuning?: WorkerTuning): Promis
     .scheduleWatcher(timing.asrPollIntervalMs)
     .catch((err) => log.error({ err }, 'could not schedule the ASR watcher'));
   // Not awaited: start-up must not wait on ARM; the runs' own jobs carry on meanwhile.
-  void reconcileActiveRuns({ gateway, store, watch, queues, effects, now, log }).then(
+  void reconcileActiveRuns({ estate, store, watch, queues, effects, now, log }).then(
     (summary) => log.info(summary, 'active runs reconciled with ASR'),
     (err: unknown) => log.warn({ err }, 'could not reconcile the active runs'),
   );

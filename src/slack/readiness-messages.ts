@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { AsrGateway } from '../azure/gateway';
-import { READINESS_ROWS_SHOWN, readinessCsv, readinessMessage } from '../bot/views/readiness';
+import type { AsrEstate } from '../azure/estate';
+import { readEstateLists, readEstateServers } from '../azure/estate-lists';
+import { estateTitle, READINESS_ROWS_SHOWN, readinessCsv, readinessMessage } from '../bot/views/readiness';
 import { readinessReport, type ReadinessReport } from '../domain/readiness';
 import { Semaphore } from '../domain/semaphore';
 import type { FactsCache } from '../store/facts-cache';
@@ -9,12 +10,11 @@ import type { MessageLedger } from '../store/message-ledger';
 import { slackCall } from './slack-rate-limit';
 
 export interface DigestDeps {
-  readonly gateway: AsrGateway;
+  readonly estate: AsrEstate;
   readonly facts: FactsCache;
   readonly client: WebClient;
   readonly ledger: MessageLedger;
   readonly channel: string;
-  readonly vaultName: string;
   readonly now: () => number;
   readonly log: Logger;
   readonly signal?: AbortSignal | undefined;
@@ -32,12 +32,16 @@ const DIGEST_READS_AT_ONCE = 4;
  */
 export async function postReadinessDigest(deps: DigestDeps): Promise<void> {
   const options = { abortSignal: deps.signal };
-  const [vms, plans, servers] = await Promise.all([
-    deps.gateway.listVms(options),
-    deps.gateway.listPlans(options),
-    deps.gateway.listReplicationServers(options),
+  const [{ vms, plans, unreadable }, servers] = await Promise.all([
+    readEstateLists(deps.estate, { signal: deps.signal }),
+    readEstateServers(deps.estate, { signal: deps.signal }),
   ]);
-  await Promise.all([deps.facts.putVms(vms), deps.facts.putPlans(plans), deps.facts.putServers(servers)]);
+  await Promise.all([
+    deps.facts.putVms(vms),
+    deps.facts.putPlans(plans),
+    deps.facts.putServers(servers),
+    deps.facts.putUnreadable(unreadable),
+  ]);
   const points = await deps.facts.points(vms.map((v) => v.id));
   const slots = new Semaphore(DIGEST_READS_AT_ONCE);
   const missing = vms
@@ -47,7 +51,7 @@ export async function postReadinessDigest(deps: DigestDeps): Promise<void> {
     missing.map((vm) =>
       slots.run(async () => {
         try {
-          const summary = await deps.gateway.summarizePoints(vm.id, options);
+          const summary = await deps.estate.of(vm.id).summarizePoints(vm.id, options);
           points.set(vm.id, summary);
           await deps.facts.putPoints(vm.id, summary);
         } catch (err) {
@@ -62,6 +66,7 @@ export async function postReadinessDigest(deps: DigestDeps): Promise<void> {
     plans,
     points,
     servers,
+    unreadable,
     now: new Date(now),
     listsReadAt: new Date(now).toISOString(),
   });
@@ -69,7 +74,6 @@ export async function postReadinessDigest(deps: DigestDeps): Promise<void> {
     { client: deps.client, log: deps.log, post: (call) => slackCall(deps, 'chat.postMessage', call) },
     {
       channel: deps.channel,
-      vault: deps.vaultName,
       report,
       prefix: 'Daily digest — ',
       fileComment: 'Readiness of every VM and plan.',
@@ -92,7 +96,6 @@ export async function postReadiness(
   },
   what: {
     readonly channel: string;
-    readonly vault: string;
     readonly report: ReadinessReport;
     readonly prefix?: string;
     readonly fileComment: string;
@@ -101,7 +104,6 @@ export async function postReadiness(
   const { report } = what;
   const more = report.rows.length > READINESS_ROWS_SHOWN;
   const message = readinessMessage(report, {
-    vault: what.vault,
     fileNote: more ? `Every row of the ${report.rows.length} is in the CSV file in this thread.` : undefined,
   });
   const call = () =>
@@ -119,7 +121,12 @@ export async function postReadiness(
       channel_id: what.channel,
       thread_ts: posted.ts,
       initial_comment: what.fileComment,
-      file_uploads: [{ filename: `readiness-${what.vault}-${stamp}.csv`, content: readinessCsv(report) }],
+      file_uploads: [
+        {
+          filename: `readiness-${estateTitle(report).replace(/[^\w.-]+/g, '-')}-${stamp}.csv`,
+          content: readinessCsv(report),
+        },
+      ],
     })
     .catch((err: unknown) => deps.log.warn({ err }, 'the readiness CSV could not be uploaded'));
 }

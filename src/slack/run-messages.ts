@@ -1,3 +1,4 @@
+import type { JobLink } from '../bot/views/portal-link';
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -16,8 +17,8 @@ export interface RunMessagesDeps {
   /** Changes the run the one way (state machine, trail, effects): posting the card queues its failover. */
   readonly change: (runId: string, event: RunEvent) => Promise<{ readonly run: Run }>;
   readonly approvers: { readonly users: readonly string[]; readonly groups: readonly string[] };
-  /** Links the run card's steps to their ASR jobs in the Azure portal (`asrJobLink(config.azure)`); without it, step names only. */
-  readonly jobLink?: ((jobName: string) => string | undefined) | undefined;
+  /** Links the run card's steps to their ASR jobs in the Azure portal (`asrJobLink`); without it, step names only. */
+  readonly jobLink?: JobLink | undefined;
   readonly now: () => number;
   readonly log: Logger;
 }

@@ -6,6 +6,7 @@ import type {
   ReplicatedVm,
   ReplicationServer,
 } from '../domain/vm';
+import type { VaultProblem } from '../azure/estate-lists';
 import { StoreUnavailableError } from '../errors';
 import { keyPrefix } from './keys';
 import type { RedisClient } from './redis-connection';
@@ -54,6 +55,15 @@ export class FactsCache {
   /** When the cached VM list was read from ASR (epoch ms), if it is cached. */
   vmsReadAt(): Promise<number | undefined> {
     return this.get<number>('vms-at');
+  }
+
+  /** Vaults whose lists could not be read at the last read (shown as one line each). */
+  putUnreadable(problems: readonly VaultProblem[]): Promise<void> {
+    return this.put('unreadable', problems);
+  }
+
+  async unreadable(): Promise<VaultProblem[]> {
+    return (await this.get<VaultProblem[]>('unreadable')) ?? [];
   }
 
   /** The vault's process servers and appliances with their health (readiness). */

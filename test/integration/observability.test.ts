@@ -204,7 +204,12 @@ describe('GET /readyz', () => {
   it('is 200 when Redis answers and an Azure token can be obtained', async () => {
     const res = await get(bot.port, '/readyz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', redis: 'ok', azure: 'ok' });
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      redis: 'ok',
+      azure: 'ok',
+      vaults: { 'avs-dr-vault (westeurope)': 'ok' },
+    });
   });
 
   it('is 503 naming azure when no token can be obtained, and never shows a token', async () => {
@@ -219,6 +224,8 @@ describe('GET /readyz', () => {
         status: 'degraded',
         redis: 'ok',
         azure: 'no token: managed identity unavailable',
+        // Never read, so named without its region; why it cannot be read is the token's line above.
+        vaults: { 'avs-dr-vault': expect.stringMatching(/^cannot read: /) },
       });
       expect((await get(other.port, '/healthz')).status).toBe(200);
     } finally {

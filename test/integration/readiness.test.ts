@@ -170,7 +170,8 @@ describe('the daily readiness digest', () => {
         [...s.files.values()].find((f) => f.threadTs === digest.ts && f.filename.endsWith('.csv') && f.bytes),
       );
       const rows = csv.bytes?.toString().trim().split('\n') ?? [];
-      expect(rows[0]).toMatch(/^kind,name,verdict,/);
+      expect(rows[0]).toMatch(/^kind,name,vault,verdict,/);
+      expect(rows.slice(1).every((r) => r.includes(',avs-dr-vault (westeurope),'))).toBe(true);
       expect(rows.length).toBeGreaterThan(30);
     } finally {
       await queue.close();

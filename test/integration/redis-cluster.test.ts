@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import { Cluster } from 'ioredis';
 import pino from 'pino';
-import { failBackFully, startSandboxWorld, type SandboxWorld } from '@failback/sandbox';
+import { failBackAcrossVaults, failBackFully, startSandboxWorld, type SandboxWorld } from '@failback/sandbox';
 import type { Run } from '../../src/domain/run';
 import { FailbackQueues, QUEUE } from '../../src/jobs/queues';
 import type { Runtime } from '../../src/runtime';
@@ -214,7 +214,7 @@ describe('a whole failback on a Redis Cluster', () => {
 
   beforeAll(async () => {
     prefix = await prefixAwayFromSeed('ce2e');
-    world = await startSandboxWorld({ redisUrl: cluster.url, prefix, env: { REDIS_CLUSTER: 'true' } });
+    world = await startSandboxWorld({ redisUrl: cluster.url, prefix, env: { REDIS_CLUSTER: 'true' }, vaults: 'two' });
     bot = await world.startBot();
   });
 
@@ -231,6 +231,15 @@ describe('a whole failback on a Redis Cluster', () => {
     const store = new RunStore({ redis, prefix });
     expect((await store.require(runId)).closedAt).toBeDefined();
     expect((await store.trail(runId)).length).toBeGreaterThan(3);
+    expect(new Set((await keysOf(prefix)).map((k) => k.slot)).size).toBe(1);
+  });
+
+  it('runs a request across two vaults (two subscriptions) as one run per vault, each to Done', async () => {
+    const { cards } = await failBackAcrossVaults(world, ['db-01', 'ne-app-01'], 2, 40_000);
+    const store = new RunStore({ redis, prefix });
+    const runs = await Promise.all(cards.map((c) => store.require(/FB-\d+/.exec(JSON.stringify(c.blocks))?.[0] ?? '')));
+    expect(runs.map((r) => r.vault?.name)).toEqual(['avs-dr-vault', 'avs-dr-vault-ne']);
+    expect(runs.every((r) => r.closedAt !== undefined)).toBe(true);
     expect(new Set((await keysOf(prefix)).map((k) => k.slot)).size).toBe(1);
   });
 });

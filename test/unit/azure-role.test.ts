@@ -17,6 +17,9 @@ const ACTION_OF: Record<string, readonly string[]> = {
   ],
   // Not an SDK operation: the appliance fabric's Azure Migrate VMware site, read through the same pipeline.
   'offAzure.runAsAccounts': ['Microsoft.OffAzure/VMwareSites/runasaccounts/read'],
+  // Not SDK operations either: the vault resource (its region) and a subscription's vaults (discovery).
+  'vaults.get': [`${V}/read`],
+  'vaults.list': [`${V}/read`],
   'replicationPolicies.list': [`${V}/replicationPolicies/read`],
   'replicationJobs.get': [`${V}/replicationJobs/read`],
   'replicationJobs.list': [`${V}/replicationJobs/read`],
@@ -60,6 +63,8 @@ function operationsCalled(): Set<string> {
   for (const m of src.matchAll(/this\.client\s*\.\s*(\w+)\s*\.\s*(\w+)\(/g))
     if (m[1] !== 'pipeline') ops.add(`${m[1]}.${m[2]}`);
   if (/\/runAsAccounts\?api-version=/.test(src)) ops.add('offAzure.runAsAccounts');
+  if (/\$\{vaultArmId\(v\)\}\?api-version=/.test(src)) ops.add('vaults.get');
+  if (/providers\/Microsoft\.RecoveryServices\/vaults\?api-version=/.test(src)) ops.add('vaults.list');
   // `const items = this.client.replicationProtectedItems` — its operations are called as items.beginX(…)
   for (const m of src.matchAll(/\bitems\.(begin\w+)\(/g)) ops.add(`replicationProtectedItems.${m[1]}`);
   // `const plans = this.client.replicationRecoveryPlans` — likewise plans.beginX(…)

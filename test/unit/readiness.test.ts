@@ -234,7 +234,7 @@ describe('the readiness message and table', () => {
   const big = report({ vms: many, points: new Map(many.map((v) => [v.id, points(5, 30)])) });
 
   it('fits Slack’s limits for 500 VMs: the worst rows, counts, and where the rest is', () => {
-    const m = readinessMessage(big, { vault: 'rsv-weu', fileNote: 'Every row is in the CSV file in this thread.' });
+    const m = readinessMessage(big, { fileNote: 'Every row is in the CSV file in this thread.' });
     expect(m.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
     const text = JSON.stringify(m.blocks);
     expect(text).toContain('428 ready · 0 at risk · 72 blocked');
@@ -244,7 +244,7 @@ describe('the readiness message and table', () => {
   });
 
   it('escapes what ASR says before it reaches Slack', () => {
-    const text = JSON.stringify(readinessMessage(big, { vault: 'rsv-weu' }).blocks);
+    const text = JSON.stringify(readinessMessage(big).blocks);
     expect(text).not.toContain('<b>');
     expect(text).toContain('&lt;b&gt;');
   });

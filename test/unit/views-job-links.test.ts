@@ -8,18 +8,18 @@ const FAILOVER = '6f1d2c3b-0a9e-4f7d-8c6b-5a4e3d2c1b0a';
 const COMMIT = '7a2e3d4c-1b0f-4e8d-9d7c-6b5f4e3d2c1b';
 const REPROTECT = '8b3f4e5d-2c1a-4f9e-ae8d-7c6a5f4e3d2c';
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-const VAULT = {
-  subscriptionId: '11111111-2222-3333-4444-555555555555',
-  resourceGroup: 'avs-dr',
-  vault: 'avs-dr-vault',
-  armEndpoint: 'https://management.azure.com',
-};
-const JOBS = `/subscriptions/${VAULT.subscriptionId}/resourceGroups/avs-dr/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault/replicationJobs`;
+const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+const ARM = 'https://management.azure.com';
+const VAULT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/avs-dr/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault`;
+/** An item's ARM id: the job links find the vault in it. */
+const item = (name: string, vaultId = VAULT_ID) =>
+  `${vaultId}/replicationFabrics/cs01/replicationProtectionContainers/cloud_1/replicationProtectedItems/${name}`;
+const JOBS = `${VAULT_ID}/replicationJobs`;
 const portal = (job: string) => `https://portal.azure.com/#resource${JOBS}/${job}`;
 
 /** A VM protected to Azure again: three ASR jobs. */
 const protectedVm = (name = 'app-01'): RunVm => ({
-  id: `/items/${name}`,
+  id: item(name),
   name,
   failover: { status: 'succeeded', jobName: FAILOVER, endedAt: AT },
   commit: { status: 'succeeded', jobName: COMMIT, endedAt: AT },
@@ -52,21 +52,32 @@ describe('links to ASR jobs in the Azure portal', () => {
     ['not a url', 'portal.azure.com'],
   ])('opens the portal of the ARM endpoint’s cloud: %s → %s', (arm, host) => {
     expect(portalHost(arm)).toBe(host);
-    expect(asrJobLink({ ...VAULT, armEndpoint: arm })(FAILOVER)).toBe(`https://${host}/#resource${JOBS}/${FAILOVER}`);
+    expect(asrJobLink(arm)(FAILOVER, item('app-01'))).toBe(`https://${host}/#resource${JOBS}/${FAILOVER}`);
   });
 
   it('percent-encodes what it puts in the URL, so no link can be broken out of', () => {
-    const link = asrJobLink({ ...VAULT, resourceGroup: 'rg|x' })('job>|<@U1>&');
+    const otherVault = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg|x/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault`;
+    const link = asrJobLink(ARM)('job>|<@U1>&', item('app-01', otherVault));
     expect(link).toBe(
-      `https://portal.azure.com/#resource/subscriptions/${VAULT.subscriptionId}/resourceGroups/rg%7Cx/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault/replicationJobs/job%3E%7C%3C%40U1%3E%26`,
+      `https://portal.azure.com/#resource/subscriptions/${SUBSCRIPTION}/resourceGroups/rg%7Cx/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault/replicationJobs/job%3E%7C%3C%40U1%3E%26`,
     );
-    expect(asrJobLink(VAULT)('')).toBeUndefined();
+    expect(asrJobLink(ARM)('', item('app-01'))).toBeUndefined();
+    // An id outside any vault links nowhere.
+    expect(asrJobLink(ARM)(FAILOVER, '/items/app-01')).toBeUndefined();
+  });
+
+  it('links each job into the vault of the VM it acts on (several vaults, several subscriptions)', () => {
+    const north =
+      '/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/avs-dr-ne/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault-ne';
+    expect(asrJobLink(ARM)(FAILOVER, item('ne-app-01', north))).toBe(
+      `https://portal.azure.com/#resource${north}/replicationJobs/${FAILOVER}`,
+    );
   });
 });
 
 describe('the run card’s ASR jobs', () => {
   it('links each step to its job and shows no job id as text', () => {
-    const card = runCard(run([protectedVm()]), NOW, { jobLink: asrJobLink(VAULT) });
+    const card = runCard(run([protectedVm()]), NOW, { jobLink: asrJobLink(ARM) });
     assertWithinSlackLimits(card);
     expect(mrkdwnTexts(card)).toContain(
       `:white_check_mark: *app-01* — protected to Azure again · <${portal(FAILOVER)}|failover> · <${portal(COMMIT)}|commit> · <${portal(REPROTECT)}|reprotect>`,
@@ -83,20 +94,20 @@ describe('the run card’s ASR jobs', () => {
   });
 
   it('names only the steps ASR has run a job for', () => {
-    const failing: RunVm = { id: '/items/db-01', name: 'db-01', failover: { status: 'running', jobName: FAILOVER } };
-    expect(vmLine({ ...run([failing]), commit: undefined, reprotect: undefined }, failing, asrJobLink(VAULT))).toBe(
+    const failing: RunVm = { id: item('db-01'), name: 'db-01', failover: { status: 'running', jobName: FAILOVER } };
+    expect(vmLine({ ...run([failing]), commit: undefined, reprotect: undefined }, failing, asrJobLink(ARM))).toBe(
       `:arrows_counterclockwise: *db-01* — failover running · <${portal(FAILOVER)}|failover>`,
     );
-    const waiting: RunVm = { id: '/items/db-01', name: 'db-01', failover: { status: 'pending' } };
-    expect(vmLine({ ...run([waiting]), commit: undefined, reprotect: undefined }, waiting, asrJobLink(VAULT))).toBe(
+    const waiting: RunVm = { id: item('db-01'), name: 'db-01', failover: { status: 'pending' } };
+    expect(vmLine({ ...run([waiting]), commit: undefined, reprotect: undefined }, waiting, asrJobLink(ARM))).toBe(
       ':hourglass: *db-01* — waiting to start',
     );
   });
 
   it('keeps the VM name and ASR’s message escaped next to the links: only the steps are link text', () => {
     const evil = '<https://evil|failover> <!channel>';
-    const vm: RunVm = { id: '/items/x', name: evil, failover: { status: 'failed', jobName: FAILOVER, error: evil } };
-    const line = vmLine({ ...run([vm]), commit: undefined, reprotect: undefined }, vm, asrJobLink(VAULT));
+    const vm: RunVm = { id: item('x'), name: evil, failover: { status: 'failed', jobName: FAILOVER, error: evil } };
+    const line = vmLine({ ...run([vm]), commit: undefined, reprotect: undefined }, vm, asrJobLink(ARM));
     expect(line).toBe(
       `:x: *&lt;https://evil|failover&gt; &lt;!channel&gt;* — failover failed: &lt;https://evil|failover&gt; &lt;!channel&gt; · <${portal(FAILOVER)}|failover>`,
     );

@@ -28,17 +28,16 @@ const guid = (i: number, step: number) =>
   `${String(step).padStart(8, '0')}-1111-2222-3333-${String(i).padStart(12, '0')}`;
 /** VM names as long as the lines allow, each findable by its number. */
 const nameOf = (i: number) => `vm-${String(i).padStart(3, '0')}-${'n'.repeat(90)}`;
-const jobLink = asrJobLink({
-  subscriptionId: '00000000-0000-0000-0000-000000000000',
-  resourceGroup: 'avs-disaster-recovery-resource-group-with-a-long-name',
-  vault: 'avs-dr-vault-with-a-rather-long-name',
-  armEndpoint: 'https://management.azure.com',
-});
+const jobLink = asrJobLink('https://management.azure.com');
+/** Items of a vault with long names: the job links are as long as they get. */
+const itemId = (i: number) =>
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/avs-disaster-recovery-resource-group-with-a-long-name' +
+  `/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault-with-a-rather-long-name/replicationFabrics/cs01/replicationProtectionContainers/cloud_1/replicationProtectedItems/${i}`;
 
 function bigVm(i: number, over: Partial<RunVm> = {}): RunVm {
   const failed = i % 2 === 0 && i < 2 * FAILED; // 230 failed, spread over the run
   return {
-    id: `/items/${i}`,
+    id: itemId(i),
     name: nameOf(i),
     osType: 'Windows',
     failover: failed
@@ -201,7 +200,7 @@ describe('a small run', () => {
 describe('the request form', () => {
   const facts = (n: number): VmFacts[] =>
     Array.from({ length: n }, (_, i) => ({
-      id: `/items/${i}`,
+      id: itemId(i),
       name: `app-${i}`,
       failback: { ready: true },
       pointChoices: ['latest'],

@@ -24,6 +24,12 @@ export interface IdentityEndpoint {
 
 const TOKEN_LIFETIME_S = 3600;
 
+/** The identity the emulator's tokens stand for: its client (application) id and its object (principal) id. */
+export const IDENTITY = {
+  clientId: '00000000-0000-0000-0000-00000000c11e',
+  objectId: '00000000-0000-0000-0000-0000000000b1',
+} as const;
+
 /**
  * Tokens are signed with a key of this process, so every emulator started in it accepts them:
  * msal-node caches managed-identity tokens process-wide, across credentials, so a bot rebuilt
@@ -94,7 +100,7 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions = {
       expires_on: String(expiresOn),
       resource,
       token_type: 'Bearer',
-      client_id: '00000000-0000-0000-0000-00000000c11e',
+      client_id: IDENTITY.clientId,
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -18,11 +18,13 @@
  * | `EMULATOR_HOSTNAMES` | — | comma list of names a bot reaches it by (e.g. `asr-emulator`): all go into the certificate (with `localhost` and `127.0.0.1`); the first is the host of the URLs it hands out (ARM endpoint, Azure-AsyncOperation, nextLink, IDENTITY_ENDPOINT). Default: `127.0.0.1` |
  * | `EMULATOR_CA_FILE` | `<tmpdir>/failback-emulator-ca.pem` | where the CA certificate is written |
  * | `EMULATOR_IDENTITY_HEADER` | random | the IDENTITY_HEADER a bot must send (fixed for compose) |
+ * | `EMULATOR_VAULTS` | `one` | `two`: also the second vault (northeurope, another subscription); the bot's environment then lists both in `AZURE_RECOVERY_VAULTS` |
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startAsrEmulator, type AsrEmulator } from './index';
+import { defaultVault, secondVault } from './scenario';
 import { generateCertificate } from './tls';
 
 export interface StandaloneEmulatorOptions {
@@ -38,6 +40,8 @@ export interface StandaloneEmulatorOptions {
   readonly caFile?: string;
   /** Fixed IDENTITY_HEADER (default random). */
   readonly identityHeader?: string;
+  /** `two`: the default vault and the second one (default `one`). */
+  readonly vaults?: 'one' | 'two';
 }
 
 export interface StandaloneEmulator {
@@ -67,6 +71,7 @@ export async function startStandaloneEmulator(options: StandaloneEmulatorOptions
     identityPort: options.identityPort ?? DEFAULT_IDENTITY_PORT,
     publicHost,
     identityHeader: options.identityHeader,
+    ...(options.vaults === 'two' ? { vaults: [defaultVault(), secondVault()] } : {}),
     tls: await generateCertificate(hostnames),
     // The pace of `npm run sandbox`: a person can follow each job, the agent window is visible.
     taskMs: 1500,
@@ -85,6 +90,7 @@ export async function startStandaloneEmulator(options: StandaloneEmulatorOptions
     AZURE_SUBSCRIPTION_ID: emulator.vault.subscriptionId,
     AZURE_RESOURCE_GROUP: emulator.vault.resourceGroup,
     AZURE_RECOVERY_VAULT: emulator.vault.name,
+    ...(emulator.vaults.length > 1 ? { AZURE_RECOVERY_VAULTS: emulator.vaults.map((v) => v.id).join(',') } : {}),
     IDENTITY_ENDPOINT: emulator.identity.endpoint,
     IDENTITY_HEADER: emulator.identity.header,
     NODE_EXTRA_CA_CERTS: caFile,
@@ -107,6 +113,11 @@ export function standaloneOptionsFromEnv(env: NodeJS.ProcessEnv): StandaloneEmul
     bad.push(`${key} must be a port number (0-65535), got '${v}'`);
     return undefined;
   };
+  const vaults = (v: string | undefined) => {
+    if (v === undefined || v === 'one' || v === 'two') return v;
+    bad.push(`EMULATOR_VAULTS must be 'one' or 'two', got '${v}'`);
+    return undefined;
+  };
   const options: StandaloneEmulatorOptions = {
     host: text('EMULATOR_HOST'),
     port: port('EMULATOR_PORT'),
@@ -117,6 +128,7 @@ export function standaloneOptionsFromEnv(env: NodeJS.ProcessEnv): StandaloneEmul
       .filter((n) => n !== ''),
     caFile: text('EMULATOR_CA_FILE'),
     identityHeader: text('EMULATOR_IDENTITY_HEADER'),
+    vaults: vaults(text('EMULATOR_VAULTS')),
   };
   if (bad.length > 0) throw new EmulatorConfigError(bad.join('\n'));
   return options;
@@ -128,6 +140,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `ASR emulator: ARM ${emulator.url}, managed identity ${emulator.identity.endpoint}, CA certificate ${standalone.caFile}.\n` +
       'Vault: classic app-01, db-01, web-01; modernized crm-01, crm-02; plans avs-failback-plan, avs-rcm-failback-plan.\n' +
+      (emulator.vaults.length > 1
+        ? 'Second vault (northeurope): classic ne-app-01, ne-db-01; modernized ne-crm-01; plan ne-failback-plan.\n'
+        : '') +
       'A bot uses it with this environment:\n' +
       Object.entries(standalone.botEnv)
         .map(([k, v]) => `${k}=${v}\n`)

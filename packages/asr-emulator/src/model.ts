@@ -3,7 +3,7 @@
  * stage (STAGES, in stages.ts) and whether an operation runs on it — callers read
  * `allowedOperations`, they never hard-code it.
  */
-import { TYPES, guidFrom, vaultId } from './ids';
+import { TYPES, guidFrom, vaultArmId, vaultId } from './ids';
 import type { JobState } from './jobs';
 import { defaultRecoveryPoints } from './seed-tools';
 import { STAGES, type StageView } from './stages';
@@ -89,11 +89,16 @@ export interface ResolvedMapping extends MappingSeed {
   readonly target: { readonly fabric: string; readonly container: string };
 }
 
+/** A vault's region when its seed names none. */
+export const DEFAULT_LOCATION = 'westeurope';
+
 /** The emulated vault. Names match case-insensitively, as in ARM. */
 export class VaultState {
   readonly subscriptionId: string;
   readonly resourceGroup: string;
   readonly name: string;
+  /** The vault's Azure region. */
+  readonly location: string;
   readonly fabrics: FabricSeed[];
   readonly policies: PolicySeed[];
   readonly items: ItemState[];
@@ -112,6 +117,7 @@ export class VaultState {
     this.subscriptionId = seed.subscriptionId;
     this.resourceGroup = seed.resourceGroup;
     this.name = seed.name;
+    this.location = seed.location ?? DEFAULT_LOCATION;
     this.fabrics = [...seed.fabrics];
     this.policies = [...seed.policies];
     this.plans = [...seed.plans];
@@ -151,9 +157,14 @@ export class VaultState {
     });
   }
 
-  /** The vault's ARM id prefix. */
+  /** The vault's ARM id prefix, as ASR's resources carry it (`/Subscriptions/…`, the recorded casing). */
   get id(): string {
     return vaultId(this);
+  }
+
+  /** The vault's own ARM id as the Microsoft.RecoveryServices provider serves the vault (`/subscriptions/…`). */
+  get armId(): string {
+    return vaultArmId(this);
   }
 
   fabric(name: string): FabricSeed | undefined {

@@ -4,16 +4,17 @@
  * `GET /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.OffAzure/VMwareSites/{site}[/runAsAccounts[/{name}]]`,
  * matched case-insensitively.
  */
-import { eq, type VaultState } from './model';
+import type { Estate } from './estate';
+import { eq } from './model';
 import { renderRunAsAccount } from './render';
 import { armError, ok, type Reply } from './reply';
 
 export const OFFAZURE_SITE =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.OffAzure\/VMwareSites\/([^/]+)(\/.*)?$/i;
 
-/** Serves an OffAzure path (already matched by OFFAZURE_SITE); `page` pages a list. */
+/** Serves an OffAzure path (already matched by OFFAZURE_SITE) from the sites of every vault; `page` pages a list. */
 export function offAzureRoute(
-  v: VaultState,
+  estate: Estate,
   method: string,
   path: string,
   page: (all: readonly unknown[]) => Reply,
@@ -23,10 +24,12 @@ export function offAzureRoute(
   if (method !== 'GET')
     return armError(405, 'MethodNotAllowed', `${method} ${path} is not supported by the ASR emulator.`);
   const [, sub = '', rg = '', name = ''] = m;
-  if (!eq(sub, v.subscriptionId))
+  if (!estate.knowsSubscription(sub))
     return armError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
-  const site = v.site(`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.OffAzure/VMwareSites/${name}`);
-  if (!site)
+  const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.OffAzure/VMwareSites/${name}`;
+  const v = estate.vaults.map((c) => c.vault).find((x) => x.site(id) !== undefined);
+  const site = v?.site(id);
+  if (!v || !site)
     return armError(
       404,
       'ResourceNotFound',

@@ -1,26 +1,27 @@
 /**
- * ARM routes under `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}/…`
- * and Azure Migrate's `…/Microsoft.OffAzure/VMwareSites/{site}/runAsAccounts`, matched
+ * ARM routes: the vaults (`/subscriptions/{sub}[/resourceGroups/{rg}]/providers/Microsoft.RecoveryServices/vaults[/{vault}]`),
+ * everything under a vault (routed to that vault by subscription, resource group and name), and
+ * Azure Migrate's `…/Microsoft.OffAzure/VMwareSites/{site}/runAsAccounts`, matched
  * case-insensitively. Lists are paged with an absolute `nextLink` (`$skiptoken` = offset).
  */
+import type { Estate, VaultContext } from './estate';
 import { filterItems, filterJobs } from './filters';
 import { eq } from './model';
 import { OFFAZURE_SITE, offAzureRoute } from './offazure';
-import {
-  type OperationContext,
-  OPERATION_RESULTS,
-  OPERATION_STATUS,
-  operationResult,
-  operationStatus,
-  startOperation,
-} from './operations';
+import { OPERATION_RESULTS, OPERATION_STATUS, operationResult, operationStatus, startOperation } from './operations';
 import { startPlanOperation } from './plan-operations';
 import { renderContainer, renderFabric, renderItem, renderMapping, renderPoint, renderPolicy } from './render';
 import { renderJob, renderJobSummary, renderPlan } from './render-jobs';
 import { armError, ok, type Reply } from './reply';
 import { OPERATION_KINDS } from './types';
+import { authorizationFailed, renderVault, VAULT_LIST, vaultList } from './vaults';
 
-export interface RouteContext extends OperationContext {
+/** What the router needs: the vaults, and what every list and timestamp uses. */
+export interface RouteContext {
+  readonly estate: Estate;
+  readonly now: () => number;
+  /** https://HOST:PORT */
+  readonly baseUrl: () => string;
   readonly pageSize: () => number;
 }
 
@@ -31,6 +32,8 @@ export interface RouteRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly body: unknown;
 }
+
+type Page = <T>(all: readonly T[], render?: (x: T) => unknown) => Reply;
 
 const VAULT_PREFIX =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)(\/.*)?$/i;
@@ -44,53 +47,74 @@ export function route(ctx: RouteContext, req: RouteRequest): Reply {
       'MissingApiVersionParameter',
       'The api-version query parameter (?api-version=) is required for all requests.',
     );
-  const v = ctx.vault;
-  const page = <T>(all: readonly T[], render: (x: T) => unknown = (x) => x) => paged(ctx, req, all, render);
-  if (OFFAZURE_SITE.test(req.path)) return offAzureRoute(v, req.method, req.path, (all) => page(all));
+  const page: Page = (all, render = (x) => x) => paged(ctx, req, all, render);
+  const { estate } = ctx;
+  if (OFFAZURE_SITE.test(req.path)) return offAzureRoute(estate, req.method, req.path, (all) => page(all));
+  if (VAULT_LIST.test(req.path)) return vaultList(estate, req.method, req.path, (all) => page(all, renderVault));
   const m = VAULT_PREFIX.exec(req.path);
   if (!m)
     return armError(404, 'InvalidResourceType', `The resource path '${req.path}' is not served by the ASR emulator.`);
-  if (!eq(m[1] ?? '', v.subscriptionId))
-    return armError(404, 'SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`);
-  if (!eq(m[2] ?? '', v.resourceGroup))
-    return armError(404, 'ResourceGroupNotFound', `Resource group '${m[2]}' could not be found.`);
-  if (!eq(m[3] ?? '', v.name))
-    return armError(
-      404,
-      'ResourceNotFound',
-      `The Resource 'Microsoft.RecoveryServices/vaults/${m[3]}' under resource group '${m[2]}' was not found.`,
-    );
+  const vault = estate.resolve(m[1] ?? '', m[2] ?? '', m[3] ?? '');
+  if ('status' in vault) return vault;
   const seg = (m[4] ?? '')
     .split('/')
     .filter((s) => s.length > 0)
     .map(decodeURIComponent);
-  const is = (i: number, name: string) => eq(seg[i] ?? '', name);
-  const n = seg.length;
+  if (estate.isDenied(vault)) return authorizationFailed(req.method, req.path, seg);
+  if (seg.length === 0)
+    return req.method === 'GET'
+      ? ok(renderVault(vault.vault))
+      : armError(405, 'MethodNotAllowed', `${req.method} ${req.path} is not supported by the ASR emulator.`);
+  return inVault(vault, req, seg, apiVersion, page);
+}
 
-  if (req.method === 'POST') {
-    const kind = OPERATION_KINDS.find((k) => is(6, k));
-    if (
-      n === 7 &&
-      is(0, 'replicationFabrics') &&
-      is(2, 'replicationProtectionContainers') &&
-      is(4, 'replicationProtectedItems') &&
-      kind
-    ) {
-      const item = v.item(seg[1] ?? '', seg[3] ?? '', seg[5] ?? '');
-      if (!item) return notFound('replicationProtectedItems', seg[5]);
-      return startOperation(ctx, kind, item, req.body, apiVersion);
-    }
-    if (n === 3 && is(0, 'replicationRecoveryPlans') && kind === undefined) {
-      const planKind = OPERATION_KINDS.find((k) => is(2, k));
-      const plan = v.plan(seg[1] ?? '');
-      if (planKind && !plan) return notFound('replicationRecoveryPlans', seg[1]);
-      if (planKind && plan) return startPlanOperation(ctx, planKind, plan, req.body, apiVersion);
-    }
-    return armError(405, 'MethodNotAllowed', `POST ${req.path} is not supported by the ASR emulator.`);
-  }
+/** A request under one vault: `seg` are the path's segments after `…/vaults/{vault}`. */
+interface VaultRequest {
+  readonly ctx: VaultContext;
+  readonly req: RouteRequest;
+  readonly seg: readonly string[];
+  readonly apiVersion: string;
+  readonly page: Page;
+  is(i: number, name: string): boolean;
+}
+
+function inVault(ctx: VaultContext, req: RouteRequest, seg: readonly string[], apiVersion: string, page: Page): Reply {
+  const r: VaultRequest = { ctx, req, seg, apiVersion, page, is: (i, name) => eq(seg[i] ?? '', name) };
+  if (req.method === 'POST') return operationPost(r);
   if (req.method !== 'GET')
     return armError(405, 'MethodNotAllowed', `${req.method} is not supported by the ASR emulator.`);
+  return r.is(0, 'replicationFabrics') ? fabricRead(r) : vaultRead(r);
+}
 
+/** An item or recovery-plan operation. */
+function operationPost({ ctx, req, seg, apiVersion, is }: VaultRequest): Reply {
+  const v = ctx.vault;
+  const n = seg.length;
+  const kind = OPERATION_KINDS.find((k) => is(6, k));
+  if (
+    n === 7 &&
+    is(0, 'replicationFabrics') &&
+    is(2, 'replicationProtectionContainers') &&
+    is(4, 'replicationProtectedItems') &&
+    kind
+  ) {
+    const item = v.item(seg[1] ?? '', seg[3] ?? '', seg[5] ?? '');
+    if (!item) return notFound('replicationProtectedItems', seg[5]);
+    return startOperation(ctx, kind, item, req.body, apiVersion);
+  }
+  if (n === 3 && is(0, 'replicationRecoveryPlans') && kind === undefined) {
+    const planKind = OPERATION_KINDS.find((k) => is(2, k));
+    const plan = v.plan(seg[1] ?? '');
+    if (planKind && !plan) return notFound('replicationRecoveryPlans', seg[1]);
+    if (planKind && plan) return startPlanOperation(ctx, planKind, plan, req.body, apiVersion);
+  }
+  return armError(405, 'MethodNotAllowed', `POST ${req.path} is not supported by the ASR emulator.`);
+}
+
+/** Vault-level reads: operation status and results, the vault-wide item list, policies, jobs, plans. */
+function vaultRead({ ctx, req, seg, apiVersion, page, is }: VaultRequest): Reply {
+  const v = ctx.vault;
+  const n = seg.length;
   if (n === 2 && is(0, OPERATION_STATUS)) return operationStatus(ctx, seg[1] ?? '');
   // The vault-level operation-result URL of earlier emulator versions, kept.
   if (n === 2 && is(0, OPERATION_RESULTS)) return operationResult(ctx, seg[1] ?? '', apiVersion);
@@ -120,7 +144,13 @@ export function route(ctx: RouteContext, req: RouteRequest): Reply {
     if (n === 4 && is(2, OPERATION_RESULTS)) return operationResult(ctx, seg[3] ?? '', apiVersion);
     return notFound(seg[2] ?? '', seg[3]);
   }
-  if (!is(0, 'replicationFabrics')) return notFound(seg[0] ?? 'vault', seg[1]);
+  return notFound(seg[0] ?? 'vault', seg[1]);
+}
+
+/** Reads under `replicationFabrics`: fabrics, containers, mappings, items, recovery points. */
+function fabricRead({ ctx, seg, apiVersion, page, is }: VaultRequest): Reply {
+  const v = ctx.vault;
+  const n = seg.length;
   if (n === 1) return page(v.fabrics, (f) => renderFabric(v, f));
   const fabric = v.fabric(seg[1] ?? '');
   if (!fabric) return notFound('replicationFabrics', seg[1]);

@@ -1,10 +1,12 @@
 /**
- * The default vault (used by `npm run demo`, `npm run sandbox` and the tests). Ids are deterministic.
+ * The default vault (used by `npm run demo`, `npm run sandbox` and the tests), and the second vault
+ * of a multi-vault estate (scenario-second.ts). Ids are deterministic.
  */
 import { guidFrom } from './ids';
 import type { ItemSeed, VaultSeed } from './types';
 
-export { defaultRecoveryPoints, withExtraVms } from './seed-tools';
+export { defaultRecoveryPoints, estateOfVaults, withExtraVms } from './seed-tools';
+export { SECOND_SCENARIO, secondVault } from './scenario-second';
 
 const MINUTE = 60_000;
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
@@ -24,6 +26,9 @@ export const DEFAULT_SCENARIO = {
   subscriptionId: SUBSCRIPTION,
   resourceGroup: 'avs-dr',
   vault: 'avs-dr-vault',
+  location: 'westeurope',
+  /** The vault's ARM id, as ARM serves the vault (and as AZURE_RECOVERY_VAULTS lists it). */
+  vaultId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/avs-dr/providers/Microsoft.RecoveryServices/vaults/avs-dr-vault`,
   classicFabric: 'avs-cs01-fabric',
   classicContainer: 'cloud_avs-cs01',
   azureFabric: 'azure-westeurope',
@@ -97,6 +102,7 @@ export function defaultVault(now: number = Date.now()): VaultSeed {
     subscriptionId: s.subscriptionId,
     resourceGroup: s.resourceGroup,
     name: s.vault,
+    location: s.location,
     fabrics: [
       {
         name: s.classicFabric,

@@ -47,3 +47,35 @@ export function withExtraVms(seed: VaultSeed, n: number): VaultSeed {
   }));
   return { ...seed, items: [...seed.items, ...extra] };
 }
+
+const REGIONS = ['westeurope', 'northeurope', 'francecentral', 'germanywestcentral', 'swedencentral'];
+
+/**
+ * A large estate for the bench and scale tests: `count` vaults spread round-robin over
+ * `subscriptions` subscriptions (deterministic GUIDs), each a copy of `base`'s classic side — its
+ * fabrics, policies and first classic VM ready to fail back, no plans — with `vmsPerVault` more
+ * such VMs. Every VM's name carries its vault's number (`v07-vm-001`), so names and the GUIDs ASR
+ * derives from them are unique across the estate.
+ */
+export function estateOfVaults(
+  base: VaultSeed,
+  options: { readonly count: number; readonly subscriptions: number; readonly vmsPerVault: number },
+): VaultSeed[] {
+  const like = base.items.find((i) => i.generation === 'classic' && i.stage === 'ready');
+  return Array.from({ length: options.count }, (_, k) => {
+    const number = String(k + 1).padStart(2, '0');
+    const vault: VaultSeed = withExtraVms(
+      {
+        ...base,
+        subscriptionId: guidFrom(`estate/subscription/${k % options.subscriptions}`),
+        resourceGroup: `avs-dr-${number}`,
+        name: `avs-dr-vault-${number}`,
+        location: REGIONS[k % REGIONS.length],
+        items: like ? [{ ...like, name: guidFrom(`estate/${number}/${like.friendlyName}`) }] : [],
+        plans: [],
+      },
+      options.vmsPerVault,
+    );
+    return { ...vault, items: vault.items.map((i) => ({ ...i, friendlyName: `v${number}-${i.friendlyName}` })) };
+  });
+}

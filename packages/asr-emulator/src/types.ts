@@ -114,11 +114,13 @@ export interface VmwareSiteSeed {
   }[];
 }
 
-/** Everything in the emulated vault. */
+/** Everything in one emulated Recovery Services vault. */
 export interface VaultSeed {
   readonly subscriptionId: string;
   readonly resourceGroup: string;
   readonly name: string;
+  /** The vault's Azure region, as `GET …/vaults/{name}` serves it (default 'westeurope'). */
+  readonly location?: string;
   readonly fabrics: readonly FabricSeed[];
   readonly policies: readonly PolicySeed[];
   readonly items: readonly ItemSeed[];
@@ -220,9 +222,15 @@ export interface EmulatorOptions {
   readonly identityHeader?: string;
   /** Use this certificate instead of generating one. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
-  /** The vault; default: {@link defaultVault}. */
+  /** The vault; default: {@link defaultVault}. Shorthand for `vaults: [vault]`; give one of the two. */
   readonly vault?: VaultSeed;
-  /** Add n generated classic VMs ready to fail back (`vm-001`…) to the vault. */
+  /**
+   * Several vaults (in one or more subscriptions and resource groups), each with its own items,
+   * plans, jobs and job names; the first is the default one (`emulator.vault`). Default:
+   * `[vault ?? defaultVault()]`.
+   */
+  readonly vaults?: readonly VaultSeed[];
+  /** Add n generated classic VMs ready to fail back (`vm-001`…) to the (first) vault. */
   readonly extraVms?: number;
   /** Items per list page (default 50). */
   readonly pageSize?: number;

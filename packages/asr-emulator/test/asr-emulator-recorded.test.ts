@@ -4,11 +4,10 @@
  * run-as accounts, acting in the portal with the recorded bodies, and the switches for what was
  * never recorded (an item's scenario name while its job runs).
  */
-import http from 'node:http';
-import https from 'node:https';
 import { type SiteRecoveryManagementClient } from '@azure/arm-recoveryservices-siterecovery';
 import { type AsrEmulator, DEFAULT_SCENARIO, STAGES, startAsrEmulator } from '../src';
 import { emulatorClient } from './support/emulator-client';
+import { rawArm } from './support/raw-arm';
 
 jest.setTimeout(60_000);
 
@@ -23,46 +22,7 @@ let client: SiteRecoveryManagementClient;
 /** The emulator's clock: frozen, moved by the tests. */
 let clock = Date.parse('2021-04-04T05:00:00.000Z');
 
-type Answer = {
-  status: number;
-  body: Record<string, unknown> & {
-    properties?: Record<string, unknown>;
-    value?: Record<string, unknown>[];
-    nextLink?: string;
-  };
-};
-
-function request(
-  url: string,
-  options: https.RequestOptions,
-  secure: boolean,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(url, options, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** A GET with a token from the managed-identity endpoint (or none), as raw JSON. */
-async function arm(pathAndQuery: string, withToken = true): Promise<Answer> {
-  let headers: Record<string, string> = {};
-  if (withToken) {
-    const token = await request(
-      `${emulator.identity.endpoint}?api-version=2019-08-01&resource=https://management.azure.com`,
-      { headers: { 'X-IDENTITY-HEADER': emulator.identity.header } },
-      false,
-    );
-    headers = { Authorization: `Bearer ${(JSON.parse(token.text) as { access_token: string }).access_token}` };
-  }
-  const url = pathAndQuery.startsWith('https://') ? pathAndQuery : `${emulator.url}${pathAndQuery}`;
-  const answer = await request(url, { ca: emulator.caCertPem, headers }, true);
-  return { status: answer.status, body: JSON.parse(answer.text) as Answer['body'] };
-}
+const arm = (pathAndQuery: string, withToken = true) => rawArm(emulator, pathAndQuery, withToken);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(probe: () => boolean, what: string): Promise<void> {

@@ -10,7 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SCENARIO } from '../src';
+import { DEFAULT_SCENARIO, SECOND_SCENARIO } from '../src';
 import {
   EmulatorConfigError,
   type StandaloneEmulator,
@@ -75,6 +75,27 @@ it('writes its CA to the file and hands out the environment a bot needs, naming 
     DEFAULT_SCENARIO.resourceGroup,
     DEFAULT_SCENARIO.vault,
   ]);
+  expect(env.AZURE_RECOVERY_VAULTS).toBeUndefined();
+});
+
+it('serves the second vault too with EMULATOR_VAULTS=two, and lists both vaults for the bot', async () => {
+  expect(standaloneOptionsFromEnv({ EMULATOR_VAULTS: 'two' }).vaults).toBe('two');
+  expect(() => standaloneOptionsFromEnv({ EMULATOR_VAULTS: 'three' })).toThrow(
+    /EMULATOR_VAULTS must be 'one' or 'two'/,
+  );
+  const two = await startStandaloneEmulator({
+    port: 0,
+    identityPort: 0,
+    caFile: join(dir, 'two-ca.pem'),
+    vaults: 'two',
+  });
+  try {
+    expect(two.botEnv.AZURE_RECOVERY_VAULT).toBe(DEFAULT_SCENARIO.vault);
+    expect(two.botEnv.AZURE_RECOVERY_VAULTS).toBe(`${DEFAULT_SCENARIO.vaultId},${SECOND_SCENARIO.vaultId}`);
+    expect(two.emulator.item('ne-app-01')?.vault).toBe(SECOND_SCENARIO.vault);
+  } finally {
+    await two.stop();
+  }
 });
 
 it('has a certificate for every configured name (and still for loopback), and only those', async () => {

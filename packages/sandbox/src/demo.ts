@@ -11,6 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { renderTranscriptHtml, renderTranscriptText } from '@failback/slack-standin';
 import {
   chooseVms,
+  failBackAcrossVaults,
   openRequestModal,
   reprotectWithDefaults,
   submitRequest,
@@ -116,11 +117,15 @@ async function play(world: SandboxWorld, services: DemoServices): Promise<void> 
     { timeoutMs: 30_000, message: 'summary and run report in the thread' },
   );
   say(
+    'the estate has a second vault (avs-dr-vault-ne, North Europe, another subscription): riley fails ne-app-01 back from the same /failback — its run goes to its own vault',
+  );
+  await failBackAcrossVaults(world, ['ne-app-01'], 1, 60_000);
+  say(
     `done: ${world.emulator.operationPosts('unplannedFailover').length} unplanned and ` +
       `${world.emulator.operationPosts('plannedFailover').length} planned failover, ` +
       `${world.emulator.operationPosts('failoverCommit').length} commits and ` +
       `${world.emulator.operationPosts('reprotect').filter((p) => p.status < 300).length} accepted reprotects ` +
-      `(${world.emulator.operationPosts('reprotect').length} attempts) reached the emulated vault`,
+      `(${world.emulator.operationPosts('reprotect').length} attempts) reached the two emulated vaults`,
   );
 }
 
@@ -184,6 +189,7 @@ async function main(): Promise<void> {
     world = await startSandboxWorld({
       redisUrl: process.env.REDIS_URL || undefined,
       emulator: { taskMs: 300 },
+      vaults: 'two',
       env: { REPROTECT_RETRY_INTERVAL_SECONDS: '2', FAILBACK_CHECKS_FILE: services.checksFile },
     });
   } catch (e) {

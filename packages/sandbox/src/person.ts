@@ -26,17 +26,27 @@ export function findAction(blocks: JsonObject[], actionId: string): JsonObject |
 
 /** The VM options of the request modal: friendly name → option value. */
 export function vmOptions(view: StoredView): Map<string, string> {
-  const select = findAction(blocksOf(view), ACTION.vms);
-  const options = ((select?.options as JsonObject[] | undefined) ?? []).map(
+  const options = optionsOf(findAction(blocksOf(view), ACTION.vms)).map(
     (o) => [String((o.text as JsonObject).text), String(o.value)] as const,
   );
   return new Map(options);
 }
 
+/** A select's options, flat or in option groups (several vaults). */
+export function optionsOf(select: JsonObject | undefined): JsonObject[] {
+  const flat = (select?.options as JsonObject[] | undefined) ?? [];
+  const groups = (select?.option_groups as JsonObject[] | undefined) ?? [];
+  return [...flat, ...groups.flatMap((g) => (g.options as JsonObject[] | undefined) ?? [])];
+}
+
+/** The option groups' labels of a select (the vaults, when it offers several). */
+export function optionGroupLabels(select: JsonObject | undefined): string[] {
+  return ((select?.option_groups as JsonObject[] | undefined) ?? []).map((g) => String((g.label as JsonObject).text));
+}
+
 /** The recovery-plan options of the request modal: plan name → option value. */
 export function planOptions(view: StoredView): Map<string, string> {
-  const select = findAction(blocksOf(view), ACTION.plan);
-  const options = ((select?.options as JsonObject[] | undefined) ?? []).map(
+  const options = optionsOf(findAction(blocksOf(view), ACTION.plan)).map(
     (o) => [String((o.text as JsonObject).text).replace(/ \(\d+ VMs?\)$/, ''), String(o.value)] as const,
   );
   return new Map(options);
@@ -257,6 +267,46 @@ export async function failBackFully(world: SandboxWorld, vms: readonly string[],
   await reprotectWithDefaults(world, card.ts);
   await waitForCardText(world, card.ts, /Done — protected to Azure again/, timeoutMs);
   return { card };
+}
+
+/** The run cards of the incident channel, oldest first. */
+export function runCards(world: SandboxWorld): StoredMessage[] {
+  return world.slack.messages(INCIDENT_CHANNEL).filter((m) => m.metadata?.event_type === 'failback_run_card');
+}
+
+/**
+ * Requests VMs of several vaults in one form (the bot makes one run per vault), then takes every run
+ * to Done: commit as an approver, reprotect with defaults. Returns the run cards.
+ */
+export async function failBackAcrossVaults(
+  world: SandboxWorld,
+  vms: readonly string[],
+  runs: number,
+  timeoutMs = 90_000,
+) {
+  const before = runCards(world).length;
+  const { view } = await openRequestModal(world);
+  const shown = await chooseVms(world, view, vms);
+  const reply = await submitRequest(world, shown, { vms });
+  if (reply.responseAction === 'errors') throw new Error(`request refused: ${JSON.stringify(reply.errors)}`);
+  const cards = await world.slack.waitFor(
+    () => (runCards(world).length === before + runs ? runCards(world).slice(before) : undefined),
+    { timeoutMs, message: `${runs} new run cards` },
+  );
+  // One card after the other: the approver's confirmation modals would be told apart by order only.
+  for (const card of cards) {
+    const prompt = await world.slack.waitFor(
+      () => {
+        const p = promptOf(world, card);
+        return p && findAction(p.blocks, ACTION.commit) ? p : undefined;
+      },
+      { timeoutMs, message: `the prompt of the card ${card.ts}` },
+    );
+    await commitAsApprover(world, prompt, card.ts);
+    await reprotectWithDefaults(world, card.ts);
+    await waitForCardText(world, card.ts, /Done — protected to Azure again/, timeoutMs);
+  }
+  return { cards, reply };
 }
 
 /**

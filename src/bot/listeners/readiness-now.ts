@@ -3,6 +3,7 @@ import type { ReplicatedVm, ReplicationServer } from '../../domain/vm';
 import type { BotDeps } from '../deps';
 import { fillPoints } from './actions/points-of';
 import { listenerReadSlots, vaultLists } from './request-lists';
+import { readEstateServers } from '../../azure/estate-lists';
 
 /** How long the fabrics' servers are reused: their health changes slowly. */
 const SERVERS_REUSE_MS = 60_000;
@@ -22,8 +23,7 @@ async function replicationServers(deps: BotDeps): Promise<readonly ReplicationSe
   if (held && deps.now() < held.until) return held.servers;
   let pending = readingServers.get(deps);
   if (!pending) {
-    pending = listenerReadSlots(deps)
-      .run(() => deps.gateway.listReplicationServers({ abortSignal: deps.shutdown }))
+    pending = readEstateServers(deps.estate, { signal: deps.shutdown, slots: listenerReadSlots(deps) })
       .then(async (servers) => {
         heldServers.set(deps, { servers, until: deps.now() + SERVERS_REUSE_MS });
         await deps.facts.putServers(servers).catch((err: unknown) => deps.log.info({ err }, 'servers not cached'));
@@ -56,7 +56,14 @@ export async function readinessNow(deps: BotDeps): Promise<ReadinessReport> {
   const points = await deps.facts.points(lists.vms.map((v) => v.id));
   const missing = fillOrder(lists.vms.filter((v) => !points.has(v.id) && v.health?.rpoSeconds === undefined));
   fillPoints(deps, missing.slice(0, READINESS_POINT_FILLS));
-  return readinessReport({ vms: lists.vms, plans: lists.plans, points, servers, now: new Date(deps.now()) });
+  return readinessReport({
+    vms: lists.vms,
+    plans: lists.plans,
+    points,
+    servers,
+    unreadable: lists.unreadable,
+    now: new Date(deps.now()),
+  });
 }
 
 /**
@@ -66,16 +73,18 @@ export async function readinessNow(deps: BotDeps): Promise<ReadinessReport> {
 export async function cachedReadiness(deps: BotDeps): Promise<ReadinessReport | undefined> {
   const [vms, readAt] = await Promise.all([deps.facts.vms(), deps.facts.vmsReadAt()]);
   if (!vms) return undefined;
-  const [plans, points, servers] = await Promise.all([
+  const [plans, points, servers, unreadable] = await Promise.all([
     deps.facts.plans(),
     deps.facts.points(vms.map((v) => v.id)),
     deps.facts.servers(),
+    deps.facts.unreadable(),
   ]);
   return readinessReport({
     vms,
     plans,
     points,
     servers,
+    unreadable,
     now: new Date(deps.now()),
     listsReadAt: readAt !== undefined ? new Date(readAt).toISOString() : undefined,
   });

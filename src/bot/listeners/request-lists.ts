@@ -1,5 +1,5 @@
 import type { View } from '@slack/types';
-import type { ReplicatedPlan, ReplicatedVm } from '../../domain/vm';
+import { readEstateLists, type EstateLists } from '../../azure/estate-lists';
 import type { BotDeps } from '../deps';
 import { requestModal } from '../views';
 import { encodeRequestMetadata } from '../views/request-metadata';
@@ -12,10 +12,7 @@ import { Semaphore } from '../../domain/semaphore';
  */
 export const LIST_REUSE_MS = 5_000;
 
-export interface VaultLists {
-  readonly vms: readonly ReplicatedVm[];
-  readonly plans: readonly ReplicatedPlan[];
-}
+export type VaultLists = EstateLists;
 
 interface Held {
   readonly lists: VaultLists;
@@ -74,15 +71,17 @@ async function heldLists(deps: BotDeps): Promise<Held> {
 
 async function readLists(deps: BotDeps, state: ProcessState): Promise<VaultLists> {
   const cachedVms = await deps.facts.freshVms(LIST_REUSE_MS);
-  if (cachedVms) return hold(deps, state, { vms: cachedVms, plans: await deps.facts.plans() }).lists;
-  const [vms, plans] = await state.slots.run(() =>
-    Promise.all([
-      deps.gateway.listVms({ abortSignal: deps.shutdown }),
-      deps.gateway.listPlans({ abortSignal: deps.shutdown }),
-    ]),
-  );
-  await Promise.all([deps.facts.putPlans(plans), deps.facts.putVms(vms)]);
-  return hold(deps, state, { vms, plans }).lists;
+  if (cachedVms) {
+    const [plans, unreadable] = await Promise.all([deps.facts.plans(), deps.facts.unreadable()]);
+    return hold(deps, state, { vms: cachedVms, plans, unreadable }).lists;
+  }
+  const lists = await readEstateLists(deps.estate, { signal: deps.shutdown, slots: state.slots });
+  await Promise.all([
+    deps.facts.putPlans(lists.plans),
+    deps.facts.putUnreadable(lists.unreadable),
+    deps.facts.putVms(lists.vms),
+  ]);
+  return hold(deps, state, lists).lists;
 }
 
 function hold(deps: BotDeps, state: ProcessState, lists: VaultLists): Held {
@@ -102,6 +101,7 @@ export async function emptyRequestModal(deps: BotDeps, channelId: string | undef
     view = requestModal({
       vms: held.lists.vms,
       plans: held.lists.plans,
+      unreadable: held.lists.unreadable,
       maxVmsPerRun: deps.policy.maxVmsPerRun,
       now: new Date(deps.now()),
       privateMetadata: encodeRequestMetadata({ channelId }),

@@ -3,7 +3,8 @@ import type { ReadinessReport } from '../../domain/readiness';
 import { phaseOf, type Run } from '../../domain/run';
 import { ACTION, BLOCK } from '../ids';
 import { runHistory } from './history';
-import { readinessLine } from './readiness';
+import { estateTitle, readinessLine } from './readiness';
+import { vaultLabel } from '../../domain/vault';
 import { PHASE_TEXT } from './run-card';
 import { LIMITS, context, listWithin, packLines, plain, plural, safe, safeLine, section } from './text';
 import { formatAge, utcTime } from './time';
@@ -27,8 +28,8 @@ export interface AppHomeInput {
    * (where Slack itself says who may type there).
    */
   readonly scope?: 'all' | 'own' | undefined;
-  /** Readiness from the cache (`all` scope): null when the vault's lists were not read lately. */
-  readonly readiness?: { readonly vault: string; readonly report: ReadinessReport | null } | undefined;
+  /** Readiness from the cache (`all` scope): null when the vaults' lists were not read lately. */
+  readonly readiness?: { readonly vaults: string; readonly report: ReadinessReport | null } | undefined;
 }
 
 // Home tabs take 100 blocks; each list is packed into a few sections so the tab stays well inside that.
@@ -45,7 +46,7 @@ export function appHome(input: AppHomeInput): HomeView {
   if (input.awaitingYou) blocks.push(...waitingSection(input.awaitingYou, input.now), { type: 'divider' });
   blocks.push(...activeSection(input.active, input.moreActive ?? 0), { type: 'divider' });
   if (input.readiness)
-    blocks.push(...readinessSection(input.readiness.vault, input.readiness.report), { type: 'divider' });
+    blocks.push(...readinessSection(input.readiness.vaults, input.readiness.report), { type: 'divider' });
   blocks.push(...runHistory(input.recent).blocks);
   blocks.push(context(`Updated ${utcTime(input.now)} — open this tab again to refresh it.`));
   return { type: 'home', blocks };
@@ -53,8 +54,8 @@ export function appHome(input: AppHomeInput): HomeView {
 
 const READINESS_HOME_ROWS = 5;
 
-function readinessSection(vault: string, report: ReadinessReport | null): KnownBlock[] {
-  const title = `*Readiness of ${safeLine(vault, 80)}*`;
+function readinessSection(vaults: string, report: ReadinessReport | null): KnownBlock[] {
+  const title = `*Readiness of ${safeLine(report ? estateTitle(report) : vaults, 80)}*`;
   if (!report)
     return [
       section(
@@ -71,7 +72,12 @@ function readinessSection(vault: string, report: ReadinessReport | null): KnownB
   const blocks: KnownBlock[] = [
     section(`${title}\nVMs: ${c.ready} ready, ${c['at-risk']} at risk, ${c.blocked} blocked${plans}`),
   ];
-  if (worst.length > 0) blocks.push(section(worst.map(readinessLine).join('\n')));
+  for (const u of report.unreadable.slice(0, 10))
+    blocks.push(
+      section(`:no_entry_sign: *${safeLine(vaultLabel(u.vault), 100)}* cannot be read: ${safeLine(u.message, 300)}`),
+    );
+  const several = report.vaults.length > 1;
+  if (worst.length > 0) blocks.push(section(worst.map((r) => readinessLine(r, several)).join('\n')));
   const read = report.listsReadAt ? `VMs read from ASR at ${utcTime(report.listsReadAt)}` : 'From the bot’s cache';
   blocks.push(context(`${read}; \`/failback readiness\` reads them again and lists every VM.`));
   return blocks;

@@ -3,7 +3,7 @@ export { loadingModal, requestErrorModal, requestModal, type RequestModalInput }
 export { optionKey } from './option-key';
 export { formatAge, utcTime } from './time';
 export { PHASE_TEXT, runCard, vmLine, type RunCardOptions } from './run-card';
-export { asrJobLink, portalHost, type JobLink, type VaultRef } from './portal-link';
+export { asrJobLink, portalHost, type JobLink } from './portal-link';
 export { verificationPrompt, type Approvers } from './verification-prompt';
 export { confirmCommitModal } from './confirm-commit-modal';
 export { helpText } from './help';

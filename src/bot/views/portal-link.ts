@@ -1,14 +1,10 @@
-/** The Azure portal page of one ASR job of the vault, or undefined when there is none to link. */
-export type JobLink = (jobName: string) => string | undefined;
+import { parseVaultId } from '../../domain/vault';
 
-/** The Recovery Services vault, as configured (`config.azure`). */
-export interface VaultRef {
-  readonly subscriptionId: string;
-  readonly resourceGroup: string;
-  readonly vault: string;
-  /** The ARM endpoint the bot talks to; its cloud decides which portal the links open. */
-  readonly armEndpoint: string;
-}
+/**
+ * The Azure portal page of one ASR job, in the vault of `itemId` (the VM or plan the job acts on),
+ * or undefined when there is none to link.
+ */
+export type JobLink = (jobName: string, itemId: string) => string | undefined;
 
 /** Each cloud's ARM host → its portal host. */
 const PORTAL_OF_ARM: Readonly<Record<string, string>> = {
@@ -29,14 +25,19 @@ export function portalHost(armEndpoint: string): string {
 }
 
 /**
- * Links to the vault's ASR jobs in the Azure portal: `https://<portal>/#resource<job ARM id>`. Every
- * path segment is percent-encoded, so a link can carry no `|`, `<` or `>` into Slack's `<url|text>`.
+ * Links to ASR jobs in the Azure portal of the ARM endpoint's cloud: `https://<portal>/#resource<job
+ * ARM id>`, the job's vault read from the id of the item it acts on. Every path segment is
+ * percent-encoded, so a link can carry no `|`, `<` or `>` into Slack's `<url|text>`.
  */
-export function asrJobLink(vault: VaultRef): JobLink {
+export function asrJobLink(armEndpoint: string): JobLink {
   const seg = encodeURIComponent;
-  const vaultId =
-    `/subscriptions/${seg(vault.subscriptionId)}/resourceGroups/${seg(vault.resourceGroup)}` +
-    `/providers/Microsoft.RecoveryServices/vaults/${seg(vault.vault)}`;
-  const base = `https://${portalHost(vault.armEndpoint)}/#resource${vaultId}/replicationJobs/`;
-  return (jobName) => (jobName.trim() === '' ? undefined : `${base}${seg(jobName)}`);
+  const portal = portalHost(armEndpoint);
+  return (jobName, itemId) => {
+    const vault = parseVaultId(itemId);
+    if (jobName.trim() === '' || !vault) return undefined;
+    const vaultId =
+      `/subscriptions/${seg(vault.subscriptionId)}/resourceGroups/${seg(vault.resourceGroup)}` +
+      `/providers/Microsoft.RecoveryServices/vaults/${seg(vault.name)}`;
+    return `https://${portal}/#resource${vaultId}/replicationJobs/${seg(jobName)}`;
+  };
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { minutesText, type ReadinessReport, type ReadinessRow, type ReadinessVerdict } from '../../domain/readiness';
 import { context, LIMITS, plain, safeLine, section } from './text';
 import { utcTime } from './time';
+import { vaultLabel } from '../../domain/vault';
 
 const MARK: Readonly<Record<ReadinessVerdict, string>> = {
   ready: ':large_green_circle:',
@@ -45,9 +46,10 @@ function healthText(row: ReadinessRow): string {
   return parts.join(' · ');
 }
 
-/** One row as mrkdwn: mark, name, RPO, health, what blocks it or puts it at risk. */
-export function readinessLine(row: ReadinessRow): string {
-  const name = row.kind === 'plan' ? `plan *${safeLine(row.name, 80)}*` : `*${safeLine(row.name, 80)}*`;
+/** One row as mrkdwn: mark, name (and vault, when there are several), RPO, health, what blocks it. */
+export function readinessLine(row: ReadinessRow, withVault = false): string {
+  const vault = withVault && row.vault ? ` in ${safeLine(vaultLabel(row.vault), 80)}` : '';
+  const name = `${row.kind === 'plan' ? 'plan ' : ''}*${safeLine(row.name, 80)}*${vault}`;
   const members = row.members ? ` (${row.members.ready} of ${row.members.total} VMs can go)` : '';
   const lines = [`${MARK[row.verdict]} ${name} — ${WORD[row.verdict]}${members} · ${rpoText(row)}`];
   const health = row.kind === 'vm' ? healthText(row) : '';
@@ -57,17 +59,41 @@ export function readinessLine(row: ReadinessRow): string {
   return lines.join('\n');
 }
 
+/** What the report covers: the one vault's name, or how many vaults. */
+export function estateTitle(report: ReadinessReport): string {
+  const vaults = report.vaults.length + report.unreadable.length;
+  const only = report.vaults[0]?.vault ?? report.unreadable[0]?.vault;
+  return vaults === 1 && only ? vaultLabel(only) : `${vaults} vaults`;
+}
+
+/** One line per vault (with several), and one per vault that could not be read. */
+function vaultLines(report: ReadinessReport): string | undefined {
+  const lines: string[] = [];
+  if (report.vaults.length + report.unreadable.length > 1)
+    for (const { vault, counts } of report.vaults.slice(0, 20))
+      lines.push(
+        `*${safeLine(vaultLabel(vault), 100)}*: ${counts.vm.ready} ready · ${counts.vm['at-risk']} at risk · ${counts.vm.blocked} blocked`,
+      );
+  for (const u of report.unreadable.slice(0, 20))
+    lines.push(`:no_entry_sign: *${safeLine(vaultLabel(u.vault), 100)}* cannot be read: ${safeLine(u.message, 300)}`);
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
 /** The readiness answer: counts, the worst rows, and where the rest is. */
 export function readinessMessage(
   report: ReadinessReport,
-  options: { readonly vault: string; readonly shown?: number; readonly fileNote?: string | undefined },
+  options: { readonly shown?: number; readonly fileNote?: string | undefined } = {},
 ): { text: string; blocks: KnownBlock[] } {
-  const shown = Math.min(options.shown ?? READINESS_ROWS_SHOWN, LIMITS.messageBlocks - 5);
+  const shown = Math.min(options.shown ?? READINESS_ROWS_SHOWN, LIMITS.messageBlocks - 6);
+  const title = estateTitle(report);
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plain(`Failback readiness — ${options.vault}`, LIMITS.headerText) },
+    { type: 'header', text: plain(`Failback readiness — ${title}`, LIMITS.headerText) },
     section(countsLine(report)),
   ];
-  for (const row of report.rows.slice(0, shown)) blocks.push(section(readinessLine(row)));
+  const perVault = vaultLines(report);
+  if (perVault) blocks.push(section(perVault));
+  const several = report.vaults.length > 1;
+  for (const row of report.rows.slice(0, shown)) blocks.push(section(readinessLine(row, several)));
   const notes: string[] = [`As of ${utcTime(report.at)}, worst first.`];
   if (report.rows.length > shown) notes.push(options.fileNote ?? `${report.rows.length - shown} more not shown.`);
   if (report.pointsUnknown > 0)
@@ -75,7 +101,7 @@ export function readinessMessage(
   blocks.push(context(notes.join(' ')));
   const c = report.counts.vm;
   return {
-    text: `Failback readiness of ${options.vault}: ${c.ready} VMs ready, ${c['at-risk']} at risk, ${c.blocked} blocked`,
+    text: `Failback readiness of ${title}: ${c.ready} VMs ready, ${c['at-risk']} at risk, ${c.blocked} blocked`,
     blocks,
   };
 }
@@ -94,6 +120,7 @@ export function readinessCsv(report: ReadinessReport): string {
   const header = [
     'kind',
     'name',
+    'vault',
     'verdict',
     'crash-consistent point age (min)',
     'app-consistent point age (min)',
@@ -107,6 +134,7 @@ export function readinessCsv(report: ReadinessReport): string {
     [
       r.kind,
       r.name,
+      r.vault ? vaultLabel(r.vault) : undefined,
       WORD[r.verdict],
       r.pointsKnown ? minutes(r.crashAgeMs) : 'not read',
       minutes(r.appAgeMs),

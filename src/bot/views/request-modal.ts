@@ -1,4 +1,5 @@
-import type { InputBlock, KnownBlock, PlainTextOption, View } from '@slack/types';
+import type { InputBlock, KnownBlock, PlainTextElement, PlainTextOption, View } from '@slack/types';
+import { vaultLabel, type VaultTag } from '../../domain/vault';
 import { DEFAULT_MAX_VMS_PER_RUN } from '../../domain/preflight';
 import type { ReplicatedPlan, ReplicatedVm, VmFacts } from '../../domain/vm';
 import { ACTION, BLOCK, CALLBACK, STATIC_SELECT_MAX } from '../ids';
@@ -54,6 +55,8 @@ export interface RequestModalInput {
   readonly privateMetadata?: string | undefined;
   /** The most VMs one run may take (`FAILBACK_MAX_VMS_PER_RUN`); the VM select allows no more. Default 100. */
   readonly maxVmsPerRun?: number | undefined;
+  /** Vaults whose lists could not be read (their VMs are not offered): one line each. */
+  readonly unreadable?: readonly { readonly vault: VaultTag; readonly message: string }[] | undefined;
 }
 
 /**
@@ -74,6 +77,8 @@ export function requestModal(input: RequestModalInput): View {
   if (ready.length === 0 && plans.length === 0) {
     const blocks: KnownBlock[] = [section(noReadyText(input.vms.length))];
     if (notReady) blocks.push(notReady);
+    const unreadable = unreadableBlock(input.unreadable);
+    if (unreadable) blocks.push(unreadable);
     return { ...base, close: plain('Close', LIMITS.modalTitle), blocks };
   }
   const chosenPlan = input.selectedPlan;
@@ -85,6 +90,8 @@ export function requestModal(input: RequestModalInput): View {
   if (plans.length > 0) blocks.push(planInput(plans, chosenPlan?.plan, ready.length > 0));
   if (chosenPlan) blocks.push(planMembersBlock(chosenPlan.plan, chosenPlan.members));
   if (notReady) blocks.push(notReady);
+  const unreadable = unreadableBlock(input.unreadable);
+  if (unreadable) blocks.push(unreadable);
   blocks.push(recoveryPointInput());
   const shown = chosenPlan ? chosenPlan.members : selected;
   if (shown.length > 0) blocks.push(rpoBlock(shown, input.now));
@@ -141,6 +148,36 @@ function vmOption(vm: ReplicatedVm): PlainTextOption {
   return { text: plain(vm.name, LIMITS.optionText), value: optionKey(vm.id) };
 }
 
+/**
+ * Options grouped by vault when they come from several (the vault and its region as the group's
+ * label), plain otherwise — what a static select or an external select's answer takes.
+ */
+export function groupedOptions<T extends { readonly id: string; readonly vault?: VaultTag | undefined }>(
+  things: readonly T[],
+  option: (t: T) => PlainTextOption,
+): { options: PlainTextOption[] } | { option_groups: { label: PlainTextElement; options: PlainTextOption[] }[] } {
+  const groups = new Map<string, T[]>();
+  for (const t of things) groups.set(t.vault?.id ?? '', [...(groups.get(t.vault?.id ?? '') ?? []), t]);
+  if (groups.size <= 1) return { options: things.map(option) };
+  return {
+    option_groups: [...groups.values()].map((members) => ({
+      label: plain(members[0]?.vault ? vaultLabel(members[0].vault) : 'other', LIMITS.optionText),
+      options: members.map(option),
+    })),
+  };
+}
+
+function unreadableBlock(unreadable: RequestModalInput['unreadable']): KnownBlock | undefined {
+  if (!unreadable || unreadable.length === 0) return undefined;
+  const lines = unreadable
+    .slice(0, NOT_READY_SHOWN)
+    .map(
+      (u) =>
+        `:no_entry_sign: *${safeLine(vaultLabel(u.vault), 100)}* cannot be read, so its VMs are not listed: ${safeLine(u.message, 300)}`,
+    );
+  return context(lines.join('\n'));
+}
+
 function vmInput(
   ready: readonly ReplicatedVm[],
   selected: readonly ReplicatedVm[],
@@ -164,7 +201,12 @@ function vmInput(
     optional: orPlan, // VMs or a plan: the submission checks that exactly one was chosen
     dispatch_action: true, // a change of selection reads the chosen VMs' recovery points
     label: plain('VMs to fail back'),
-    hint: plain(`At most ${plural(maxVms, 'VM')} per run.`, 2000),
+    hint: plain(
+      new Set(ready.map((v) => v.vault?.id)).size > 1
+        ? `At most ${plural(maxVms, 'VM')} per run. A run fails back the VMs of one vault: VMs chosen in several vaults start one run per vault.`
+        : `At most ${plural(maxVms, 'VM')} per run.`,
+      2000,
+    ),
     element:
       ready.length > STATIC_SELECT_MAX
         ? {
@@ -173,7 +215,12 @@ function vmInput(
             placeholder: plain('Type to search the VMs'),
             ...common,
           }
-        : { type: 'multi_static_select', placeholder: plain('Choose VMs'), options: ready.map(vmOption), ...common },
+        : {
+            type: 'multi_static_select',
+            placeholder: plain('Choose VMs'),
+            ...groupedOptions(ready, vmOption),
+            ...common,
+          },
   };
 }
 
@@ -207,7 +254,7 @@ function planInput(plans: readonly ReplicatedPlan[], chosen: ReplicatedPlan | un
             type: 'static_select',
             action_id: ACTION.plan,
             placeholder: plain('Choose a plan'),
-            options: plans.map(planOption),
+            ...groupedOptions(plans, planOption),
             ...initial,
           },
   };

@@ -11,6 +11,7 @@ import {
   rechecking,
 } from '../../domain/run';
 import { checksShort } from './check-results';
+import { vaultLabel } from '../../domain/vault';
 import { actorText } from './people';
 import { describePoint } from '../../domain/vm';
 import { LIMITS, listWithin, plain, plural, safe, safeLine } from './text';
@@ -79,6 +80,7 @@ export function runCard(run: Run, now: Date, options: RunCardOptions = {}): { te
         ),
         field('Recovery point', safeLine(describePoint(run.recoveryPoint), 200)),
         field('Incident', safeLine(run.incident, 200)),
+        ...(run.vault ? [field('Vault', safeLine(vaultLabel(run.vault), 200))] : []),
         field('Reason', safe(run.reason, 1500)),
       ],
     },
@@ -187,7 +189,7 @@ function stepLinks(vm: RunVm, jobLink: JobLink | undefined): string[] {
   return STEPS.flatMap((step) => {
     const job = opOf(vm, step)?.jobName;
     if (!job) return [];
-    const url = jobLink?.(job);
+    const url = jobLink?.(job, vm.id);
     // The link text is the step's name, never ASR's text; the URL is percent-encoded by jobLink.
     return [url ? `<${url}|${step}>` : step];
   });

@@ -1,4 +1,5 @@
 import { checkEvidenceText } from '../../domain/app-checks';
+import { vaultLabel } from '../../domain/vault';
 import { AUTOPILOT, OUTSIDE, phaseOf, type OpKind, type OpState, type Run, type RunVm } from '../../domain/run';
 import type { AuditEntry } from '../../domain/run-machine';
 import { describePoint, RECOVERY_POINT_LABELS } from '../../domain/vm';
@@ -225,6 +226,7 @@ export function runReport(run: Run, trail: readonly AuditEntry[], now: Date): Ru
     { label: 'Requested by', value: actorPlain(run.requesterId) },
     { label: 'Requested at', value: utcStamp(run.createdAt) },
     { label: 'Target', value: target },
+    ...(run.vault ? [{ label: 'Vault', value: `${vaultLabel(run.vault)} — ${run.vault.id}` }] : []),
     { label: 'Recovery point', value: describePoint(run.recoveryPoint) },
     { label: 'Slack channel', value: run.channelId },
     { label: 'Outcome', value: PHASE_TEXT[phase] },

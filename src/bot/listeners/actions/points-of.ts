@@ -23,7 +23,7 @@ function readPoints(deps: BotDeps, vm: ReplicatedVm): Promise<RecoveryPointSumma
     pending = (async () => {
       try {
         const points = await listenerReadSlots(deps).run(() =>
-          deps.gateway.summarizePoints(vm.id, { abortSignal: deps.shutdown }),
+          deps.estate.of(vm.id).summarizePoints(vm.id, { abortSignal: deps.shutdown }),
         );
         await deps.facts.putPoints(vm.id, points);
         return points;

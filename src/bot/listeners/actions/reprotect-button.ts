@@ -19,7 +19,8 @@ export async function reprotectClicked(deps: BotDeps, click: RunClick): Promise<
   if (!viewId) return;
   try {
     const vms = reprotectScope(run).filter((v) => v.reprotect?.status !== 'succeeded');
-    const form = await deps.gateway.reprotectForm(
+    // A run's VMs are all in one vault.
+    const form = await deps.estate.of(run.vms[0]?.id ?? '').reprotectForm(
       vms.map((v) => v.id),
       { abortSignal: deps.shutdown },
     );

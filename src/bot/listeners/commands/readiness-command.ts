@@ -32,14 +32,13 @@ export async function answerReadiness(
       { client, log: deps.log },
       {
         channel: command.channel_id,
-        vault: deps.vaultName,
         report,
         fileComment: `Readiness of every VM and plan, asked by <@${command.user_id}>.`,
       },
     );
   } catch (e) {
     deps.log.warn({ err: e }, 'could not post readiness in the channel; answering the asker only');
-    const message = readinessMessage(report, { vault: deps.vaultName });
+    const message = readinessMessage(report);
     await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
   }
 }

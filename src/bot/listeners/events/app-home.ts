@@ -8,6 +8,7 @@ import { ACTION } from '../../ids';
 import { appHome, appHomeUnavailable } from '../../views';
 import { openRequestModal } from '../open-request-modal';
 import { cachedReadiness } from '../readiness-now';
+import { vaultLabel } from '../../../domain/vault';
 import { isApprover, requestVerdict } from '../commit-guard';
 
 /** Active runs read for one Home (all of them in practice; a bound against a runaway store). */
@@ -80,7 +81,7 @@ export async function homeOf(deps: BotDeps, userId: string): Promise<HomeView> {
     });
     return appHome({
       scope: 'all',
-      readiness: { vault: deps.vaultName, report: readiness ?? null },
+      readiness: { vaults: deps.estate.vaults().map(vaultLabel).join(', '), report: readiness ?? null },
       awaitingYou: approver ? awaitingApprovalBy(deps, userId, active) : undefined,
       active: active.slice(0, ACTIVE_SHOWN),
       moreActive: Math.max(0, active.length - ACTIVE_SHOWN) + (ids.length - newest.length),

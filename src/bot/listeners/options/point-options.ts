@@ -19,7 +19,7 @@ function pointText(p: RecoveryPointInfo): string {
 /** Reads the VM's newest points into the facts cache (by option key); shared by prefetch and options. */
 export async function loadPointOptions(deps: BotDeps, vmId: string): Promise<Record<string, RecoveryPointInfo>> {
   const points = await listenerReadSlots(deps).run(() =>
-    deps.gateway.listPoints(vmId, POINTS_OFFERED, { abortSignal: deps.shutdown }),
+    deps.estate.of(vmId).listPoints(vmId, POINTS_OFFERED, { abortSignal: deps.shutdown }),
   );
   await deps.facts.putPointOptions(vmId, points);
   return byOptionKey(points);

@@ -5,6 +5,7 @@ import { describeProblems, preflight, preflightPlan, type PreflightResult } from
 import { pointsAtRequest, type Run, type RunPlan } from '../../../domain/run';
 import { NEW_RUN_EFFECTS } from '../../../domain/run-machine';
 import type { RecoveryPointChoice, ReplicatedVm, VmFacts } from '../../../domain/vm';
+import { byVault, vaultLabel } from '../../../domain/vault';
 import { isFailbackError, StoreUnavailableError } from '../../../errors';
 import { setRunId } from '../../../observability/log-context';
 import type { BotDeps } from '../../deps';
@@ -20,7 +21,14 @@ import { pointsWithin } from '../actions/points-of';
 /** How a request submission ended. Only `started` and `recorded` created a run. */
 export type RequestOutcome =
   | { readonly kind: 'invalid'; readonly block?: string | undefined; readonly text: string }
-  | { readonly kind: 'started'; readonly run: Run }
+  | {
+      readonly kind: 'started';
+      readonly run: Run;
+      /** VMs chosen in several vaults: one run per vault, these after the first. */
+      readonly others?: readonly Run[] | undefined;
+      /** What kept a later vault's run from being created (the first ones stand). */
+      readonly notes?: readonly string[] | undefined;
+    }
   /** Created, but its first step could not be queued now: the outbox queues it (nothing sent to Azure yet). */
   | { readonly kind: 'recorded'; readonly run: Run }
   | { readonly kind: 'failed'; readonly text: string }
@@ -70,19 +78,27 @@ export async function decideRequest(
     const recoveryPoint = point.choice;
 
     const points = await pointsWithin(deps, vms, POINTS_BUDGET_MS);
-    const facts: VmFacts[] = vms.map((v) => ({ ...v, points: points.get(v.id) }));
+    // A run fails back the VMs of one vault: VMs chosen in several vaults make one run per vault.
+    const groups = [...byVault(vms, (v) => v.id).values()];
     const busy = await deps.store.activeRunsOf(vms.map((v) => v.id));
-    const problemBlock = plan ? BLOCK.plan : BLOCK.vms;
-    let check: PreflightResult;
-    if (plan) {
-      check = preflightPlan(plan.facts, facts, recoveryPoint, (id) => busy.get(id), {
-        maxVms: deps.policy.maxVmsPerRun,
-      });
-    } else {
-      check = preflight(facts, recoveryPoint, (id) => busy.get(id), { maxVms: deps.policy.maxVmsPerRun });
+    for (const group of groups) {
+      const facts: VmFacts[] = group.map((v) => ({ ...v, points: points.get(v.id) }));
+      const check: PreflightResult = plan
+        ? preflightPlan(plan.facts, facts, recoveryPoint, (id) => busy.get(id), { maxVms: deps.policy.maxVmsPerRun })
+        : preflight(facts, recoveryPoint, (id) => busy.get(id), { maxVms: deps.policy.maxVmsPerRun });
+      if (!check.ok) return invalid(describeProblems(check.problems), plan ? BLOCK.plan : BLOCK.vms);
     }
-    if (!check.ok) return invalid(describeProblems(check.problems), problemBlock);
-    return await createRun(deps, { userId, channelId: where.channelId, form, vms, plan, recoveryPoint, points });
+    const common = { userId, channelId: where.channelId, form, plan, recoveryPoint, points };
+    const first = await createRun(deps, { ...common, vms: groups[0] ?? [] });
+    if (groups.length === 1 || first.kind !== 'started') return first;
+    const others: Run[] = [];
+    const notes: string[] = [];
+    for (const group of groups.slice(1)) {
+      const next = await createRun(deps, { ...common, vms: group });
+      if (next.kind === 'started' || next.kind === 'recorded') others.push(next.run);
+      else notes.push(`${group.map((v) => v.name).join(', ')}: ${'text' in next ? next.text : 'not confirmed yet'}`);
+    }
+    return { kind: 'started', run: first.run, others, notes };
   } catch (e) {
     deps.log.error({ err: e }, 'request submission failed');
     return {
@@ -161,6 +177,7 @@ async function createRun(
     reason: r.form.reason,
     recoveryPoint,
     ...(plan ? { plan: { id: plan.id, name: plan.name } } : {}),
+    ...(vms[0]?.vault ? { vault: vms[0].vault } : {}),
     vms: vms.map((v) => ({
       id: v.id,
       name: v.name,
@@ -177,7 +194,7 @@ async function createRun(
         at: now,
         what: 'failback requested',
         actor: r.userId,
-        detail: plan ? `recovery plan ${plan.name}: ${what}` : what,
+        detail: `${plan ? `recovery plan ${plan.name}: ${what}` : what}${vms[0]?.vault ? ` (vault ${vaultLabel(vms[0].vault)})` : ''}`,
       },
       { at: now, what: 'preflight passed', detail: `${vms.length} VM(s)` },
     ])

@@ -3,6 +3,8 @@ import type { BotDeps } from '../../deps';
 import { BLOCK, CALLBACK } from '../../ids';
 import { noticeModal, problemModal, workingModal } from '../../views/notice-modals';
 import { onSubmission, type ModalAnswer } from '../deadline';
+import { vaultLabel } from '../../../domain/vault';
+import { safeLine } from '../../views/text';
 import { decideRequest, type RequestOutcome } from './request-outcome';
 
 const TITLE = 'Request a failback';
@@ -25,11 +27,24 @@ export function registerRequestSubmission(app: App, deps: BotDeps): void {
 
 function answerOf(view: ViewOutput, outcome: RequestOutcome): ModalAnswer {
   switch (outcome.kind) {
-    case 'started':
-      return {
-        kind: 'clear',
-        late: notice(`:white_check_mark: *${outcome.run.id}* started. Its card is in <#${outcome.run.channelId}>.`),
-      };
+    case 'started': {
+      const runs = [outcome.run, ...(outcome.others ?? [])];
+      if (runs.length === 1 && !outcome.notes?.length)
+        return {
+          kind: 'clear',
+          late: notice(`:white_check_mark: *${outcome.run.id}* started. Its card is in <#${outcome.run.channelId}>.`),
+        };
+      // VMs of several vaults: one run per vault, each with its own card (said so, whatever else happened).
+      const lines = runs.map(
+        (r) =>
+          `:white_check_mark: *${r.id}* started for the VMs of ${r.vault ? safeLine(vaultLabel(r.vault), 100) : 'its vault'}.`,
+      );
+      for (const n of outcome.notes ?? []) lines.push(`:warning: Not started: ${safeLine(n, 500)}`);
+      lines.push(
+        `A run fails back the VMs of one vault, so this request made ${runs.length}. Their cards are in <#${outcome.run.channelId}>.`,
+      );
+      return { kind: 'update', view: notice(...lines) };
+    }
     case 'recorded':
       return {
         kind: 'update',
