@@ -8,6 +8,14 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
+/** The median of `values` (the mean of the middle two when even); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** The most events of one key within any `windowMs` (sliding), over all keys. */
 export function maxPerWindow(events: readonly { key: string; time: number }[], windowMs: number): number {
   const byKey = new Map<string, number[]>();

@@ -26,6 +26,12 @@ export function builtScript(script: string): string {
   return script.startsWith('bench/') ? join(root, 'packages/sandbox/dist/src', script) : join(root, 'dist', script);
 }
 
+/** How to start a {@link startBotProcess} child beyond its environment. */
+export interface BotProcessOptions {
+  /** Node flags before the script, e.g. `['--cpu-prof', '--cpu-prof-dir=bench-out/cpu']`. */
+  readonly execArgv?: readonly string[];
+}
+
 /**
  * Starts a built script (default the bot, `main.js`; see {@link builtScript}) with `env` on `port`
  * (default a free one) and waits until its `/healthz` answers 200.
@@ -34,10 +40,11 @@ export async function startBotProcess(
   env: Record<string, string>,
   port?: number,
   script = 'main.js',
+  options: BotProcessOptions = {},
 ): Promise<BotProcess> {
   const p = port ?? (await findFreePort());
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, [builtScript(script)], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.execArgv ?? []), builtScript(script)], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

@@ -25,7 +25,7 @@ import type {
   StoredView,
 } from './types';
 import { pollUntil, type PollOptions } from './poll-until';
-import { WorkspaceState, type WorkspaceIdentity } from './workspace-state';
+import { WorkspaceState, type ExternalTriggers, type WorkspaceIdentity } from './workspace-state';
 import { transcriptFromState } from './transcript/from-stand-in';
 import type { Transcript } from './transcript/events';
 
@@ -55,7 +55,14 @@ export {
   type ViewValuesInput,
 } from './view-state';
 export { pollUntil, type PollOptions } from './poll-until';
-export { WorkspaceState, type IssuedResponseUrl, type IssuedTrigger, type WorkspaceIdentity } from './workspace-state';
+export {
+  EXTERNAL_TRIGGER_USER,
+  WorkspaceState,
+  type ExternalTriggers,
+  type IssuedResponseUrl,
+  type IssuedTrigger,
+  type WorkspaceIdentity,
+} from './workspace-state';
 // The transcript renderer: the stand-in's channel as a person reads it (terminal text or an HTML page).
 export * from './transcript';
 
@@ -77,6 +84,13 @@ export interface SlackStandInOptions {
   userGroups?: Record<string, string[]>;
   /** Workspace/app/bot identity (defaults: T0STANDIN, A0FAILBACK, U0BOT, B0BOT, "failback-bot"). */
   identity?: Partial<WorkspaceIdentity>;
+  /**
+   * Also accept trigger_ids made up outside the stand-in — by a load generator that signs and sends
+   * its own commands — of the form `ext.<issuedAtEpochMs>.<random>`: valid 3 s from the time they
+   * encode, single use, like the stand-in's own. `true` (the modals they open belong to
+   * `EXTERNAL_TRIGGER_USER`) or `{ userId }`. Default off, as in Slack; settable later.
+   */
+  externalTriggers?: ExternalTriggers;
 }
 
 /** A running local Slack: Web API at `apiUrl`, and the Slack side that talks to the bot. */
@@ -87,6 +101,8 @@ export interface SlackStandIn {
   readonly baseUrl: string;
   /** Where Slack's requests go (settable when the bot's port is known only later). */
   botUrl: string;
+  /** Whether external trigger_ids are accepted (see {@link SlackStandInOptions.externalTriggers}); settable. */
+  externalTriggers: ExternalTriggers;
   readonly identity: WorkspaceIdentity;
   readonly faults: StandInFaults;
   /** Every Web API call, in order. */
@@ -164,40 +180,12 @@ function normaliseChannels(channels: SlackStandInOptions['channels']): StandInCh
   return Object.entries(channels).map(([id, name]) => ({ id, name }));
 }
 
-/**
- * Starts a local Slack stand-in on 127.0.0.1: a Web API that answers (and refuses) like Slack,
- * records every call and keeps a channel/modal model, and a Slack side that sends signed
- * commands and interactions to the bot at `botUrl`.
- */
-export async function startSlackStandIn(opts: SlackStandInOptions): Promise<SlackStandIn> {
-  const identity: WorkspaceIdentity = { ...DEFAULT_IDENTITY, ...opts.identity };
-  const users = normaliseUsers(opts.users);
-  if (!users.some((u) => u.id === identity.botUserId))
-    users.push({ id: identity.botUserId, name: identity.botName, isBot: true });
-  const ws = new WorkspaceState(identity, users, normaliseChannels(opts.channels), opts.userGroups ?? {});
-  const faults = new StandInFaults();
-  const { server, baseUrl } = await startStandInHttpServer({ ws, faults, tokens: new Set([opts.botToken]) }, opts.port);
-  let botUrl = opts.botUrl ?? '';
-  const slack = new SlackSide(ws, { signingSecret: opts.signingSecret, botUrl: () => botUrl, baseUrl });
+/** What the stand-in holds, read as a test reads it: messages, threads, ephemerals, modals, calls. */
+function workspaceQueries(
+  ws: WorkspaceState,
+): Pick<SlackStandIn, 'callsTo' | 'messages' | 'thread' | 'ephemerals' | 'message' | 'home' | 'openViews'> {
   const alive = (m: StoredMessage): boolean => !m.deleted;
-
-  const standIn: SlackStandIn = {
-    apiUrl: `${baseUrl}api/`,
-    baseUrl,
-    get botUrl() {
-      return botUrl;
-    },
-    set botUrl(url: string) {
-      botUrl = url;
-    },
-    identity,
-    faults,
-    calls: ws.calls,
-    views: ws.views,
-    responseUrlPosts: ws.responseUrlPosts,
-    activity: ws.activity,
-    files: ws.files,
-    state: ws,
+  return {
     callsTo: (method) => ws.calls.filter((c) => c.method === method),
     messages: (channel) =>
       (ws.messagesByChannel.get(channel) ?? []).filter((m) => alive(m) && m.threadTs === undefined),
@@ -210,8 +198,52 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
       ),
     message: (channel, ts) => ws.findMessage(channel, ts),
     home: (userId) => ws.homes.get(userId),
-    openHome: (args) => slack.openHome(args),
     openViews: (userId) => [...ws.views.values()].filter((v) => v.state === 'open' && (!userId || v.userId === userId)),
+  };
+}
+
+/**
+ * Starts a local Slack stand-in on 127.0.0.1: a Web API that answers (and refuses) like Slack,
+ * records every call and keeps a channel/modal model, and a Slack side that sends signed
+ * commands and interactions to the bot at `botUrl`.
+ */
+export async function startSlackStandIn(opts: SlackStandInOptions): Promise<SlackStandIn> {
+  const identity: WorkspaceIdentity = { ...DEFAULT_IDENTITY, ...opts.identity };
+  const users = normaliseUsers(opts.users);
+  if (!users.some((u) => u.id === identity.botUserId))
+    users.push({ id: identity.botUserId, name: identity.botName, isBot: true });
+  const ws = new WorkspaceState(identity, users, normaliseChannels(opts.channels), opts.userGroups ?? {});
+  ws.externalTriggers = opts.externalTriggers ?? false;
+  const faults = new StandInFaults();
+  const { server, baseUrl } = await startStandInHttpServer({ ws, faults, tokens: new Set([opts.botToken]) }, opts.port);
+  let botUrl = opts.botUrl ?? '';
+  const slack = new SlackSide(ws, { signingSecret: opts.signingSecret, botUrl: () => botUrl, baseUrl });
+
+  const standIn: SlackStandIn = {
+    apiUrl: `${baseUrl}api/`,
+    baseUrl,
+    get botUrl() {
+      return botUrl;
+    },
+    set botUrl(url: string) {
+      botUrl = url;
+    },
+    get externalTriggers() {
+      return ws.externalTriggers;
+    },
+    set externalTriggers(setting: ExternalTriggers) {
+      ws.externalTriggers = setting;
+    },
+    identity,
+    faults,
+    calls: ws.calls,
+    views: ws.views,
+    responseUrlPosts: ws.responseUrlPosts,
+    activity: ws.activity,
+    files: ws.files,
+    state: ws,
+    ...workspaceQueries(ws),
+    openHome: (args) => slack.openHome(args),
     waitFor: (predicate, options) => pollUntil(() => predicate(standIn), options),
     setChannel: (id, change) => {
       const channel = ws.channels.get(id);

@@ -47,6 +47,17 @@ export interface WorkspaceIdentity {
 }
 
 const TRIGGER_TTL_MS = 3_000;
+
+/** Who sees a modal opened with an external trigger_id when the setting names nobody. */
+export const EXTERNAL_TRIGGER_USER = 'U0EXTERNAL';
+
+/**
+ * Opt-in acceptance of trigger_ids the stand-in did not issue, made up by a load generator that sends
+ * its own signed commands: `ext.<issuedAtEpochMs>.<random>`. `true`, or the user who sees the modals.
+ */
+export type ExternalTriggers = boolean | { userId: string };
+
+const EXTERNAL_TRIGGER = /^ext\.(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/;
 const RESPONSE_URL_TTL_MS = 30 * 60_000;
 const RESPONSE_URL_MAX_USES = 5;
 const MAX_VIEW_STACK = 3;
@@ -72,6 +83,8 @@ export class WorkspaceState {
   private lastTsMicros = 0;
   private sequence = 0;
   clockOffsetMs = 0;
+  /** Whether (and for whom) external trigger_ids are accepted; off by default, as in Slack. */
+  externalTriggers: ExternalTriggers = false;
 
   constructor(
     readonly identity: WorkspaceIdentity,
@@ -194,10 +207,25 @@ export class WorkspaceState {
   useTrigger(id: unknown): IssuedTrigger {
     if (typeof id !== 'string' || id === '')
       throw new SlackApiRefusal('invalid_arguments', { detail: 'trigger_id is required' });
-    const trigger = this.triggers.get(id);
+    const trigger = this.triggers.get(id) ?? this.externalTrigger(id);
     if (!trigger) throw new SlackApiRefusal('invalid_trigger_id');
     if (trigger.used || this.now() - trigger.issuedAt > TRIGGER_TTL_MS) throw new SlackApiRefusal('expired_trigger_id');
     trigger.used = true;
+    return trigger;
+  }
+
+  /**
+   * An external trigger_id seen for the first time, under the same rules as the stand-in's own: it
+   * lives 3 s from the time it encodes and is spent by its first use (it is remembered from then on).
+   * One from more than a second in the future is not a trigger Slack could have issued.
+   */
+  private externalTrigger(id: string): IssuedTrigger | undefined {
+    const setting = this.externalTriggers;
+    const issuedAt = Number(EXTERNAL_TRIGGER.exec(id)?.[1] ?? Number.NaN);
+    if (setting === false || !Number.isSafeInteger(issuedAt) || issuedAt > this.now() + 1_000) return undefined;
+    const userId = setting === true ? EXTERNAL_TRIGGER_USER : setting.userId;
+    const trigger: IssuedTrigger = { id, userId, issuedAt, used: false };
+    this.triggers.set(id, trigger);
     return trigger;
   }
 
