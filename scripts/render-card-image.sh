@@ -1,15 +1,22 @@
 #!/bin/sh
-# Renders docs/images/run-card.png (the README's "What it looks like") from the demo's HTML transcript:
-# the channel with only the run card and the verification prompt in its thread.
+# Renders the README's pictures from the demo's HTML transcript:
+#   SHOW=card (default): docs/images/run-card.png, the channel with only the first run's card and the
+#     verification prompt in its thread (with its application checks);
+#   SHOW=readiness: docs/images/readiness.png, the channel with only the /failback readiness answer.
 # Not run by CI. Needs redis-server, chromium and pngquant, e.g. on Debian:
 #   apt-get install -y chromium fonts-noto-color-emoji pngquant
 # Builds the sandbox (packages/*/dist, as `npm run demo` does) and runs the demo in a temporary
 # directory, so demo-out/ in the checkout is not touched; only the image is written.
-#   sh scripts/render-card-image.sh [OUTPUT.png]
+#   [SHOW=readiness] sh scripts/render-card-image.sh [OUTPUT.png]
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${1:-"$ROOT/docs/images/run-card.png"}
+SHOW=${SHOW:-card}
+case "$SHOW" in
+card) OUT=${1:-"$ROOT/docs/images/run-card.png"} ;;
+readiness) OUT=${1:-"$ROOT/docs/images/readiness.png"} ;;
+*) echo "render-card-image: SHOW is card or readiness" >&2; exit 2 ;;
+esac
 # Viewport: wide enough for the card's fields side by side, tall enough for the card and the prompt.
 WIDTH=${WIDTH:-1000}
 HEIGHT=${HEIGHT:-800}
@@ -33,10 +40,16 @@ DEMO="$ROOT/packages/sandbox/dist/packages/sandbox/src/demo.js"
   exit 1
 }
 
-# 3. Keep the channel header, the run card (the top-level message with a header block) and the first
-#    reply in its thread (the verification prompt); hide the rest. The transcript's CSP allows inline styles.
-sed 's#</head>#<style>.log>:not(.msg:has(.b-header)):not(.msg:has(.b-header)+.thread),.thread-count,.thread>.msg~.msg{display:none}</style></head>#' \
-  "$WORK/demo-out/transcript.html" >"$WORK/card.html"
+# 3. card: keep the channel header, the run cards (top-level messages with a header block and a thread)
+#    and the first reply in each thread (the verification prompt); the viewport shows the first.
+#    readiness: keep only the top-level message with a header block and no thread (the readiness answer).
+#    Hide the rest. The transcript's CSP allows inline styles.
+if [ "$SHOW" = card ]; then
+  STYLE='.log>:not(.msg:has(.b-header):has(+.thread)):not(.msg:has(.b-header)+.thread),.thread-count,.thread>.msg~.msg{display:none}'
+else
+  STYLE='.log>:not(.msg:has(.b-header):not(:has(+.thread))){display:none}'
+fi
+sed "s#</head>#<style>$STYLE</style></head>#" "$WORK/demo-out/transcript.html" >"$WORK/card.html"
 
 # 4. Screenshot, then quantise the palette to keep the file small.
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="$WIDTH,$HEIGHT" \
