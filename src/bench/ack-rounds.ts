@@ -105,6 +105,13 @@ export interface AckRound {
   /** The round's span on the monotonic clock (µs), from sending to the apps' last Slack call. */
   readonly fromUs: number;
   readonly toUs: number;
+  /**
+   * CPU time of this process (the Slack stand-in answering the app's Web API calls, and the bench)
+   * per command of the round, in ms: the share of the two cores Slack's side takes from the app here.
+   */
+  readonly standInCpuMsPerCommand: number;
+  /** Every command's ack latency (ms; a non-200 counts as never), for percentiles over all rounds. */
+  readonly latenciesMs: readonly number[];
 }
 
 const TRIGGER_LIFE_MS = 3_000;
@@ -135,6 +142,7 @@ export async function ackRound(
   const { app, url } = target;
   await slackQuiet(world);
   const fromUs = monotonicUs();
+  const cpuBefore = process.cpuUsage();
   const armBefore = world.emulator.requests.all().length;
   const callsBefore = world.slack.calls.length;
   let seen = callsBefore;
@@ -164,6 +172,7 @@ export async function ackRound(
   );
   await slackQuiet(world);
   const toUs = monotonicUs();
+  const cpu = process.cpuUsage(cpuBefore);
   const { slackCalls, slackArgBytes } = slackCallsSince(world, callsBefore);
   const latencies = commands.map((c) => (c.status === 200 ? c.ms : Number.POSITIVE_INFINITY));
   return {
@@ -183,5 +192,7 @@ export async function ackRound(
     rssMb: round(target.rssMb()),
     fromUs,
     toUs,
+    standInCpuMsPerCommand: round((cpu.user + cpu.system) / 1000 / commands.length, 2),
+    latenciesMs: latencies,
   };
 }

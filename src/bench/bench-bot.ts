@@ -2,14 +2,17 @@
  * The bench's bot and its people: the bot started as production runs it (a web and a worker
  * process, built) on a sandbox world, and a requester acting in Slack by VM name.
  */
-import { ACTION, BLOCK, CALLBACK } from '../bot/ids';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ACTION, BLOCK } from '../bot/ids';
 import { optionKey } from '../bot/views';
 import {
   blocksOf,
   type BotProcess,
-  findAction,
-  INCIDENT_CHANNEL,
+  openRequestModal,
   PEOPLE,
+  productRoot,
   type SandboxWorld,
   startBotProcess,
 } from '@failback/sandbox';
@@ -23,7 +26,28 @@ export function startRole(
   execArgv: readonly string[] = [],
 ): Promise<BotProcess> {
   const level = process.env.BENCH_LOG_LEVEL ?? 'error';
-  return startBotProcess({ ...world.env, FAILBACK_ROLE: role, LOG_LEVEL: level }, undefined, 'main.js', { execArgv });
+  const nodeOptions = role === 'web' ? webNodeOptions() : undefined;
+  return startBotProcess(
+    { ...world.env, FAILBACK_ROLE: role, LOG_LEVEL: level, ...(nodeOptions && { NODE_OPTIONS: nodeOptions }) },
+    undefined,
+    'main.js',
+    { execArgv },
+  );
+}
+
+/** NODE_OPTIONS of the web Deployment in deploy/kubernetes: the bench runs the web role as deployed. */
+export function webNodeOptions(): string | undefined {
+  const manifest = readFileSync(join(productRoot(), 'deploy', 'kubernetes', 'failback-bot.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(manifest)) {
+    const d = doc.toJS() as {
+      kind?: string;
+      spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+    };
+    const env = d.kind === 'Deployment' ? (d.spec?.template?.spec?.containers?.[0]?.env ?? []) : [];
+    if (env.some((e) => e.name === 'FAILBACK_ROLE' && e.value === 'web'))
+      return env.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  }
+  return undefined;
 }
 
 /** The bot as production runs it: a web process and a worker process on the world's Redis. */
@@ -69,7 +93,7 @@ export async function requestVms(world: SandboxWorld, names: readonly string[], 
   const ids = new Map(world.emulator.items().map((i) => [i.friendlyName, i.id]));
   const user = PEOPLE.requester.id;
   // One person opens one modal at a time: concurrent requests must not pick up each other's modal.
-  const view = await serially(() => openRequestForm(world));
+  const { view } = await serially(() => openRequestModal(world));
   const picks = names.map((n) => ({ value: optionKey(ids.get(n) ?? ''), text: n }));
   await world.slack.chooseOption({ viewId: view.id, userId: user, actionId: ACTION.vms, pick: picks });
   await world.slack.waitFor((s) => blocksOf(s.views.get(view.id)!).some((b) => b.block_id === BLOCK.rpo), {
@@ -97,19 +121,3 @@ export async function requestVms(world: SandboxWorld, names: readonly string[], 
 
 /** ARM GETs the emulator has answered so far, in every vault. */
 export const armGets = (world: SandboxWorld) => world.emulator.requests.all().filter((r) => r.method === 'GET').length;
-
-/** The requester types /failback in the incident channel; resolves with the form once it is filled. */
-export async function openRequestForm(world: SandboxWorld): Promise<{ id: string }> {
-  const user = PEOPLE.requester.id;
-  const before = new Set(world.slack.openViews(user).map((v) => v.id));
-  await world.slack.sendCommand({ userId: user, channelId: INCIDENT_CHANNEL });
-  return world.slack.waitFor(
-    (s) =>
-      s
-        .openViews(user)
-        .find(
-          (v) => !before.has(v.id) && v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms),
-        ),
-    { timeoutMs: 60_000, message: 'request modal filled' },
-  );
-}

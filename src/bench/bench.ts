@@ -4,7 +4,8 @@
  * processes production runs (one `web`, one `worker`). Prints a table; `--json FILE` writes the
  * figures. Sizes: `--rounds --acks --concurrency --modal-samples --runs --vms --poll --cycles
  * --vaults --subscriptions --estate-runs --estate-polls`, or `--small`; `--no-profile` runs the ack
- * rounds without `--cpu-prof`. BENCH_PHASES=ack,scale,cycles,estate picks phases.
+ * rounds without `--cpu-prof`. BENCH_PHASES=ack,scale,cycles,estate picks phases;
+ * BENCH_WEB_NODE_ARGS adds Node flags to the profiled web process (e.g. `--trace-gc-nvp`).
  *
  * The ack rounds are timed by a load generator in its own process (bench/load.js): the Slack stand-in
  * here answers the apps' Web API calls without slowing the clock that times them. The bot and a bare
@@ -117,6 +118,17 @@ const CPU_DIR = join(productRoot(), 'bench-out', 'cpu');
 const profiled = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${CPU_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
 
 /** Figures of the interleaved rounds: medians over rounds of each app's percentiles, totals of the misses. */
+/**
+ * The p99 of every command of an app's rounds together (the 20th slowest of 2,000). A round's own p99
+ * is its 4th slowest of 400: one stall of the shared machine decides it, and per-round ratios of the
+ * same code ranged from 0.2 to 5.5. The pooled figure is the goal's; the rounds' are reported too.
+ */
+const pooledP99 = (rounds: readonly AckRound[]) =>
+  percentile(
+    rounds.flatMap((r) => r.latenciesMs),
+    99,
+  );
+
 function roundFigures(rounds: readonly AckRound[]): Record<string, number> {
   const bot = rounds.filter((r) => r.app === 'bot');
   const bare = rounds.filter((r) => r.app === 'bare');
@@ -130,13 +142,18 @@ function roundFigures(rounds: readonly AckRound[]): Record<string, number> {
     'ack.p99Ms': round(median(bot.map((r) => r.p99Ms))),
     'ack.bareBoltP50Ms': round(median(bare.map((r) => r.p50Ms))),
     'ack.bareBoltP99Ms': round(median(bare.map((r) => r.p99Ms))),
-    'ack.p99Ratio': round(median(ratios), 2),
+    'ack.p99Ratio': round(pooledP99(bot) / pooledP99(bare), 2),
+    'ack.pooledP99Ms': round(pooledP99(bot)),
+    'ack.bareBoltPooledP99Ms': round(pooledP99(bare)),
+    'ack.p99RatioRoundsMedian': round(median(ratios), 2),
     'ack.p99RatioMin': round(Math.min(...ratios), 2),
     'ack.p99RatioMax': round(Math.max(...ratios), 2),
     'ack.over3s': sum(bot, (r) => r.over3s),
     'ack.bareBoltOver3s': sum(bare, (r) => r.over3s),
     'ack.modalsLost': sum(bot, (r) => r.modalsLost),
     'ack.bareBoltModalsLost': sum(bare, (r) => r.modalsLost),
+    'ack.standInCpuMsPerCommand': round(median(bot.map((r) => r.standInCpuMsPerCommand)), 2),
+    'ack.bareBoltStandInCpuMsPerCommand': round(median(bare.map((r) => r.standInCpuMsPerCommand)), 2),
     'ack.slackCallsPerCommand': callsPerCommand(bot),
     'ack.bareBoltSlackCallsPerCommand': callsPerCommand(bare),
     'ack.slackArgKbPerCommand': round(sum(bot, (r) => r.slackArgBytes) / 1024 / sum(bot, (r) => r.sent), 1),
@@ -183,13 +200,15 @@ async function interleavedRounds(
 
 /** `profile`: run both apps under `--cpu-prof` (`--no-profile` shows what the profiler itself costs). */
 async function ackPhase(sizes: Sizes, profile: boolean) {
-  const world = await startSandboxWorld();
+  // The worker polls as in production (the sandbox's default is 0.2 s for tests), not stealing the CPU.
+  const world = await startSandboxWorld({ env: { ASR_POLL_INTERVAL_SECONDS: '15' } });
   // The load generator makes up its trigger_ids; the stand-in holds them to Slack's rules (3 s, once).
   world.slack.externalTriggers = { userId: PEOPLE.requester.id };
   mkdirSync(CPU_DIR, { recursive: true });
   // A profile that was not written must not be read from an earlier run.
   for (const name of ['web', 'bare']) rmSync(join(CPU_DIR, `${name}.cpuprofile`), { force: true });
-  const bot = await startBot(world, profile ? profiled('web') : []);
+  const webArgs = process.env.BENCH_WEB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const bot = await startBot(world, [...(profile ? profiled('web') : []), ...webArgs]);
   const bare = await startBotProcess(world.env, undefined, 'bench/bare-bolt.js', {
     execArgv: profile ? profiled('bare') : [],
   });
@@ -206,15 +225,23 @@ async function ackPhase(sizes: Sizes, profile: boolean) {
     await bare.kill('SIGTERM');
     const cpu = profile ? { web: profileOf('web', rounds), bare: profileOf('bare', rounds) } : undefined;
 
-    log(`modal: ${sizes.modalSamples} commands with ARM answering in 2 s (a new, unprofiled web process)`);
+    // Memory without the profiler (it keeps its samples in the process): a new web process, the same
+    // bursts (a warm-up and the rounds), its RSS after them.
     web = await startRole(world, 'web');
     world.slack.botUrl = eventsUrl(web);
+    const unprofiled = { app: 'bot' as const, url: eventsUrl(web), rssMb: () => web?.rssMb() ?? 0 };
+    const webRssBefore = web.rssMb();
+    log(`memory: ${sizes.rounds + 1} rounds on a new, unprofiled web process`);
+    for (let r = 0; r <= sizes.rounds; r++) await ackRound(world, load, unprofiled, sizes.acks, sizes.concurrency);
+    const webRssAfter = web.rssMb();
+    log(`modal: ${sizes.modalSamples} commands with ARM answering in 2 s (the unprofiled web process)`);
     const modal = await modalOpenTimes(world, sizes.modalSamples);
     return {
       figures: {
         ...roundFigures(rounds),
-        'memory.webRssMb.beforeAcks': round(rssBefore.web),
-        'memory.webRssMb.afterAcks': round(rss.web),
+        'memory.webRssMb.beforeAcks': round(webRssBefore),
+        'memory.webRssMb.afterAcks': round(webRssAfter),
+        'memory.webRssMb.afterAcksProfiled': round(rss.web),
         'memory.bareBoltRssMb.beforeAcks': round(rssBefore.bare),
         'memory.bareBoltRssMb.afterAcks': round(rss.bare),
         ...(cpu && { 'cpu.webMsPerCommand': cpu.web.msPerCommand, 'cpu.bareBoltMsPerCommand': cpu.bare.msPerCommand }),
@@ -527,7 +554,7 @@ function metadataOf(args: JsonObject): { event_type?: string; event_payload?: { 
 
 /** Each goal (issue #20) as said, and whether a figure meets it; reported, never asserted. */
 const GOALS: Record<string, { text: string; met?: (v: number) => boolean }> = {
-  'ack.p99Ratio': { text: '≤ 1.5 × bare (median of rounds)', met: (v) => v <= 1.5 },
+  'ack.p99Ratio': { text: '≤ 1.5 × bare (p99 of all rounds)', met: (v) => v <= 1.5 },
   'ack.over3s': { text: '= 0', met: (v) => v === 0 },
   'ack.modalsLost': { text: '= 0', met: (v) => v === 0 },
   'memory.webRssMb.afterAcks': { text: '≤ 150', met: (v) => v <= 150 },
@@ -607,7 +634,7 @@ async function main(): Promise<void> {
     machine,
     seconds: Math.round((Date.now() - started) / 1000),
     figures,
-    ...(acks && { ackRounds: acks.rounds, cpuProfile: acks.cpu }),
+    ...(acks && { ackRounds: acks.rounds.map(({ latenciesMs: _all, ...r }) => r), cpuProfile: acks.cpu }),
   };
   const sections = [`\nfailback-bot benchmark (${JSON.stringify(sizes)})`, figureRows(figures)];
   if (acks) {

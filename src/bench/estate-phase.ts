@@ -5,8 +5,8 @@
  * subscription: the mean over the window and the busiest 10 s of any one subscription.
  */
 import { defaultVault, estateOfVaults } from '@failback/asr-emulator';
-import { PEOPLE, type SandboxWorld, startSandboxWorld } from '@failback/sandbox';
-import { log, openRequestForm, requestVms, startBot } from './bench-bot';
+import { openRequestModal, PEOPLE, type SandboxWorld, startSandboxWorld } from '@failback/sandbox';
+import { log, requestVms, startBot } from './bench-bot';
 import { maxPerWindow, pool, round } from './stats';
 
 export interface EstateSizes {
@@ -91,7 +91,7 @@ async function openFormsUntil(world: SandboxWorld, until: number): Promise<numbe
   let opened = 0;
   while (Date.now() < until) {
     const next = Date.now() + FORM_EVERY_MS;
-    const view = await openRequestForm(world);
+    const { view } = await openRequestModal(world);
     await world.slack.closeView({ userId: user, viewId: view.id });
     opened++;
     const wait = Math.min(next, until) - Date.now();

@@ -51,5 +51,8 @@ export function boltApp(config: Pick<Config, 'slack' | 'port'>, log: Logger, cus
     receiver: slackReceiver(config, log, customRoutes),
     logger: boltLogger(log),
     clientOptions: listenerClientOptions(config),
+    // No listener reads `context.conversation`; Bolt's default in-memory conversation store would
+    // otherwise run a middleware and keep an entry per conversation on every request.
+    convoStore: false,
   });
 }

@@ -59,6 +59,17 @@ describe('when a responder requests a failback of one VM', () => {
     expect(text).toMatch(/not ready|cannot|replicates from AVS to Azure/i);
   });
 
+  it('opens the whole form with one Slack call while this process holds fresh lists', async () => {
+    await openRequestModal(world);
+    const before = world.slack.callsTo('views.update').length;
+    const { reply, view } = await openRequestModal(world);
+    expect(reply.withinSlackTimeout).toBe(true);
+    // The form itself went out with the trigger; nothing was left to fill in.
+    expect(JSON.stringify(world.slack.callsTo('views.open').at(-1)?.args)).toContain('app-01');
+    expect(world.slack.callsTo('views.update').slice(before)).toEqual([]);
+    expect(textOf(view)).toContain('Latest (crash-consistent)');
+  });
+
   it('runs the whole failback to the commit with exactly one failover and one commit POST', async () => {
     const submitted = await requestFailback(['app-01'], {
       reason: 'Power restored <!channel> <https://evil.example|click>',

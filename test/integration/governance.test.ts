@@ -73,12 +73,25 @@ describe('requesters (FAILBACK_REQUESTERS)', () => {
     const card = await w.slack.waitFor((s) => s.messages(INCIDENT_CHANNEL)[0], { message: 'run card' });
     expect(textOf(card)).toContain(`<@${PEOPLE.groupApprover.id}>`);
     expect(await store.recent(10)).toHaveLength(1);
+
+    // Again, now that the process holds the lists: the refusal opens at once, the form never.
+    const opensBefore = w.slack.callsTo('views.open').length;
+    await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
+    const again = await w.slack.waitFor(() => w.slack.callsTo('views.open').slice(opensBefore)[0], {
+      message: 'the second refusal',
+    });
+    expect(JSON.stringify(again.args)).toContain('Only configured requesters');
+    expect(JSON.stringify(again.args)).not.toContain('app-01');
   });
 });
 
 describe('a slow user-group lookup', () => {
   it('never holds the trigger: the modal opens first, and the answer of the lookup is told in it', async () => {
     const { w, store } = await start({ FAILBACK_REQUESTERS: `${PEOPLE.requester.id},${APPROVER_GROUP}` });
+    // A listed requester opens the form first: the process now holds the lists, and could open the
+    // whole form at once — but not for someone it has not yet been told may request.
+    await openRequestModal(w);
+    const opensBefore = w.slack.callsTo('views.open').length;
     // Slack's usergroups.users.list answering after the trigger_id has expired (3 s).
     w.slack.faults.latency('usergroups.users.list', 3_500);
     const reply = await w.slack.sendCommand({ userId: PEOPLE.bystander.id, channelId: INCIDENT_CHANNEL, text: '' });
@@ -87,6 +100,9 @@ describe('a slow user-group lookup', () => {
       message: 'a modal opened',
     });
     expect(w.slack.callsTo('views.open').every((c) => c.response.ok === true)).toBe(true);
+    const bystanderOpens = w.slack.callsTo('views.open').slice(opensBefore);
+    expect(bystanderOpens).toHaveLength(1);
+    expect(JSON.stringify(bystanderOpens[0]?.args)).not.toContain('app-01');
     const told = await w.slack.waitFor(
       () =>
         w.slack.openViews(PEOPLE.bystander.id).find((v) => v.id === opened.id && /Nothing was started/.test(textOf(v))),

@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES } from '../../src/config';
 import { DEFAULT_SCENARIO } from '@failback/asr-emulator';
+import { webNodeOptions } from '../../src/bench/bench-bot';
 
 const ROOT = join(__dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -324,6 +325,16 @@ describe('the Kubernetes manifests', () => {
     }
   });
 
+  it('bounds the web role’s V8 heap (what the bench measures it with), well inside its memory limit', () => {
+    const web = of('Deployment').find((d) => envOf(d).FAILBACK_ROLE === 'web')!;
+    const options = envOf(web).NODE_OPTIONS ?? '';
+    expect(webNodeOptions()).toBe(options);
+    const oldSpaceMb = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+    const limitMb = Number(/^(\d+)Mi$/.exec(container(web).resources?.limits?.memory ?? '')?.[1]);
+    expect(oldSpaceMb).toBeGreaterThan(0);
+    expect(oldSpaceMb * 2).toBeLessThanOrEqual(limitMb);
+  });
+
   it('takes secrets from a Secret and uses workload identity, with no secret value in the file', () => {
     for (const d of of('Deployment')) {
       expect(container(d).envFrom).toContainEqual({ secretRef: { name: 'failback-bot-secrets' } });
@@ -354,6 +365,7 @@ interface K8s {
           envFrom?: unknown[];
           livenessProbe?: { httpGet?: { path: string } };
           readinessProbe?: { httpGet?: { path: string } };
+          resources?: { limits?: { memory?: string } };
         }[];
       };
     };

@@ -81,10 +81,16 @@ export async function openRequestModal(
   userId: string = PEOPLE.requester.id,
   channelId = INCIDENT_CHANNEL,
 ) {
+  // A form this person still has open from before is not the one this command opens.
+  const before = new Set(world.slack.openViews(userId).map((v) => v.id));
   const reply = await world.slack.sendCommand({ userId, channelId });
   const view = await world.slack.waitFor(
     (s) =>
-      s.openViews(userId).find((v) => v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms)),
+      s
+        .openViews(userId)
+        .find(
+          (v) => !before.has(v.id) && v.view.callback_id === CALLBACK.request && findAction(blocksOf(v), ACTION.vms),
+        ),
     { message: 'request modal filled with VMs' },
   );
   return { reply, view };

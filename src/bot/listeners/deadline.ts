@@ -1,4 +1,5 @@
-import type { App, ViewOutput } from '@slack/bolt';
+import type { Listeners } from '../../slack/listener-router';
+import type { ViewOutput } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -66,7 +67,7 @@ export async function answerSubmission(args: {
  * Slack's 3 s (see {@link answerSubmission}); `working` stands in for the modal if it takes longer.
  */
 export function onSubmission(
-  app: App,
+  app: Listeners,
   log: Logger,
   callbackId: string,
   working: View,

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { ListenerRouter } from '../../slack/listener-router';
 import type { BotDeps } from '../deps';
 import { registerCommitButton } from './actions/commit-button';
 import { registerReprotectButton } from './actions/reprotect-button';
@@ -19,23 +20,27 @@ import { registerCommitConfirmation } from './views/commit-confirmation';
 import { registerRequestSubmission } from './views/request-submission';
 import { registerAppHome } from './events/app-home';
 
+/** Every listener of the bot, on one router mounted on `app` (see ListenerRouter for why). */
 export function registerListeners(app: App, deps: BotDeps): void {
-  registerFailbackCommand(app, deps);
-  registerVmSelection(app, deps);
-  registerVmOptions(app, deps);
-  registerPlanSelection(app, deps);
-  registerPlanOptions(app, deps);
-  registerPointOptions(app, deps);
-  registerRequestSubmission(app, deps);
-  registerCommitButton(app, deps);
-  registerCommitConfirmation(app, deps);
-  registerReprotectButton(app, deps);
-  registerReprotectOptions(app, deps);
-  registerReprotectSubmission(app, deps);
-  registerFailedVmButtons(app, deps);
-  registerCancelButton(app, deps);
-  registerRecheckButton(app, deps);
-  registerLeaveOutSubmission(app, deps);
-  registerAppHome(app, deps);
-  registerReportButton(app, deps);
+  const router = new ListenerRouter();
+  const listeners = router.listeners;
+  registerFailbackCommand(listeners, deps);
+  registerVmSelection(listeners, deps);
+  registerVmOptions(listeners, deps);
+  registerPlanSelection(listeners, deps);
+  registerPlanOptions(listeners, deps);
+  registerPointOptions(listeners, deps);
+  registerRequestSubmission(listeners, deps);
+  registerCommitButton(listeners, deps);
+  registerCommitConfirmation(listeners, deps);
+  registerReprotectButton(listeners, deps);
+  registerReprotectOptions(listeners, deps);
+  registerReprotectSubmission(listeners, deps);
+  registerFailedVmButtons(listeners, deps);
+  registerCancelButton(listeners, deps);
+  registerRecheckButton(listeners, deps);
+  registerLeaveOutSubmission(listeners, deps);
+  registerAppHome(listeners, deps);
+  registerReportButton(listeners, deps);
+  router.mount(app);
 }

@@ -1,3 +1,4 @@
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { isFailbackError } from '../../errors';
 import type { BotDeps } from '../deps';
@@ -5,15 +6,40 @@ import { cachedChannelAccess } from '../../slack/channel-access';
 import { CALLBACK } from '../ids';
 import { loadingModal, requestErrorModal } from '../views';
 import { problemModal } from '../views/notice-modals';
-import { emptyRequestModal } from './request-lists';
+import { emptyRequestModal, heldRequestModal } from './request-lists';
+
+/**
+ * How long the fast path waits for "may this person request?" before it opens the loading view
+ * instead: long enough for an answer from memory or one Redis read, short against the trigger's 3 s.
+ */
+export const QUICK_VERDICT_MS = 50;
 
 /**
  * Opens the request modal for a trigger (the /failback command, a button). The trigger lives 3 s and
- * is single-use, so a loading view is opened first — before any Slack or Redis call — and then
- * filled: with `refusal`'s answer (who may request: it may read a user group from Slack) or with the
- * vault's lists. `channelId` is where the run's card will go; without one (App Home) the modal asks.
+ * is single-use. When this process holds the vault's lists and who may request is known at once, the
+ * whole form (or the refusal) opens with that one call. Otherwise a loading view is opened first —
+ * before any slow Slack or Redis call — and then filled: with `refusal`'s answer (who may request: it
+ * may read a user group from Slack) or with the vault's lists. The form is never shown to someone
+ * before they are known to be allowed. `channelId` is where the run's card will go; without one (App
+ * Home) the modal asks.
  */
 export async function openRequestModal(
+  deps: BotDeps,
+  client: WebClient,
+  triggerId: string,
+  options: { readonly channelId?: string | undefined; readonly refusal: () => Promise<string | undefined> },
+): Promise<void> {
+  const ready = heldRequestModal(deps, options.channelId);
+  if (!ready) return openThenFill(deps, client, triggerId, options);
+  const refusal = settledRefusal(deps, options.refusal);
+  const quick = await answeredWithin(refusal, QUICK_VERDICT_MS);
+  if (!quick) return openThenFill(deps, client, triggerId, { ...options, refusal: () => refusal });
+  await client.views.open({ trigger_id: triggerId, view: quick.refused ? refusedModal(quick.refused) : ready });
+  checkChannel(deps, client, quick.refused ? undefined : options.channelId);
+}
+
+/** The loading view first, then the refusal or the form in it. */
+async function openThenFill(
   deps: BotDeps,
   client: WebClient,
   triggerId: string,
@@ -22,28 +48,49 @@ export async function openRequestModal(
   const opened = await client.views.open({ trigger_id: triggerId, view: loadingModal() });
   const viewId = opened.view?.id;
   if (!viewId) return;
-  // Whether the bot can show a run there, checked while the person fills the form (Submit reuses it).
-  const channelId = options.channelId;
-  if (channelId)
-    void cachedChannelAccess(deps, client, channelId).catch((err: unknown) =>
-      deps.log.warn({ err }, 'could not check the channel'),
-    );
-  let refused: string | undefined;
-  try {
-    refused = await options.refusal();
-  } catch (e) {
-    deps.log.warn({ err: e }, 'could not tell whether the user may request a failback');
-    refused = isFailbackError(e) ? e.userMessage : 'Could not check who may request a failback; try again in a minute.';
-  }
+  checkChannel(deps, client, options.channelId);
+  const refused = await settledRefusal(deps, options.refusal);
   if (refused) {
-    await client.views.update({
-      view_id: viewId,
-      view: problemModal(CALLBACK.request, 'Request a failback', refused, 'Nothing was started.'),
-    });
+    await client.views.update({ view_id: viewId, view: refusedModal(refused) });
     return;
   }
   await fillRequestModal(deps, client, viewId, options.channelId);
 }
+
+/** Whether the bot can show a run there, checked while the person fills the form (Submit reuses it). */
+function checkChannel(deps: BotDeps, client: WebClient, channelId: string | undefined): void {
+  if (channelId)
+    void cachedChannelAccess(deps, client, channelId).catch((err: unknown) =>
+      deps.log.warn({ err }, 'could not check the channel'),
+    );
+}
+
+/** The refusal's answer; a failure to tell is itself a refusal, in words for the person. */
+async function settledRefusal(deps: BotDeps, refusal: () => Promise<string | undefined>): Promise<string | undefined> {
+  try {
+    return await refusal();
+  } catch (e) {
+    deps.log.warn({ err: e }, 'could not tell whether the user may request a failback');
+    return isFailbackError(e) ? e.userMessage : 'Could not check who may request a failback; try again in a minute.';
+  }
+}
+
+/** `{ refused }` if `answer` settles within `ms`, else undefined (it goes on; the caller awaits it later). */
+async function answeredWithin(
+  answer: Promise<string | undefined>,
+  ms: number,
+): Promise<{ refused: string | undefined } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([answer.then((refused) => ({ refused })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const refusedModal = (reason: string): View =>
+  problemModal(CALLBACK.request, 'Request a failback', reason, 'Nothing was started.');
 
 async function fillRequestModal(
   deps: BotDeps,

@@ -4,6 +4,7 @@ import type { BotDeps } from '../deps';
 import { requestModal } from '../views';
 import { encodeRequestMetadata } from '../views/request-metadata';
 import { Semaphore } from '../../domain/semaphore';
+import { serializedView } from '../../slack/serialized-view';
 
 /**
  * A VM list read this recently is reused: a burst of /failback reads the vault once. Short, so a
@@ -19,6 +20,8 @@ interface Held {
   readonly until: number;
   /** The empty request modal built from these lists: in a channel, and asking for one (App Home). */
   readonly views: Map<'in-channel' | 'asks-channel', View>;
+  /** The same, per channel, as JSON text for the Web API client (see serializedView). */
+  readonly serialized: Map<string, View>;
 }
 
 interface ProcessState {
@@ -85,16 +88,40 @@ async function readLists(deps: BotDeps, state: ProcessState): Promise<VaultLists
 }
 
 function hold(deps: BotDeps, state: ProcessState, lists: VaultLists): Held {
-  state.held = { lists, until: deps.now() + LIST_REUSE_MS, views: new Map() };
+  state.held = { lists, until: deps.now() + LIST_REUSE_MS, views: new Map(), serialized: new Map() };
   return state.held;
 }
+
+/**
+ * The empty request modal for a person if this process holds fresh lists now (no wait, no I/O), else
+ * undefined: what lets /failback open the whole form with one Slack call. Already JSON text (see
+ * serializedView): it is sent as it is.
+ */
+export function heldRequestModal(deps: BotDeps, channelId: string | undefined): View | undefined {
+  const held = stateOf(deps).held;
+  if (!held || deps.now() >= held.until) return undefined;
+  const key = channelId ?? '';
+  let view = held.serialized.get(key);
+  if (!view) {
+    // Bounded: a burst comes from a few incident channels; more start the map again.
+    if (held.serialized.size >= SERIALIZED_CHANNELS) held.serialized.clear();
+    view = serializedView(requestModalOf(deps, held, channelId));
+    held.serialized.set(key, view);
+  }
+  return view;
+}
+
+const SERIALIZED_CHANNELS = 20;
 
 /**
  * The empty request modal for a person: built once per list read (for a vault of hundreds of VMs
  * that is most of the work of /failback), then only its private_metadata differs per person.
  */
 export async function emptyRequestModal(deps: BotDeps, channelId: string | undefined): Promise<View> {
-  const held = await heldLists(deps);
+  return requestModalOf(deps, await heldLists(deps), channelId);
+}
+
+function requestModalOf(deps: BotDeps, held: Held, channelId: string | undefined): View {
   const kind = channelId ? 'in-channel' : 'asks-channel';
   let view = held.views.get(kind);
   if (!view) {

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Listeners } from '../../slack/listener-router';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Run } from '../../domain/run';
 import { isFailbackError } from '../../errors';
@@ -22,7 +23,7 @@ export interface RunClick {
  * and turns any error into a sentence safe to show; `handle` does only what the button is for.
  */
 export function onRunButton(
-  app: App,
+  app: Listeners,
   deps: BotDeps,
   actionId: string,
   spec: { readonly who: RunAction; readonly whenFailed: string; readonly handle: (click: RunClick) => Promise<void> },

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { phaseOf, type Run } from '../../../domain/run';
 import type { BotDeps } from '../../deps';
@@ -24,7 +24,7 @@ export async function cancelClicked(deps: BotDeps, click: RunClick): Promise<voi
   deps.log.info({ runId: click.run.id, user: click.userId }, 'run cancelled before the failover was issued');
 }
 
-export function registerCancelButton(app: App, deps: BotDeps): void {
+export function registerCancelButton(app: Listeners, deps: BotDeps): void {
   onRunButton(app, deps, ACTION.cancelRun, {
     who: 'cancel',
     whenFailed: 'Something went wrong; the run was not cancelled.',

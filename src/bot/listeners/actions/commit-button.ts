@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { awaitsCommit } from '../../../domain/run';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
@@ -14,7 +14,7 @@ export async function commitClicked(click: RunClick): Promise<void> {
   await click.client.views.open({ trigger_id: click.triggerId, view: confirmCommitModal(run) });
 }
 
-export function registerCommitButton(app: App, deps: BotDeps): void {
+export function registerCommitButton(app: Listeners, deps: BotDeps): void {
   onRunButton(app, deps, ACTION.commit, {
     who: 'commit',
     whenFailed: 'Something went wrong; nothing was committed.',

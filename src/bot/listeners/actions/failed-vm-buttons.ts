@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { hasFailedVmsToDecide } from '../../../domain/run';
 import type { BotDeps } from '../../deps';
@@ -24,7 +24,7 @@ export async function leaveOutClicked(click: RunClick): Promise<void> {
   await click.client.views.open({ trigger_id: click.triggerId, view: leaveOutModal(click.run) });
 }
 
-export function registerFailedVmButtons(app: App, deps: BotDeps): void {
+export function registerFailedVmButtons(app: Listeners, deps: BotDeps): void {
   onRunButton(app, deps, ACTION.retryFailover, {
     who: 'handle-failed',
     whenFailed: 'Something went wrong; nothing was retried.',

@@ -1,4 +1,5 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { BlockAction } from '@slack/bolt';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { optionKey, requestModal } from '../../views';
@@ -6,7 +7,7 @@ import { selectedKeyFromAction } from '../request-form';
 import { withPoints } from './points-of';
 
 /** Choosing a recovery plan lists its VMs and reads their recovery points (the RPO), like choosing VMs. */
-export function registerPlanSelection(app: App, deps: BotDeps): void {
+export function registerPlanSelection(app: Listeners, deps: BotDeps): void {
   app.action<BlockAction>(ACTION.plan, async ({ ack, body, action, client }) => {
     await ack();
     const view = body.view;

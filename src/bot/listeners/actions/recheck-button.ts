@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { changeRun } from '../../../jobs/change-run';
 import type { BotDeps } from '../../deps';
@@ -20,7 +20,7 @@ export async function recheckClicked(deps: BotDeps, click: RunClick): Promise<vo
   deps.log.info({ runId: click.run.id, user: click.userId }, 'asked to look at ASR again');
 }
 
-export function registerRecheckButton(app: App, deps: BotDeps): void {
+export function registerRecheckButton(app: Listeners, deps: BotDeps): void {
   onRunButton(app, deps, ACTION.recheck, {
     who: 'recheck',
     whenFailed: 'Something went wrong; try again.',

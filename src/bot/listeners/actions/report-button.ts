@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { channelAllowed } from '../../../domain/approval';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
@@ -6,7 +7,7 @@ import { queueReport } from '../commands/report-command';
 import { tellClicker } from '../commit-guard';
 
 /** "Upload run report" on the closing summary: anyone in an allowed channel (the report is read-only). */
-export function registerReportButton(app: App, deps: BotDeps): void {
+export function registerReportButton(app: Listeners, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION.uploadReport, async ({ ack, body, action, client, respond }) => {
     await ack();
     const channel = body.channel?.id ?? '';

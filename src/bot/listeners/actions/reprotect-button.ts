@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { awaitsReprotect, reprotectScope } from '../../../domain/run';
 import { isFailbackError } from '../../../errors';
@@ -33,7 +33,7 @@ export async function reprotectClicked(deps: BotDeps, click: RunClick): Promise<
   }
 }
 
-export function registerReprotectButton(app: App, deps: BotDeps): void {
+export function registerReprotectButton(app: Listeners, deps: BotDeps): void {
   onRunButton(app, deps, ACTION.reprotect, {
     who: 'reprotect',
     whenFailed: 'Something went wrong; nothing was started.',

@@ -1,4 +1,5 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { BlockAction } from '@slack/bolt';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
 import { requestModal } from '../../views';
@@ -10,7 +11,7 @@ import { withPoints } from './points-of';
  * When the responder changes the VM selection, read each chosen VM's recovery points (the slow
  * ARM part, done while the modal is open), cache them for the submission and show the RPO.
  */
-export function registerVmSelection(app: App, deps: BotDeps): void {
+export function registerVmSelection(app: Listeners, deps: BotDeps): void {
   app.action<BlockAction>(ACTION.vms, async ({ ack, body, action, client }) => {
     await ack();
     const view = body.view;

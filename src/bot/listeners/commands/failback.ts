@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { channelAllowed } from '../../../domain/approval';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { isFailbackError } from '../../../errors';
@@ -12,7 +12,7 @@ import { answerReadiness } from './readiness-command';
 import { requestVerdict } from '../commit-guard';
 
 /** `/failback [help|status FB-n]`: help and status answer in the ack; the request opens a modal at once. */
-export function registerFailbackCommand(app: App, deps: BotDeps): void {
+export function registerFailbackCommand(app: Listeners, deps: BotDeps): void {
   app.command('/failback', async ({ command, ack, client, respond }) => {
     const [sub = '', arg] = command.text.trim().split(/\s+/);
     const verb = sub.toLowerCase();

@@ -1,4 +1,5 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { BlockAction } from '@slack/bolt';
 import type { HomeView } from '@slack/types';
 import { mayCommit } from '../../../domain/approval';
 import { phaseOf, type Run } from '../../../domain/run';
@@ -21,7 +22,7 @@ const RECENT_SHOWN = 5;
  * App Home: publishes the viewer's Home when they open the tab (from Redis only — never ARM — so it
  * is quick), and its "Request a failback" button opens the request modal.
  */
-export function registerAppHome(app: App, deps: BotDeps): void {
+export function registerAppHome(app: Listeners, deps: BotDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     await client.views.publish({ user_id: event.user, view: await homeOf(deps, event.user) });

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { truncate } from '../../../domain/mrkdwn';
 import type { BotDeps } from '../../deps';
 import { ACTION, STATIC_SELECT_MAX } from '../../ids';
@@ -6,7 +6,7 @@ import { optionKey } from '../../views';
 import { groupedOptions } from '../../views/request-modal';
 
 /** Type-ahead for the recovery-plan select when the vaults have more plans than a static select may list. */
-export function registerPlanOptions(app: App, deps: BotDeps): void {
+export function registerPlanOptions(app: Listeners, deps: BotDeps): void {
   app.options(ACTION.plan, async ({ ack, payload }) => {
     const query = (payload.value ?? '').toLowerCase();
     const plans = (await deps.facts.plans()).filter((p) => p.failsBack && p.name.toLowerCase().includes(query));

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import type { RecoveryPointInfo } from '../../../domain/vm';
 import type { BotDeps } from '../../deps';
 import { ACTION } from '../../ids';
@@ -37,7 +37,7 @@ function byOptionKey(points: readonly RecoveryPointInfo[]): Record<string, Recov
 // Slack drops an options answer after 3 s; ARM may take longer for a VM with many points.
 const ANSWER_BUDGET_MS = 2000;
 
-export function registerPointOptions(app: App, deps: BotDeps): void {
+export function registerPointOptions(app: Listeners, deps: BotDeps): void {
   app.options(ACTION.specificPoint, async ({ ack, payload, body }) => {
     const viewId = (body as { view?: { id?: string } }).view?.id ?? '';
     const [vmId, ...others] = await deps.facts.selection(viewId);

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { z } from 'zod';
 import type { BotDeps } from '../../deps';
 import { REPROTECT_FIELD_ACTION, parseReprotectBlockId } from '../../ids';
@@ -16,7 +16,7 @@ const suggestionSchema = z.object({
  * never from ARM, which could not answer within Slack's 3 s — so the values are the same keys the
  * submission maps back to full ids. The modal's private_metadata names the run.
  */
-export function registerReprotectOptions(app: App, deps: BotDeps): void {
+export function registerReprotectOptions(app: Listeners, deps: BotDeps): void {
   app.options(REPROTECT_FIELD_ACTION, async ({ ack, body }) => {
     const parsed = suggestionSchema.safeParse(body);
     const at = parsed.success ? parseReprotectBlockId(parsed.data.action_id) : undefined;

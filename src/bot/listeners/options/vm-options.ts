@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import { truncate } from '../../../domain/mrkdwn';
 import type { BotDeps } from '../../deps';
 import { ACTION, STATIC_SELECT_MAX } from '../../ids';
@@ -6,7 +6,7 @@ import { optionKey } from '../../views';
 import { groupedOptions } from '../../views/request-modal';
 
 /** Type-ahead for the VM select when the vaults have more ready VMs than a static select may list. */
-export function registerVmOptions(app: App, deps: BotDeps): void {
+export function registerVmOptions(app: Listeners, deps: BotDeps): void {
   app.options(ACTION.vms, async ({ ack, payload }) => {
     const query = (payload.value ?? '').toLowerCase();
     const vms = ((await deps.facts.vms()) ?? []).filter(

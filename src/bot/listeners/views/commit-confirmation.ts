@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
 import type { View } from '@slack/types';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { isFailbackError } from '../../../errors';
@@ -28,7 +28,7 @@ const update = (text: string): ModalAnswer => ({ kind: 'update', view: notice(te
  * end in exactly one commit step. Answered within Slack's 3 s; an approval that is recorded is
  * never reported as failed (if its step could not be queued at once, the outbox queues it).
  */
-export function registerCommitConfirmation(app: App, deps: BotDeps): void {
+export function registerCommitConfirmation(app: Listeners, deps: BotDeps): void {
   onSubmission(
     app,
     deps.log,

@@ -1,4 +1,5 @@
-import type { App, ViewOutput } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { isFailbackError } from '../../../errors';
@@ -18,7 +19,7 @@ const values = z.object({
 });
 
 /** Records that the run goes on without a failed VM, with who decided it and why; the VM is released. */
-export function registerLeaveOutSubmission(app: App, deps: BotDeps): void {
+export function registerLeaveOutSubmission(app: Listeners, deps: BotDeps): void {
   onSubmission(
     app,
     deps.log,

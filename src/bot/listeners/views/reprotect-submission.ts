@@ -1,4 +1,5 @@
-import type { App, ViewOutput } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
 import { escapeMrkdwn } from '../../../domain/mrkdwn';
 import { choicesPerVm, missingChoices } from '../../../domain/reprotect-form';
@@ -19,7 +20,7 @@ const stateSchema = z.record(
 );
 
 /** Reprotect submitted: one reprotect per VM with the chosen inputs, exactly once per run round. */
-export function registerReprotectSubmission(app: App, deps: BotDeps): void {
+export function registerReprotectSubmission(app: Listeners, deps: BotDeps): void {
   onSubmission(
     app,
     deps.log,

@@ -1,4 +1,5 @@
-import type { App, ViewOutput } from '@slack/bolt';
+import type { Listeners } from '../../../slack/listener-router';
+import type { ViewOutput } from '@slack/bolt';
 import type { BotDeps } from '../../deps';
 import { BLOCK, CALLBACK } from '../../ids';
 import { noticeModal, problemModal, workingModal } from '../../views/notice-modals';
@@ -15,7 +16,7 @@ const notice = (...lines: string[]) => noticeModal({ callbackId: CALLBACK.reques
  * inline errors change nothing; an accepted request becomes a run. Should the decision take longer,
  * the modal turns into a "working…" view at the deadline and then shows the outcome.
  */
-export function registerRequestSubmission(app: App, deps: BotDeps): void {
+export function registerRequestSubmission(app: Listeners, deps: BotDeps): void {
   onSubmission(
     app,
     deps.log,
