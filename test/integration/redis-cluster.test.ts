@@ -1,7 +1,14 @@
 import { Worker, type Job } from 'bullmq';
 import { Cluster } from 'ioredis';
 import pino from 'pino';
-import { failBackAcrossVaults, failBackFully, startSandboxWorld, type SandboxWorld } from '@failback/sandbox';
+import {
+  type BotProcess,
+  failBackAcrossVaults,
+  failBackFully,
+  startBotProcess,
+  startSandboxWorld,
+  type SandboxWorld,
+} from '@failback/sandbox';
 import type { Run } from '../../src/domain/run';
 import { FailbackQueues, QUEUE } from '../../src/jobs/queues';
 import type { Runtime } from '../../src/runtime';
@@ -10,6 +17,7 @@ import { JobWatchList } from '../../src/store/job-watch';
 import { MessageLedger } from '../../src/store/message-ledger';
 import { RedisConnections, type RedisClient } from '../../src/store/redis-connection';
 import { RunStore } from '../../src/store/run-store';
+import { DEFAULT_KEY_PREFIX } from '../../src/store/keys';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { deleteKeysByPrefix, uniquePrefix } from '../support/redis';
 import { waitFor } from '../support/wait-for';
@@ -240,6 +248,40 @@ describe('a whole failback on a Redis Cluster', () => {
     const runs = await Promise.all(cards.map((c) => store.require(/FB-\d+/.exec(JSON.stringify(c.blocks))?.[0] ?? '')));
     expect(runs.map((r) => r.vault?.name)).toEqual(['avs-dr-vault', 'avs-dr-vault-ne']);
     expect(runs.every((r) => r.closedAt !== undefined)).toBe(true);
+    expect(new Set((await keysOf(prefix)).map((k) => k.slot)).size).toBe(1);
+  });
+});
+
+describe('a web process and two workers on a Redis Cluster', () => {
+  let world: SandboxWorld;
+  let prefix: string;
+  const processes: BotProcess[] = [];
+
+  beforeAll(async () => {
+    // Bot processes use the default prefix (the cluster is this file's own; the other tests here use
+    // prefixes of their own).
+    prefix = DEFAULT_KEY_PREFIX;
+    world = await startSandboxWorld({ redisUrl: cluster.url, env: { REDIS_CLUSTER: 'true' }, vaults: 'two' });
+  });
+
+  afterAll(async () => {
+    for (const p of processes) await p.kill('SIGTERM');
+    await world?.stop();
+    await deleteKeysByPrefix(redis, prefix);
+  });
+
+  it('run a run in each vault (two subscriptions) to Done, every key in one slot', async () => {
+    expect(world.env.REDIS_CLUSTER).toBe('true');
+    for (let i = 0; i < 2; i++) processes.push(await startBotProcess({ ...world.env, FAILBACK_ROLE: 'worker' }));
+    const web = await startBotProcess({ ...world.env, FAILBACK_ROLE: 'web' });
+    processes.push(web);
+    world.slack.botUrl = `http://127.0.0.1:${web.port}/slack/events`;
+    const { cards } = await failBackAcrossVaults(world, ['app-01', 'ne-app-01'], 2, 60_000);
+    const store = new RunStore({ redis, prefix });
+    const runs = await Promise.all(cards.map((c) => store.require(/FB-\d+/.exec(JSON.stringify(c.blocks))?.[0] ?? '')));
+    expect(runs.map((r) => r.vault?.name).sort()).toEqual(['avs-dr-vault', 'avs-dr-vault-ne']);
+    expect(runs.every((r) => r.closedAt !== undefined)).toBe(true);
+    expect(world.emulator.operationPosts('unplannedFailover')).toHaveLength(2);
     expect(new Set((await keysOf(prefix)).map((k) => k.slot)).size).toBe(1);
   });
 });
