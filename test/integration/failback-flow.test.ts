@@ -70,6 +70,19 @@ describe('when a responder requests a failback of one VM', () => {
     expect(textOf(view)).toContain('Latest (crash-consistent)');
   });
 
+  it('opens the held form once more through the Web API client when Slack answers its one call 429', async () => {
+    await openRequestModal(world);
+    const opensBefore = world.slack.callsTo('views.open').length;
+    // The fast call is refused once; the same form then goes through the client, which opens it.
+    world.slack.faults.rateLimit('views.open', 1, 1);
+    const { reply, view } = await openRequestModal(world);
+    expect(reply.withinSlackTimeout).toBe(true);
+    const opens = world.slack.callsTo('views.open').slice(opensBefore);
+    expect(opens.map((c) => c.httpStatus)).toEqual([429, 200]);
+    expect(textOf(view)).toContain('app-01');
+    expect(world.slack.callsTo('views.update').length).toBe(1);
+  });
+
   it('runs the whole failback to the commit with exactly one failover and one commit POST', async () => {
     const submitted = await requestFailback(['app-01'], {
       reason: 'Power restored <!channel> <https://evil.example|click>',

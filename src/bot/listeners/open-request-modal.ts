@@ -6,7 +6,8 @@ import { cachedChannelAccess } from '../../slack/channel-access';
 import { CALLBACK } from '../ids';
 import { loadingModal, requestErrorModal } from '../views';
 import { problemModal } from '../views/notice-modals';
-import { emptyRequestModal, heldRequestModal } from './request-lists';
+import { emptyRequestModal, heldRequestModalJson } from './request-lists';
+import { openViewFast } from '../../slack/open-view-fast';
 
 /**
  * How long the fast path waits for "may this person request?" before it opens the loading view
@@ -29,13 +30,17 @@ export async function openRequestModal(
   triggerId: string,
   options: { readonly channelId?: string | undefined; readonly refusal: () => Promise<string | undefined> },
 ): Promise<void> {
-  const ready = heldRequestModal(deps, options.channelId);
-  if (!ready) return openThenFill(deps, client, triggerId, options);
+  const ready = heldRequestModalJson(deps, options.channelId);
+  if (ready === undefined) return openThenFill(deps, client, triggerId, options);
   const refusal = settledRefusal(deps, options.refusal);
   const quick = await answeredWithin(refusal, QUICK_VERDICT_MS);
   if (!quick) return openThenFill(deps, client, triggerId, { ...options, refusal: () => refusal });
-  await client.views.open({ trigger_id: triggerId, view: quick.refused ? refusedModal(quick.refused) : ready });
-  checkChannel(deps, client, quick.refused ? undefined : options.channelId);
+  if (quick.refused) {
+    await client.views.open({ trigger_id: triggerId, view: refusedModal(quick.refused) });
+    return;
+  }
+  await openViewFast(client, triggerId, ready);
+  checkChannel(deps, client, options.channelId);
 }
 
 /** The loading view first, then the refusal or the form in it. */

@@ -4,7 +4,6 @@ import type { BotDeps } from '../deps';
 import { requestModal } from '../views';
 import { encodeRequestMetadata } from '../views/request-metadata';
 import { Semaphore } from '../../domain/semaphore';
-import { serializedView } from '../../slack/serialized-view';
 
 /**
  * A VM list read this recently is reused: a burst of /failback reads the vault once. Short, so a
@@ -20,8 +19,8 @@ interface Held {
   readonly until: number;
   /** The empty request modal built from these lists: in a channel, and asking for one (App Home). */
   readonly views: Map<'in-channel' | 'asks-channel', View>;
-  /** The same, per channel, as JSON text for the Web API client (see serializedView). */
-  readonly serialized: Map<string, View>;
+  /** The same, per channel, as JSON text (sent as it is: see openViewFast). */
+  readonly serialized: Map<string, string>;
 }
 
 interface ProcessState {
@@ -93,22 +92,21 @@ function hold(deps: BotDeps, state: ProcessState, lists: VaultLists): Held {
 }
 
 /**
- * The empty request modal for a person if this process holds fresh lists now (no wait, no I/O), else
- * undefined: what lets /failback open the whole form with one Slack call. Already JSON text (see
- * serializedView): it is sent as it is.
+ * The empty request modal for a person as JSON text, if this process holds fresh lists now (no wait,
+ * no I/O), else undefined: what lets /failback open the whole form with one Slack call.
  */
-export function heldRequestModal(deps: BotDeps, channelId: string | undefined): View | undefined {
+export function heldRequestModalJson(deps: BotDeps, channelId: string | undefined): string | undefined {
   const held = stateOf(deps).held;
   if (!held || deps.now() >= held.until) return undefined;
   const key = channelId ?? '';
-  let view = held.serialized.get(key);
-  if (!view) {
+  let json = held.serialized.get(key);
+  if (json === undefined) {
     // Bounded: a burst comes from a few incident channels; more start the map again.
     if (held.serialized.size >= SERIALIZED_CHANNELS) held.serialized.clear();
-    view = serializedView(requestModalOf(deps, held, channelId));
-    held.serialized.set(key, view);
+    json = JSON.stringify(requestModalOf(deps, held, channelId));
+    held.serialized.set(key, json);
   }
-  return view;
+  return json;
 }
 
 const SERIALIZED_CHANNELS = 20;
