@@ -51,6 +51,12 @@ export interface SdkEstateOptions {
   readonly log: Logger;
 }
 
+/**
+ * The Recovery Services vault reads (a configured vault's region, discovery) are not in the recorded
+ * traffic, which covers Site Recovery calls only: only `id` and `location` are used, and a vault read
+ * that fails or lacks them leaves the vault served without a region or marked unreadable — never a
+ * run started on a guess (docs/asr-generations.md, "Vaults").
+ */
 const VAULTS_API = '2023-04-01';
 
 interface VaultResource {
