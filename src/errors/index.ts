@@ -2,3 +2,4 @@
 export * from './failback-errors';
 export * from './come-back-later';
 export { ConfigError } from './config-error';
+export { SlackPlatformRefusal } from './slack-platform-refusal';

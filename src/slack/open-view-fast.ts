@@ -1,17 +1,6 @@
 import { type WebClient, WebClientEvent } from '@slack/web-api';
-import { viewText } from './serialized-view';
-
-/**
- * Slack's answer to a views.open that it refused (a definite answer: expired or used trigger, a view
- * it will not take). Shaped like @slack/web-api's platform error, so callers handle both alike.
- */
-export class SlackViewOpenRefused extends Error {
-  override readonly name = 'SlackViewOpenRefused';
-  readonly code = 'slack_webapi_platform_error';
-  constructor(readonly data: { readonly ok: false; readonly error: string }) {
-    super(`An API error occurred: ${data.error}`);
-  }
-}
+import type { View } from '@slack/types';
+import { SlackPlatformRefusal } from '../errors';
 
 /**
  * views.open of a view already serialised (the request form), on the command's hot path: one POST
@@ -38,9 +27,10 @@ export async function openViewFast(
       client.emit(WebClientEvent.RATE_LIMITED, retryAfterSeconds, { url }),
     );
     if (answer?.ok === true) return;
-    if (answer && typeof answer.error === 'string') throw new SlackViewOpenRefused({ ok: false, error: answer.error });
+    if (answer && typeof answer.error === 'string') throw new SlackPlatformRefusal('views.open', answer.error);
   }
-  await client.views.open({ trigger_id: triggerId, view: viewText(viewJson) });
+  // The client sends a string argument as it is (only objects are JSON-encoded): the same request.
+  await client.views.open({ trigger_id: triggerId, view: viewJson as unknown as View });
 }
 
 async function post(

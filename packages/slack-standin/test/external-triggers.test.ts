@@ -1,6 +1,6 @@
-import { LogLevel } from '@slack/bolt';
-import { WebClient, type Logger } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { EXTERNAL_TRIGGER_USER, type SlackStandIn, startSlackStandIn } from '../src';
+import { silentLogger } from './support/silent-logger';
 
 const BOT_TOKEN = 'xoxb-stand-in-test';
 
@@ -9,17 +9,6 @@ const loadingView = {
   callback_id: 'failback_request',
   title: { type: 'plain_text' as const, text: 'Fail back' },
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Loading…' } }],
-};
-
-/** web-api logs Slack's `[ERROR] …` response messages; the refusals below are expected. */
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
 };
 
 let sequence = 0;

@@ -1,7 +1,8 @@
 import { App, LogLevel, type BlockAction, type types } from '@slack/bolt';
-import { WebClient, ErrorCode as WebApiErrorCode, type Logger, type WebAPIPlatformError } from '@slack/web-api';
+import { WebClient, ErrorCode as WebApiErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 import type { AddressInfo } from 'node:net';
 import { renderTranscriptHtml, renderTranscriptText, type SlackStandIn, startSlackStandIn } from '../src';
+import { silentLogger } from './support/silent-logger';
 
 const BOT_TOKEN = 'xoxb-stand-in-test';
 const SIGNING_SECRET = 'stand-in-signing-secret';
@@ -44,17 +45,6 @@ const requestForm: types.ModalView = {
       element: { type: 'plain_text_input', action_id: 'incident' },
     },
   ],
-};
-
-/** web-api logs Slack's `[ERROR] …` response messages; the refusals below are expected. */
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
 };
 
 /** A tiny real Bolt app over HTTP, talking to the stand-in. */
