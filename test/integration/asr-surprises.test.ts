@@ -54,8 +54,9 @@ const cardText = (w: SandboxWorld) => {
 describe('an answer lost after ASR accepted the commit, while the job reads blank and the item names no known scenario', () => {
   it('waits (shown on the card), then follows the job through its id: one commit POST, the run goes on', async () => {
     // Not recorded: which scenarioName an item shows while its job runs ('opaque' here); recorded:
-    // a job read right after the POST is blank for a while.
-    const w = await start({ itemScenarioNames: 'opaque', blankJobMs: 2500 });
+    // a job read right after the POST is blank for a while — here long enough that the bot meets the
+    // blank read even with slow, throttled ARM on a busy machine (the wait it shows is what is asserted).
+    const w = await start({ itemScenarioNames: 'opaque', blankJobMs: 5000 });
     await request(w, ['app-01']);
     const { card, prompt } = await waitForCommitPrompt(w);
     w.emulator.faults.add({ kind: 'drop-after-accept', match: { method: 'POST', path: '/failoverCommit' } });
