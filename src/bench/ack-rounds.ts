@@ -112,7 +112,15 @@ export interface AckRound {
   readonly standInCpuMsPerCommand: number;
   /** Every command's ack latency (ms; a non-200 counts as never), for percentiles over all rounds. */
   readonly latenciesMs: readonly number[];
+  /**
+   * Acks slower than SLOW_ACK_MS, by whether the command opened its connection (each sender's first)
+   * or reused one: Node accepts one connection per event-loop turn (libuv since 1.45), so a burst's
+   * last connections wait while the accepted ones are served.
+   */
+  readonly slowAcks: { readonly onNewConnection: number; readonly onReusedConnection: number };
 }
+
+export const SLOW_ACK_MS = 100;
 
 const TRIGGER_LIFE_MS = 3_000;
 
@@ -125,6 +133,35 @@ function slackCallsSince(world: SandboxWorld, index: number) {
     slackArgBytes += Buffer.byteLength(JSON.stringify(call.args));
   }
   return { slackCalls, slackArgBytes };
+}
+
+/** Waits until every command's trigger has opened its modal or outlived its 3 s; what became of them. */
+async function modalsOf(world: SandboxWorld, commands: readonly SentCommand[], callsBefore: number, app: string) {
+  const triggers = new Set(commands.map((c) => c.triggerId));
+  const opened = new Set<string>();
+  const refusals: Record<string, number> = {};
+  const lastIssued = commands.reduce((max, c) => Math.max(max, c.issuedAt), 0);
+  // A call still in flight at the trigger's end is answered at once by the stand-in: a short margin.
+  const settled = lastIssued + TRIGGER_LIFE_MS + 500;
+  let seen = callsBefore;
+  await world.slack.waitFor(
+    () => {
+      const calls = world.slack.calls;
+      for (; seen < calls.length; seen++) {
+        const call = calls[seen]!;
+        const trigger = String(call.args.trigger_id ?? '');
+        if (call.method !== 'views.open' || !triggers.has(trigger)) continue;
+        if (call.response.ok === true) opened.add(trigger);
+        else {
+          const error = String(call.response.error ?? call.httpStatus);
+          refusals[error] = (refusals[error] ?? 0) + 1;
+        }
+      }
+      return opened.size >= triggers.size || world.slack.now() > settled;
+    },
+    { timeoutMs: 60_000, intervalMs: 50, message: `the ${app}'s modals opened or expired` },
+  );
+  return { opened: opened.size, refusals };
 }
 
 /**
@@ -145,31 +182,8 @@ export async function ackRound(
   const cpuBefore = process.cpuUsage();
   const armBefore = world.emulator.requests.all().length;
   const callsBefore = world.slack.calls.length;
-  let seen = callsBefore;
   const commands = await load.send(url, count, concurrency);
-  const triggers = new Set(commands.map((c) => c.triggerId));
-  const opened = new Set<string>();
-  const refusals: Record<string, number> = {};
-  const lastIssued = commands.reduce((max, c) => Math.max(max, c.issuedAt), 0);
-  // A call still in flight at the trigger's end is answered at once by the stand-in: a short margin.
-  const settled = lastIssued + TRIGGER_LIFE_MS + 500;
-  await world.slack.waitFor(
-    () => {
-      const calls = world.slack.calls;
-      for (; seen < calls.length; seen++) {
-        const call = calls[seen]!;
-        const trigger = String(call.args.trigger_id ?? '');
-        if (call.method !== 'views.open' || !triggers.has(trigger)) continue;
-        if (call.response.ok === true) opened.add(trigger);
-        else {
-          const error = String(call.response.error ?? call.httpStatus);
-          refusals[error] = (refusals[error] ?? 0) + 1;
-        }
-      }
-      return opened.size >= triggers.size || world.slack.now() > settled;
-    },
-    { timeoutMs: 60_000, intervalMs: 50, message: `the ${app}'s modals opened or expired` },
-  );
+  const { opened, refusals } = await modalsOf(world, commands, callsBefore, app);
   await slackQuiet(world);
   const toUs = monotonicUs();
   const cpu = process.cpuUsage(cpuBefore);
@@ -183,8 +197,8 @@ export async function ackRound(
     maxMs: round(Math.max(...latencies)),
     over3s: latencies.filter((ms) => ms > TRIGGER_LIFE_MS).length,
     failed: commands.filter((c) => c.status !== 200).length,
-    modalsOpened: opened.size,
-    modalsLost: commands.length - opened.size,
+    modalsOpened: opened,
+    modalsLost: commands.length - opened,
     slackCalls,
     slackArgBytes,
     armRequests: world.emulator.requests.all().length - armBefore,
@@ -194,5 +208,9 @@ export async function ackRound(
     toUs,
     standInCpuMsPerCommand: round((cpu.user + cpu.system) / 1000 / commands.length, 2),
     latenciesMs: latencies,
+    slowAcks: {
+      onNewConnection: commands.filter((c, i) => c.newConnection && latencies[i]! > SLOW_ACK_MS).length,
+      onReusedConnection: commands.filter((c, i) => !c.newConnection && latencies[i]! > SLOW_ACK_MS).length,
+    },
   };
 }

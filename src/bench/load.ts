@@ -35,6 +35,8 @@ export interface SentCommand {
   readonly triggerId: string;
   /** When the trigger was made (epoch ms), as encoded in it. */
   readonly issuedAt: number;
+  /** Whether it was its sender's first: sent on a connection it opened (the others reuse theirs). */
+  readonly newConnection: boolean;
 }
 
 export interface LoadReply {
@@ -62,7 +64,7 @@ function post(agent: Agent, url: URL, body: string, headers: Record<string, stri
   });
 }
 
-async function sendOne(agent: Agent, ask: LoadRequest, url: URL): Promise<SentCommand> {
+async function sendOne(agent: Agent, ask: LoadRequest, url: URL, newConnection: boolean): Promise<SentCommand> {
   const issuedAt = Date.now();
   const triggerId = `ext.${issuedAt}.${randomBytes(12).toString('hex')}`;
   const responseUrl = `${ask.standInUrl}response/ext.${issuedAt}.${randomBytes(12).toString('hex')}`;
@@ -77,7 +79,7 @@ async function sendOne(agent: Agent, ask: LoadRequest, url: URL): Promise<SentCo
   };
   const started = performance.now();
   const status = await post(agent, url, body, headers);
-  return { ms: performance.now() - started, status, triggerId, issuedAt };
+  return { ms: performance.now() - started, status, triggerId, issuedAt, newConnection };
 }
 
 async function send(ask: LoadRequest): Promise<SentCommand[]> {
@@ -88,9 +90,9 @@ async function send(ask: LoadRequest): Promise<SentCommand[]> {
   const commands: SentCommand[] = [];
   let next = 0;
   const sender = async (): Promise<void> => {
-    while (next < ask.count) {
+    for (let first = true; next < ask.count; first = false) {
       next += 1;
-      commands.push(await sendOne(agent, ask, url));
+      commands.push(await sendOne(agent, ask, url, first));
     }
   };
   try {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { boltLogger } from '../logging';
 import { socketModeRequestId } from '../observability/slack-context';
+import { fairRequestListener } from './fair-requests';
 
 /**
  * Web API options of every Slack call a listener makes. Listener calls answer a person now (a
@@ -28,12 +29,17 @@ export function slackReceiver(
   customRoutes: CustomRoute[],
 ): Receiver {
   if (config.slack.mode === 'http') {
-    return new HTTPReceiver({
+    const receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
       endpoints: '/slack/events',
       customRoutes,
       logger: boltLogger(log),
     });
+    // The receiver's server calls this property for each request: bursts are served in turn.
+    receiver.requestListener = fairRequestListener(receiver.requestListener, (err) =>
+      log.error({ err }, 'could not handle a request'),
+    );
+    return receiver;
   }
   return new SocketModeReceiver({
     appToken: config.slack.appToken ?? '',

@@ -6,8 +6,8 @@ import { cachedChannelAccess } from '../../slack/channel-access';
 import { CALLBACK } from '../ids';
 import { loadingModal, requestErrorModal } from '../views';
 import { problemModal } from '../views/notice-modals';
-import { emptyRequestModal, heldRequestModalJson } from './request-lists';
-import { openViewFast } from '../../slack/open-view-fast';
+import { heldRequestModalJson, requestModalJson } from './request-lists';
+import { openViewFast, updateViewFast } from '../../slack/fast-views';
 
 /**
  * How long the fast path waits for "may this person request?" before it opens the loading view
@@ -50,8 +50,7 @@ async function openThenFill(
   triggerId: string,
   options: { readonly channelId?: string | undefined; readonly refusal: () => Promise<string | undefined> },
 ): Promise<void> {
-  const opened = await client.views.open({ trigger_id: triggerId, view: loadingModal() });
-  const viewId = opened.view?.id;
+  const viewId = await openViewFast(client, triggerId, LOADING_MODAL_JSON);
   if (!viewId) return;
   checkChannel(deps, client, options.channelId);
   const refused = await settledRefusal(deps, options.refusal);
@@ -94,6 +93,9 @@ async function answeredWithin(
   }
 }
 
+// The first answer to a burst of /failback after the lists have aged: sent as text like the form.
+const LOADING_MODAL_JSON = JSON.stringify(loadingModal());
+
 const refusedModal = (reason: string): View =>
   problemModal(CALLBACK.request, 'Request a failback', reason, 'Nothing was started.');
 
@@ -104,7 +106,7 @@ async function fillRequestModal(
   channelId: string | undefined,
 ): Promise<void> {
   try {
-    await client.views.update({ view_id: viewId, view: await emptyRequestModal(deps, channelId) });
+    await updateViewFast(client, viewId, await requestModalJson(deps, channelId));
   } catch (e) {
     deps.log.warn({ err: e }, 'could not build the request modal');
     const message = isFailbackError(e) ? e.userMessage : 'Unexpected error while reading the vault.';

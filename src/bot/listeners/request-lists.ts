@@ -19,7 +19,7 @@ interface Held {
   readonly until: number;
   /** The empty request modal built from these lists: in a channel, and asking for one (App Home). */
   readonly views: Map<'in-channel' | 'asks-channel', View>;
-  /** The same, per channel, as JSON text (sent as it is: see openViewFast). */
+  /** The same, per channel, as JSON text (sent as it is: see fast-views). */
   readonly serialized: Map<string, string>;
 }
 
@@ -97,7 +97,10 @@ function hold(deps: BotDeps, state: ProcessState, lists: VaultLists): Held {
  */
 export function heldRequestModalJson(deps: BotDeps, channelId: string | undefined): string | undefined {
   const held = stateOf(deps).held;
-  if (!held || deps.now() >= held.until) return undefined;
+  return held && deps.now() < held.until ? serializedModal(deps, held, channelId) : undefined;
+}
+
+function serializedModal(deps: BotDeps, held: Held, channelId: string | undefined): string {
   const key = channelId ?? '';
   let json = held.serialized.get(key);
   if (json === undefined) {
@@ -112,11 +115,12 @@ export function heldRequestModalJson(deps: BotDeps, channelId: string | undefine
 const SERIALIZED_CHANNELS = 20;
 
 /**
- * The empty request modal for a person: built once per list read (for a vault of hundreds of VMs
- * that is most of the work of /failback), then only its private_metadata differs per person.
+ * The empty request modal for a person as JSON text, from the vault's lists (read if this process
+ * holds none fresh): built and serialised once per list read (for a vault of hundreds of VMs that is
+ * most of the work of /failback), then only its private_metadata differs per person.
  */
-export async function emptyRequestModal(deps: BotDeps, channelId: string | undefined): Promise<View> {
-  return requestModalOf(deps, await heldLists(deps), channelId);
+export async function requestModalJson(deps: BotDeps, channelId: string | undefined): Promise<string> {
+  return serializedModal(deps, await heldLists(deps), channelId);
 }
 
 function requestModalOf(deps: BotDeps, held: Held, channelId: string | undefined): View {
