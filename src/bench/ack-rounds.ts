@@ -114,7 +114,7 @@ export interface AckRound {
   readonly latenciesMs: readonly number[];
   /**
    * Acks slower than SLOW_ACK_MS, by whether the command opened its connection (each sender's first)
-   * or reused one: Node accepts one connection per event-loop turn (libuv since 1.45), so a burst's
+   * or reused one: Node accepts one connection per event-loop turn (libuv/libuv#3696), so a burst's
    * last connections wait while the accepted ones are served.
    */
   readonly slowAcks: { readonly onNewConnection: number; readonly onReusedConnection: number };

@@ -7,13 +7,14 @@ export const REQUESTS_PER_TURN = 2;
  * Wraps an HTTP request listener so that Slack's requests are handled first come, first served, a few
  * per event-loop turn, instead of all those read in a turn at once.
  *
- * Node accepts one new connection per event-loop turn (libuv 1.45, "don't accept() connections in a
- * loop"). When a burst of /failback arrives on new connections — fifty responders, an ingress opening
- * upstream connections — a turn that handles every request already read on the accepted connections
- * grows long, and the connections still waiting to be accepted wait for many such turns: the bench saw
- * a burst's last connections acked after 200–400 ms while the rest took 10, in both the bot and a
- * bare Bolt app. Queued and handled a few per turn, each turn stays short, new connections are
- * accepted while the burst is served, and a late connection's request waits only for those before it.
+ * Node accepts one new connection per event-loop turn (libuv/libuv#3696, "don't accept() connections
+ * in a loop", in Node 20's libuv). When a burst of /failback arrives on new connections — fifty
+ * responders, an ingress opening upstream connections — a turn that handles every request already
+ * read on the accepted connections grows long, and the connections still waiting to be accepted wait
+ * for many such turns: the bench saw a burst's last connections acked after 200–400 ms while the rest
+ * took 10, in both the bot and a bare Bolt app. Queued and handled a few per turn, each turn stays
+ * short, new connections are accepted while the burst is served, and a late connection's request
+ * waits only for those before it.
  */
 export function fairRequestListener(
   listener: RequestListener,
