@@ -202,9 +202,17 @@ describe.each([
       const before = await botConnections(topology);
       expect(before.length).toBeGreaterThan(0);
       if (topology.cluster) {
-        // Every node has connections of the bot (each cluster client talks to every master).
-        const perNode = await Promise.all(
-          topology.admins.map(async (a) => ((await a.call('CLIENT', 'LIST')) as string).includes(`user=${USER}`)),
+        // Every node gets connections of the bot (each cluster client talks to every master; the
+        // last ones may still be opening on a busy machine).
+        let perNode: boolean[] = [];
+        await waitFor(
+          async () => {
+            perNode = await Promise.all(
+              topology.admins.map(async (a) => ((await a.call('CLIENT', 'LIST')) as string).includes(`user=${USER}`)),
+            );
+            return perNode.every(Boolean);
+          },
+          { timeoutMs: 10_000, message: 'connections of the bot on every node' },
         );
         expect(perNode).toEqual([true, true, true]);
       }
