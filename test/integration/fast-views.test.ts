@@ -1,4 +1,11 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { WebClient } from '@slack/web-api';
+import { generateLoopbackCertificate } from '@failback/asr-emulator';
 import { type SlackStandIn, startSlackStandIn } from '@failback/slack-standin';
 import { openViewFast, updateViewFast } from '../../src/slack/fast-views';
 
@@ -62,5 +69,53 @@ describe('fast views (the request form’s views.open and views.update as one JS
       data: { ok: false, error: expect.stringMatching(/trigger/) },
     });
     expect(standIn.callsTo('views.open').slice(before)).toHaveLength(1);
+  });
+});
+
+describe('fast views over HTTPS (as to slack.com)', () => {
+  it('opens a view on a TLS endpoint the process trusts, with one JSON POST and the bearer token', async () => {
+    const tls = await generateLoopbackCertificate();
+    const dir = mkdtempSync(join(tmpdir(), 'fast-views-'));
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, tls.certPem);
+    const seen: { url?: string; auth?: string; type?: string; body: string }[] = [];
+    const server = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        seen.push({ url: req.url, auth: req.headers.authorization, type: req.headers['content-type'], body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"view":{"id":"V0TLS"}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // A process of its own: Node reads NODE_EXTRA_CA_CERTS only when it starts (as the bot's does).
+      const script = [
+        `const { WebClient } = require('@slack/web-api');`,
+        `const { openViewFast } = require(${JSON.stringify(resolve(__dirname, '../../dist/slack/fast-views.js'))});`,
+        `const client = new WebClient(${JSON.stringify(BOT_TOKEN)}, { slackApiUrl: 'https://127.0.0.1:${port}/api/' });`,
+        `openViewFast(client, 'ext.1.tls', ${JSON.stringify(form)}).then((id) => console.log(id), (e) => { console.error(e); process.exit(1); });`,
+      ].join('\n');
+      const child = spawn(process.execPath, ['-e', script], {
+        cwd: resolve(__dirname, '../..'),
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      const code = await new Promise<number | null>((done) => child.on('exit', done));
+      expect({ code, out: out.trim() }).toEqual({ code: 0, out: 'V0TLS' });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({
+        url: '/api/views.open',
+        auth: `Bearer ${BOT_TOKEN}`,
+        type: 'application/json; charset=utf-8',
+      });
+      expect(JSON.parse(seen[0]!.body)).toEqual({ trigger_id: 'ext.1.tls', view: JSON.parse(form) });
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -54,6 +54,7 @@ export { OPAQUE_SCENARIO_NAME } from './render';
 export { PLAN_FAILOVER_DIRECTION, PLAN_TASK_NAMES } from './plan-operations';
 export { ERROR_CODES, agentNotRegisteredMessage, rcmAgentNotRegisteredMessage } from './validate';
 export { trustEmulatorPolicy } from './trust';
+export { generateLoopbackCertificate, type TlsMaterial } from './tls';
 export { guidFrom } from './ids';
 export type { RequestLog } from './request-log';
 export type { FaultRegistry } from './faults';
