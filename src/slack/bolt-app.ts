@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { CustomRoute } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -29,16 +29,20 @@ export function slackReceiver(
   customRoutes: CustomRoute[],
 ): Receiver {
   if (config.slack.mode === 'http') {
+    const logger = boltLogger(log);
     const receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
       endpoints: '/slack/events',
       customRoutes,
-      logger: boltLogger(log),
+      logger,
     });
-    // The receiver's server calls this property for each request: bursts are served in turn.
-    receiver.requestListener = fairRequestListener(receiver.requestListener, (err) =>
-      log.error({ err }, 'could not handle a request'),
-    );
+    // The receiver's server calls this property for each request: bursts are served in turn. What
+    // its listener throws (an unknown path: 404) is answered as the receiver's server would.
+    receiver.requestListener = fairRequestListener(receiver.requestListener, {
+      onError: (error, request, response) =>
+        HTTPModuleFunctions.defaultDispatchErrorHandler({ error: error as Error, logger, request, response }),
+      onShed: (count) => log.warn({ count }, 'turned Slack requests away (503): the web process is overloaded'),
+    });
     return receiver;
   }
   return new SocketModeReceiver({

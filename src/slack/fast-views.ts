@@ -65,7 +65,11 @@ async function viewCall(
 }
 
 // Kept-alive connections to Slack, one pool per process (idle sockets do not hold the process open).
-const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+// An idle one is closed after 4 s (as undici does), before a server's keep-alive could reset it under a
+// request; at most 32 at once (a burst of fifty /failback waits a few ms for a socket, not for 50 TLS
+// handshakes).
+const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000, maxSockets: 32 };
+const agents = { 'http:': new HttpAgent(AGENT_OPTIONS), 'https:': new HttpsAgent(AGENT_OPTIONS) };
 
 interface Answer {
   /** Slack's JSON on a 200, else undefined (no definite answer: the caller goes on through the client). */

@@ -33,7 +33,10 @@ describe('fast views (the request form’s views.open and views.update as one JS
 
   it('opens the view from its JSON text with one call, as Slack takes it', async () => {
     const before = standIn.callsTo('views.open').length;
+    const throughClient = jest.spyOn(client, 'apiCall');
     const viewId = await openViewFast(client, trigger(Date.now()), form);
+    expect(throughClient).not.toHaveBeenCalled(); // the fast POST, not the client's fallback
+    throughClient.mockRestore();
     const calls = standIn.callsTo('views.open').slice(before);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.response.ok).toBe(true);
@@ -45,7 +48,10 @@ describe('fast views (the request form’s views.open and views.update as one JS
   it('updates a view by id from its JSON text with one call', async () => {
     const viewId = await openViewFast(client, trigger(Date.now()), JSON.stringify({ ...JSON.parse(form), blocks: [] }));
     const before = standIn.callsTo('views.update').length;
+    const throughClient = jest.spyOn(client, 'apiCall');
     expect(await updateViewFast(client, viewId ?? '', form)).toBe(viewId);
+    expect(throughClient).not.toHaveBeenCalled();
+    throughClient.mockRestore();
     const calls = standIn.callsTo('views.update').slice(before);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.args).toMatchObject({ view_id: viewId, view: { callback_id: 'failback_request' } });
@@ -91,6 +97,7 @@ describe('fast views over HTTPS (as to slack.com)', () => {
     try {
       const { port } = server.address() as AddressInfo;
       // A process of its own: Node reads NODE_EXTRA_CA_CERTS only when it starts (as the bot's does).
+      // It runs the built module: `npm test` builds first (as for startup.test.ts).
       const script = [
         `const { WebClient } = require('@slack/web-api');`,
         `const { openViewFast } = require(${JSON.stringify(resolve(__dirname, '../../dist/slack/fast-views.js'))});`,
