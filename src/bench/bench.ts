@@ -117,7 +117,6 @@ function parseArgs(argv: readonly string[]): { sizes: Sizes; json?: string; prof
 const CPU_DIR = join(productRoot(), 'bench-out', 'cpu');
 const profiled = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${CPU_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
 
-/** Figures of the interleaved rounds: medians over rounds of each app's percentiles, totals of the misses. */
 /**
  * The p99 of every command of an app's rounds together (the 40th slowest of 4,000). A round's own p99
  * is its 4th slowest of 400, and whether a round stalls is decided by its first few milliseconds (the
@@ -131,6 +130,7 @@ const pooledP99 = (rounds: readonly AckRound[]) =>
     99,
   );
 
+/** Figures of the interleaved rounds: medians over rounds of each app's percentiles, totals of the misses. */
 function roundFigures(rounds: readonly AckRound[]): Record<string, number> {
   const bot = rounds.filter((r) => r.app === 'bot');
   const bare = rounds.filter((r) => r.app === 'bare');
@@ -138,7 +138,8 @@ function roundFigures(rounds: readonly AckRound[]): Record<string, number> {
   const sum = (list: readonly AckRound[], f: (r: AckRound) => number) => list.reduce((n, r) => n + f(r), 0);
   const callsPerCommand = (list: readonly AckRound[]) =>
     round(sum(list, (r) => Object.values(r.slackCalls).reduce((a, b) => a + b, 0)) / sum(list, (r) => r.sent), 2);
-  // Of the acks over SLOW_ACK_MS, the share sent on a connection the command opened (1 in 8 are).
+  // Of the acks over SLOW_ACK_MS, the share sent on a connection the command opened (one command per
+  // sender and round does: 50 of 400 at full size).
   const slowOnNew = (list: readonly AckRound[]) => {
     const onNew = sum(list, (r) => r.slowAcks.onNewConnection);
     return round(onNew / Math.max(1, onNew + sum(list, (r) => r.slowAcks.onReusedConnection)), 2);

@@ -8,6 +8,7 @@ import { loadingModal, requestErrorModal } from '../views';
 import { problemModal } from '../views/notice-modals';
 import { heldRequestModalJson, requestModalJson } from './request-lists';
 import { openViewFast, updateViewFast } from '../../slack/fast-views';
+import { within } from './deadline';
 
 /**
  * How long the fast path waits for "may this person request?" before it opens the loading view
@@ -33,10 +34,10 @@ export async function openRequestModal(
   const ready = heldRequestModalJson(deps, options.channelId);
   if (ready === undefined) return openThenFill(deps, client, triggerId, options);
   const refusal = settledRefusal(deps, options.refusal);
-  const quick = await answeredWithin(refusal, QUICK_VERDICT_MS);
-  if (!quick) return openThenFill(deps, client, triggerId, { ...options, refusal: () => refusal });
-  if (quick.refused) {
-    await client.views.open({ trigger_id: triggerId, view: refusedModal(quick.refused) });
+  const quick = await within(QUICK_VERDICT_MS, refusal);
+  if (!quick.done) return openThenFill(deps, client, triggerId, { ...options, refusal: () => quick.later });
+  if (quick.value) {
+    await client.views.open({ trigger_id: triggerId, view: refusedModal(quick.value) });
     return;
   }
   await openViewFast(client, triggerId, ready);
@@ -76,20 +77,6 @@ async function settledRefusal(deps: BotDeps, refusal: () => Promise<string | und
   } catch (e) {
     deps.log.warn({ err: e }, 'could not tell whether the user may request a failback');
     return isFailbackError(e) ? e.userMessage : 'Could not check who may request a failback; try again in a minute.';
-  }
-}
-
-/** `{ refused }` if `answer` settles within `ms`, else undefined (it goes on; the caller awaits it later). */
-async function answeredWithin(
-  answer: Promise<string | undefined>,
-  ms: number,
-): Promise<{ refused: string | undefined } | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([answer.then((refused) => ({ refused })), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
